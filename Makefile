@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine: `make run` (the main job) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint venv browser bench clean
+
+$(BIN)/audit: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e . --group dev
+	@touch $@
+
+venv: $(BIN)/audit
+
+run: venv
+	$(BIN)/audit run --registry data/resources.yaml --db data/audit.sqlite
+
+# The browser test needs Debian's chromium; scripts/ensure-chromium installs it when missing.
+test: venv
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

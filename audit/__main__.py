@@ -1,0 +1,7 @@
+"""`python -m audit`."""
+
+from __future__ import annotations
+
+from audit.cli import main
+
+raise SystemExit(main())
