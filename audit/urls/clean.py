@@ -98,7 +98,14 @@ def _ws_repl(log: RepairLog) -> Callable[[re.Match[str]], str]:
         run = match.group(0)
         if " " not in run:
             # Tab, CR and LF alone are dropped, as WHATWG does (PDF line ends).
-            log.add("control-removed", "tab/line break removed", EXACT)
+            if match.start() and match.string[match.start() - 1] == "-" and "\t" not in run:
+                log.add(
+                    "hyphen-at-line-break",
+                    "line break after '-' removed, hyphen kept; without it is the other reading",
+                    Confidence.GUESS,
+                )
+            else:
+                log.add("control-removed", "tab/line break removed", EXACT)
             return ""
         return "\n" if ("\n" in run or "\r" in run) else " "
 
@@ -215,6 +222,16 @@ def _balanced_inside(opener: str, inner: str) -> bool:
 def trim_trailing(text: str, log: RepairLog) -> str:
     """B2/B3: trailing sentence punctuation and unbalanced closing brackets or quotes."""
     removed = ""
+    stripped = text.rstrip(".…")
+    if text.endswith(("...", "…")) and stripped != text:
+        # B8: a truncated display URL; it cannot be repaired, only flagged.
+        log.warn("truncated citation (ends with an ellipsis)")
+        log.add(
+            "truncated",
+            f"ellipsis {text[len(stripped) :]!r} removed: only the start of the URL was cited",
+            Confidence.GUESS,
+        )
+        text = stripped.rstrip()
     while text:
         c = text[-1]
         if c in _TRAILING:
@@ -235,7 +252,5 @@ def trim_trailing(text: str, log: RepairLog) -> str:
         removed = c + removed
         text = text[:-1].rstrip()
     if removed:
-        if removed.endswith("...") or "…" in removed:
-            log.warn("truncated citation (ends with an ellipsis)")
         log.add("trailing-punctuation", f"trailing {removed!r} removed", EXACT)
     return text

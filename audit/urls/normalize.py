@@ -49,8 +49,11 @@ _ASCII_MAILBOX = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 )
 _BARE_EMAIL = re.compile(r"([\w!#$%&'*+/=?^`{|}~.-]+)@([^\s@/\\?#:]+)")
+_NAMED_EMAIL = re.compile(r"([^<>@]*)<(?:mailto:)?([^<>\s@]+@[^<>\s@]+)>")
 _AUTHORITY_END = re.compile(r"[/\\?#]")
 _EMBEDDED = re.compile(r"\s+[(«\"“„\[<]?(?=(?:h[tx]{2}ps?|ftp)[ ]?[:;]|www\.)", re.IGNORECASE)
+_NEW_URL = re.compile(r"(?i)(?:h[tx]{2}ps?|ftp)[:;]|www\.")
+_PUNCT = ".,;:!?"
 _WS_SPLIT = re.compile(r"([ \n]+)")
 _NUMERIC = re.compile(r"[0-9.]+")
 # A piece after white space that can continue a path: URL characters only.
@@ -135,6 +138,10 @@ def _normalize(text: str) -> Normalized:
         if s[:7] != "mailto:":
             log.add("scheme-lowercased", f"scheme {s[:6]!r} lower-cased", EXACT)
         return _email(text, s[7:], log)
+    m = _NAMED_EMAIL.fullmatch(s)
+    if m:
+        log.add("display-name-removed", f"name {m.group(1).strip()!r} before the address removed")
+        s = m.group(2)
     if _BARE_EMAIL.fullmatch(s):
         log.add("mailto-added", "e-mail address written as a mailto: URL", EXACT)
         return _email(text, s, log)
@@ -181,7 +188,7 @@ def _continues(current: str, nxt: str) -> bool:
 def _same_script_edge(left: str, right: str) -> bool:
     """H6: only join a split label if both sides of the space are of one script."""
     a, b = left[-1], right[0]
-    if b in ".-" or a == "-":
+    if b in ".-" or a in ".-":
         return True
     if not (a.isalnum() and b.isalnum()):
         return False
@@ -196,7 +203,8 @@ def _join_pieces(rest: str, log: RepairLog) -> str | None:
     pieces = _WS_SPLIT.split(rest)
     current = pieces[0]
     i = 1
-    if i < len(pieces) and not _AUTHORITY_END.search(current) and not is_domain_like(current):
+    host_done = _AUTHORITY_END.search(current) or is_domain_like(current.rstrip(_PUNCT))
+    if i < len(pieces) and not host_done:
         # H6/H4: a space inside the host (`www.персональные данные.дети`,
         # `example .ru`), decided with the PSL: join only if the result is a
         # domain under a public suffix and the left part is not one already.
@@ -213,12 +221,19 @@ def _join_pieces(rest: str, log: RepairLog) -> str | None:
             )
             current += nxt
             i += 2
-        elif _URLISH.fullmatch(nxt) and any(c in nxt for c in "/:."):
+        elif _URLISH.fullmatch(nxt) and any(c in nxt for c in "/:.") and not _NEW_URL.match(nxt):
             return None  # `http://a b/`: the URL goes on after a space inside its host
     while i < len(pieces):
         sep, nxt = pieces[i], pieces[i + 1]
-        if _AUTHORITY_END.search(current) and _continues(current, nxt):
-            if "\n" in sep:
+        if (nxt[0] in "/?#" or _AUTHORITY_END.search(current)) and _continues(current, nxt):
+            if "\n" in sep and current.endswith("-"):
+                log.add(
+                    "hyphen-at-line-break",
+                    f"line break after '-' removed before {nxt!r}, hyphen kept; "
+                    "without it is the other reading",
+                    Confidence.GUESS,
+                )
+            elif "\n" in sep:
                 log.add("line-break-joined", f"line break inside the URL removed before {nxt!r}")
             else:
                 log.add(

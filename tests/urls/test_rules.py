@@ -73,6 +73,11 @@ CASES = [
         G,
     ),
     ("http://x.ru/a (Department of Education)", "http://x.ru/a", ["trailing-text-removed"], R),
+    ("http://a.ru, http://b.ru", "http://a.ru/", ["trailing-text-removed"], R),
+    ("Sexual Violence http://x.ru/a.html", "http://x.ru/a.html", ["leading-text-removed"], R),
+    ("http://x.ru/a-\nb", "http://x.ru/a-b", ["hyphen-at-line-break"], G),
+    ("http://x.ru/very/long/...", "http://x.ru/very/long/", ["truncated"], G),
+    ("http://x.ru /path", "http://x.ru/path", ["path-space-joined"], G),
     # hosts
     (
         "www.персональные данные.дети",
@@ -81,6 +86,8 @@ CASES = [
         G,
     ),
     ("http://example .ru/a", "http://example.ru/a", ["host-space-joined"], G),
+    ("http://www.sledcom. ru/", "http://www.sledcom.ru/", ["host-space-joined"], G),
+    ("http://www.ros stat.gov.ru/", "http://www.rosstat.gov.ru/", ["host-space-joined"], G),
     (
         "http://ПРЕЗИДЕНТ.РФ/Путь",
         "http://xn--d1abbgf6aiiy.xn--p1ai/%D0%9F%D1%83%D1%82%D1%8C",
@@ -165,6 +172,7 @@ def test_key_uses_rfc3986_equivalence_only() -> None:
             UrlKind.EMAIL,
         ),
         ("http://info@example.ru", "mailto:info@example.ru", UrlKind.EMAIL),
+        ("Иванов И.И. <info@x.ru>", "mailto:info@x.ru", UrlKind.EMAIL),
         ("ftp://ftp.x.ru/pub/", "ftp://ftp.x.ru/pub/", UrlKind.OTHER_SCHEME),
         ("FTP://ftp.x.ru:21/pub/", "ftp://ftp.x.ru/pub/", UrlKind.OTHER_SCHEME),
         ("tel:+7 495 123-45-67", "tel:+7495123-45-67", UrlKind.OTHER_SCHEME),
