@@ -127,11 +127,12 @@ def _row(idx: int, rs: ResourceStatus, data: ReportData) -> Row:
         }.get(rs.archive.status.value, "")
     snapshot_meta = ""
     if snap is not None:
-        snapshot_meta = snap.archive
+        parts = [snap.archive]
         if rs.archive is not None and rs.archive.count:
-            snapshot_meta += f" · {rs.archive.count} copies"
+            parts.append(f"{rs.archive.count} cop{'y' if rs.archive.count == 1 else 'ies'}")
         if snap.verified:
-            snapshot_meta += " · verified"
+            parts.append("verified")
+        snapshot_meta = " · ".join(parts)
     shown = res.display or res.url
     return Row(
         idx=idx,
