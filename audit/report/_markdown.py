@@ -20,9 +20,10 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MENTION = re.compile(r"@(?=\w)")
 _SPACE = re.compile(r"\s+")
 
-# Beyond this many rows the full table is left to the HTML report: GitHub
-# refuses comments over 65,536 characters.
-MAX_ROWS = 150
+# GitHub refuses comments over 65,536 characters; beyond this budget rows are
+# left to the HTML report.
+MAX_CHARS = 60_000
+LIST_BUDGET = 4_000  # for each short list (changes, drift, unknown, no address)
 
 
 def md_text(text: str | None) -> str:
@@ -101,25 +102,35 @@ def _resource_cell(rs: ResourceStatus) -> str:
     return f"{name}<br>{md_link(res.display or res.url, res.url)}"
 
 
-def _table(rows: list[ResourceStatus], data: ReportData) -> list[str]:
-    out = [
-        "| Resource | Verdict | Last check | Since | Archive | What to do |",
-        "| --- | --- | --- | --- | --- | --- |",
+_TABLE_HEAD = [
+    "| Resource | Verdict | Last check | Since | Archive | What to do |",
+    "| --- | --- | --- | --- | --- | --- |",
+]
+
+
+def _row(rs: ResourceStatus, data: ReportData) -> str:
+    cells = [
+        _resource_cell(rs),
+        _badge(v.state_of(rs)),
+        _last_check(rs),
+        _since(rs, data),
+        _archive(rs),
+        md_text(v.action(rs)),
     ]
-    for rs in rows[:MAX_ROWS]:
-        cells = [
-            _resource_cell(rs),
-            _badge(v.state_of(rs)),
-            _last_check(rs),
-            _since(rs, data),
-            _archive(rs),
-            md_text(v.action(rs)),
-        ]
-        out.append("| " + " | ".join(cells) + " |")
-    if len(rows) > MAX_ROWS:
-        out.append("")
-        out.append(f"…and {len(rows) - MAX_ROWS} more: see the HTML report.")
-    return out
+    return "| " + " | ".join(cells) + " |"
+
+
+def _fit(lines: list[str], budget: int) -> list[str]:
+    """As many of `lines` as fit in `budget` characters, then a pointer to the rest."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        used += len(line) + 1
+        if used > budget:
+            rest = len(lines) - len(kept)
+            return [*kept, "", f"…and {rest} more: see the HTML report."]
+        kept.append(line)
+    return kept
 
 
 def _header(data: ReportData) -> list[str]:
@@ -185,9 +196,20 @@ def render_markdown(data: ReportData) -> str:
     unknown = [rs for rs in ordered if v.state_of(rs) == "unknown"]
     no_address = [rs for rs in ordered if v.state_of(rs) == v.NO_ADDRESS]
 
-    out = _header(data) + _summary(data) + _changes(data)
+    out = _header(data) + _summary(data)
+    changes = _changes(data)
+    if changes:
+        out += [*_fit(changes[:-1], LIST_BUDGET), ""]
+
+    def room(reserve: int = 0) -> int:
+        return MAX_CHARS - sum(len(line) + 1 for line in out) - reserve
+
+    # Problems get most of the room, but leave some for the short lists below.
+    reserve = LIST_BUDGET * sum(1 for x in (drifted, unknown, no_address) if x)
     if problems:
-        out += [f"### Needs attention ({len(problems)})", "", *_table(problems, data), ""]
+        rows = [_row(rs, data) for rs in problems]
+        out += [f"### Needs attention ({len(problems)})", "", *_TABLE_HEAD]
+        out += [*_fit(rows, room(reserve)), ""]
     else:
         out += [
             "### Needs attention",
@@ -196,32 +218,40 @@ def render_markdown(data: ReportData) -> str:
             "",
         ]
     if drifted:
-        out += [f"### Alive but changed since cited ({len(drifted)})", ""]
+        items = []
         for rs in drifted:
             assert rs.drift is not None
-            out.append(
+            items.append(
                 f"- {_resource_cell(rs).replace('<br>', ' — ')}: "
                 f"{round(rs.drift.similarity * 100)}% similar to the page of "
                 f"{v.fmt_date(rs.drift.baseline_at)}"
                 + ("; the title changed" if rs.drift.title_changed else "")
             )
-        out.append("")
+        out += [f"### Alive but changed since cited ({len(drifted)})", ""]
+        out += [*_fit(items, min(LIST_BUDGET, room())), ""]
     if unknown:
+        items = [
+            f"- {_resource_cell(rs).replace('<br>', ' — ')}: {_last_check(rs)}" for rs in unknown
+        ]
         out += [f"### Not conclusively checked ({len(unknown)})", ""]
-        for rs in unknown:
-            out.append(f"- {_resource_cell(rs).replace('<br>', ' — ')}: {_last_check(rs)}")
-        out.append("")
+        out += [*_fit(items, min(LIST_BUDGET, room())), ""]
     if no_address:
-        out += [f"### Named without an address ({len(no_address)})", ""]
+        items = []
         for rs in no_address:
             extra = ", ".join(md_text(x) for x in (rs.resource.kind, rs.resource.region) if x)
-            out.append(f"- **{md_text(rs.resource.name)}**" + (f" ({extra})" if extra else ""))
-        out.append("")
-    out += [
-        f"<details><summary>All resources ({len(ordered)})</summary>",
-        "",
-        *_table(ordered, data),
-        "",
-        "</details>",
-    ]
+            items.append(f"- **{md_text(rs.resource.name)}**" + (f" ({extra})" if extra else ""))
+        out += [f"### Named without an address ({len(no_address)})", ""]
+        out += [*_fit(items, min(LIST_BUDGET, room())), ""]
+    # The full table only when it fits whole: a cut "all resources" table misleads.
+    table = [*_TABLE_HEAD, *(_row(rs, data) for rs in ordered)]
+    if sum(len(line) + 1 for line in table) < room(200):
+        out += [
+            f"<details><summary>All resources ({len(ordered)})</summary>",
+            "",
+            *table,
+            "",
+            "</details>",
+        ]
+    else:
+        out.append(f"All {len(ordered)} resources are in the HTML report.")
     return "\n".join(out) + "\n"

@@ -54,3 +54,24 @@ def test_md_text_escapes_markup_tables_and_mentions() -> None:
 def test_md_link_only_links_web_urls() -> None:
     assert md_link("x", "javascript:alert(1)") == "x"
     assert md_link(None, "http://h/a b(c)") == "[http://h/a b(c)](http://h/a%20b%28c%29)"
+
+
+def test_a_large_registry_still_fits_in_a_github_comment() -> None:
+    import dataclasses
+
+    base = sample()
+    many = tuple(
+        dataclasses.replace(
+            rs, resource=dataclasses.replace(rs.resource, id=f"{rs.resource.id}-{i}")
+        )
+        for i in range(300)
+        for rs in base.resources
+    )
+    text = render_markdown(dataclasses.replace(base, resources=many))
+    assert len(text) < 65_536
+    assert "### Needs attention (2100)" in text
+    assert "more: see the HTML report." in text
+    assert "All 5400 resources are in the HTML report." in text
+    assert "<details>" not in text
+    attention = text.split("### Needs attention (2100)")[1]
+    assert attention.split("\n")[4].count("🔴 Dead") == 1
