@@ -4,50 +4,28 @@
     render_markdown(data)  an issue / pull-request comment: summary, problems first
     render_csv(data)       one row per resource, safe against formula injection
     render_json(data)      `audit check --format json`'s structure plus history and snapshots
+    write_reports(data, directory)   the I/O edge: status.{html,md,csv,json}, atomically
 
-Each takes an `audit.models.ReportData` and returns the document as text; the
-caller writes it (reports/status.html, .md, .csv, .json).
+Each renderer takes an `audit.models.ReportData` and returns the document as text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
-from audit.errors import InputError
-from audit.models import ReportData
 from audit.report._csv import render_csv
+from audit.report._formats import FORMATS, Renderer, render
 from audit.report._html import render_html
 from audit.report._json import render_json, to_json
 from audit.report._markdown import render_markdown
-
-Renderer = Callable[[ReportData], str]
-
-# Format name (as `--format` spells it) -> (renderer, file extension).
-FORMATS: Mapping[str, tuple[Renderer, str]] = {
-    "html": (render_html, "html"),
-    "md": (render_markdown, "md"),
-    "csv": (render_csv, "csv"),
-    "json": (render_json, "json"),
-}
-
-
-def render(data: ReportData, fmt: str) -> str:
-    """Render one format by its `--format` name (html, md, csv, json)."""
-    try:
-        renderer, _ = FORMATS[fmt]
-    except KeyError:
-        raise InputError(
-            f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}"
-        ) from None
-    return renderer(data)
-
+from audit.report.write import write_reports
 
 __all__ = [
     "FORMATS",
+    "Renderer",
     "render",
     "render_csv",
     "render_html",
     "render_json",
     "render_markdown",
     "to_json",
+    "write_reports",
 ]

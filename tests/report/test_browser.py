@@ -142,6 +142,14 @@ def test_filter_search_sort_and_no_script_runs(browser: Browser, tmp_path: Path)
     page.click("th button[data-sort='name']")
     assert w.names() == names[::-1]
 
+    # A change links to its resource: filters that hide it are cleared, details open.
+    page.select_option("#f-state", "alive")
+    assert page.locator("#r-sisters-help-ru").is_hidden()
+    page.click("a.ch-name[href='#r-sisters-help-ru']")
+    assert page.locator("#r-sisters-help-ru").is_visible()
+    assert page.locator("#r-sisters-help-ru tr.detail").is_visible()
+    assert page.locator("#f-state").input_value() == ""
+
     # A card filters too; clicking it again clears the filter.
     page.click("#reset")
     page.click(".card.c-no-address")
@@ -159,6 +167,11 @@ def test_state_is_restored_from_the_url_fragment(browser: Browser, tmp_path: Pat
     w.page.reload()
     assert w.page.locator("#f-state").input_value() == "suspect"
     assert w.names() == ["Youth support portal of the Yaroslavl Region"]
+    # A link to one resource opens it.
+    w.page.goto(path.as_uri() + "#r-mvd")
+    w.page.reload()
+    assert w.page.locator("#r-mvd tr.detail").is_visible()
+    assert len(w.names()) == 18
     w.assert_clean()
 
 

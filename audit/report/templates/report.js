@@ -125,7 +125,27 @@
       ev.preventDefault(); q.focus();
     }
   });
-  load();
+  // A link to one resource (from "changes", or shared as #r-<id>) clears the
+  // filters that could hide it, opens its details and brings it into view.
+  function reveal(id) {
+    var tb = document.getElementById(id);
+    if (!tb || !tb.classList.contains("res")) return false;
+    if (tb.hidden) { q.value = ""; fState.value = ""; fKind.value = ""; fRegion.value = ""; applyFilter(); }
+    setDetail(tb, true);
+    tb.scrollIntoView({ block: "center" });
+    tb.classList.remove("flash");
+    void tb.offsetWidth; // restart the highlight animation
+    tb.classList.add("flash");
+    return true;
+  }
+  document.querySelectorAll("a.ch-name").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      if (reveal(a.getAttribute("href").slice(1))) ev.preventDefault();
+    });
+  });
+  var target = location.hash.indexOf("#r-") === 0 ? location.hash.slice(1) : null;
+  if (!target) load();
   applySort();
   applyFilter();
+  if (target) reveal(decodeURIComponent(target));
 })();
