@@ -51,6 +51,7 @@ class Watched:
         self.dialogs: list[str] = []
         self.errors: list[str] = []
         self.requests: list[str] = []
+        self.refused: list[tuple[str, str | None]] = []
 
         def on_dialog(dialog: object) -> None:
             self.dialogs.append(dialog.message)  # type: ignore[attr-defined]
@@ -63,6 +64,7 @@ class Watched:
             lambda msg: self.errors.append(msg.text) if msg.type == "error" else None,
         )
         self.page.on("request", lambda req: self.requests.append(req.url))
+        self.page.on("requestfailed", lambda req: self.refused.append((req.url, req.failure)))
         self.page.goto(path.as_uri())
 
     def names(self) -> list[str]:
@@ -74,6 +76,7 @@ class Watched:
         assert self.dialogs == []
         assert self.page.evaluate("typeof window.__xss") == "undefined"
         assert all(url.startswith(("file://", "data:")) for url in self.requests), self.requests
+        assert self.refused == []
 
 
 def test_filter_search_sort_and_no_script_runs(browser: Browser, tmp_path: Path) -> None:
@@ -199,3 +202,19 @@ def test_screenshots_offline_banner_and_print(browser: Browser, tmp_path: Path) 
     assert narrow.page.evaluate("document.documentElement.scrollWidth") <= 420
     narrow.page.screenshot(path=str(tmp_path / "report-narrow.png"), full_page=True)
     narrow.assert_clean()
+
+
+def test_csp_refuses_injected_script_and_any_request(browser: Browser, tmp_path: Path) -> None:
+    """The second line of defence: were escaping ever to fail, nothing would run or load."""
+    w = Watched(browser, render_html(sample()), tmp_path / "status.html")
+    with pytest.raises(Exception, match="Content Security Policy"):
+        w.page.add_script_tag(content="window.__xss = 'injected'")
+    w.page.evaluate(
+        """() => { const i = document.createElement('img');
+                   i.src = 'http://127.0.0.1:9/beacon.png'; document.body.appendChild(i); }"""
+    )
+    w.page.wait_for_function("document.querySelector('img').complete")
+    assert w.page.evaluate("typeof window.__xss") == "undefined"
+    # Chromium refuses it before any connection is made.
+    assert w.refused == [("http://127.0.0.1:9/beacon.png", "csp")]
+    assert [e for e in w.errors if "img-src" in e]
