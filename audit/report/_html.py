@@ -278,7 +278,6 @@ def render_html(data: ReportData) -> str:
             v=v,
             fmt_dt=v.fmt_dt,
             fmt_date=v.fmt_date,
-            ago=lambda dt: v.ago(dt, data.generated_at),
             iso=v.iso,
             percent=v.percent,
         )
