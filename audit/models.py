@@ -310,6 +310,7 @@ class HistoryMark:
     checked_at: datetime
     outcome: Outcome
     run_id: int | None = None
+    verdict: Verdict | None = None  # the resource's verdict as judged after this check
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +348,7 @@ class ResourceStatus:
     drift: Drift | None = None
     archive: ArchiveLookup | None = None
     replacement: Snapshot | None = None  # suggested for dead / suspect / moved
+    moved_to: str | None = None  # Judgement.moved_to, for a moved resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,5 +360,6 @@ class ReportData:
     registry_path: str
     resources: tuple[ResourceStatus, ...]
     changes: tuple[VerdictChange, ...] = ()  # since the previous run
+    previous_run: RunInfo | None = None  # the run `changes` are measured against
     # verdict counts per past run, oldest first, for the chart
     timeline: tuple[tuple[datetime, dict[str, int]], ...] = field(default_factory=tuple)
