@@ -62,12 +62,27 @@ RawHandler = Callable[[Request, asyncio.StreamReader, asyncio.StreamWriter], Awa
 Handler = Callable[[Request], "Reply | Awaitable[Reply]"] | Reply | RawHandler
 
 _REASONS = {
-    200: "OK", 204: "No Content", 301: "Moved Permanently", 302: "Found", 303: "See Other",
-    304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 408: "Request Timeout", 410: "Gone", 429: "Too Many Requests",
-    451: "Unavailable For Legal Reasons", 500: "Internal Server Error", 502: "Bad Gateway",
-    503: "Service Unavailable", 504: "Gateway Timeout",
+    200: "OK",
+    204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    410: "Gone",
+    429: "Too Many Requests",
+    451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 
@@ -88,8 +103,9 @@ class WebServer:
         self._writers: set[asyncio.StreamWriter] = set()
 
     # -- configuration (thread-safe enough: dict assignment is atomic) ----
-    def route(self, path: str, handler: Handler, *, host: str | None = None,
-              raw: bool = False) -> None:
+    def route(
+        self, path: str, handler: Handler, *, host: str | None = None, raw: bool = False
+    ) -> None:
         """Serve `path` (on `host` only, if given); `raw` handlers own the stream."""
         self._routes[(host, path)] = handler
         if raw:
@@ -181,7 +197,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     except asyncio.IncompleteReadError:
         return None
     lines = head.decode("latin-1").split("\r\n")
-    method, target, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+    method, target, _ = ([*lines[0].split(" ", 2), "", ""])[:3]
     headers: dict[str, str] = {}
     for line in lines[1:]:
         if ":" in line:
