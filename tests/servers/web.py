@@ -197,7 +197,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     except asyncio.IncompleteReadError:
         return None
     lines = head.decode("latin-1").split("\r\n")
-    method, target, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+    method, target, _ = ([*lines[0].split(" ", 2), "", ""])[:3]
     headers: dict[str, str] = {}
     for line in lines[1:]:
         if ":" in line:
