@@ -1,0 +1,477 @@
+"""Orchestration: for each resource, ask every archive, merge, verify, maybe save.
+
+Order per resource (docs/archive-protocols.md §8): Wayback CDX, else the
+availability API; the Memento archives' TimeMaps (else their TimeGates); the
+recommended snapshot replayed and classified; Save Page Now when asked.
+An archive that cannot be asked makes the answer `unknown`, never
+`not_archived`: only archives that all answered "none" make that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+import httpx
+
+from audit.archive import memento, wayback
+from audit.archive._http import Endpoint, Unavailable
+from audit.archive.ratelimit import Limiter
+from audit.archive.save import SKIPPED, SaveClient
+from audit.archive.settings import ArchiveSettings
+from audit.archive.timestamps import citation_instant, parse_timestamp
+from audit.archive.verify import PageCheck, verify_snapshot
+from audit.models import ArchiveLookup, ArchiveStatus, SaveResult, Snapshot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveRequest:
+    """One resource to look up."""
+
+    url: str
+    cited_on: date | None = None  # or the `--date` override
+    key: str | None = None  # the caller's opaque id (resource id), passed through
+    live_ok: bool = False  # the live resource is fine: SPN may capture it
+    verify: bool = True  # replay the recommended snapshot (for dead/suspect/moved)
+
+
+class SnapshotCache(Protocol):
+    """Where lookups are remembered (the lead's SQLite store implements it)."""
+
+    def get(self, url: str, now: datetime) -> ArchiveLookup | None:
+        """A lookup of `url` still fresh at `now`, else None."""
+        ...
+
+    def put(self, lookup: ArchiveLookup) -> None: ...
+
+
+class MemoryCache:
+    """A `SnapshotCache` in a dict (for tests and one-off runs)."""
+
+    def __init__(self, freshness: ArchiveSettings | None = None) -> None:
+        self._window = (freshness or ArchiveSettings()).freshness
+        self._entries: dict[str, ArchiveLookup] = {}
+
+    def get(self, url: str, now: datetime) -> ArchiveLookup | None:
+        hit = self._entries.get(url)
+        if hit is None or hit.checked_at is None or now - hit.checked_at > self._window:
+            return None
+        return hit
+
+    def put(self, lookup: ArchiveLookup) -> None:
+        self._entries[lookup.url] = lookup
+
+
+# --------------------------------------------------------------------------
+# Pure helpers
+
+
+def usable(s: Snapshot) -> bool:
+    """A copy of the page (2xx, or a revisit of one), not an archived redirect or error."""
+    return s.verified is not False and (s.status is None or 200 <= s.status < 300)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    first: Snapshot | None = None
+    last: Snapshot | None = None
+    nearest: Snapshot | None = None
+    before: Snapshot | None = None
+    after: Snapshot | None = None
+
+
+def _instant(s: Snapshot) -> datetime:
+    when = parse_timestamp(s.timestamp)
+    assert when is not None, s.timestamp  # every Snapshot we build has a valid one
+    return when
+
+
+def select(snapshots: Sequence[Snapshot], when: datetime | None) -> Selection:
+    """First, last, and nearest/before/after `when` (nearest = latest without a date)."""
+    if not snapshots:
+        return Selection()
+    ordered = sorted(snapshots, key=lambda s: (s.timestamp, s.archive))
+    first, last = ordered[0], ordered[-1]
+    if when is None:
+        return Selection(first, last, nearest=last)
+    before = next((s for s in reversed(ordered) if _instant(s) <= when), None)
+    after = next((s for s in ordered if _instant(s) > when), None)
+    nearest = min(
+        (s for s in (before, after) if s is not None),
+        key=lambda s: abs((_instant(s) - when).total_seconds()),
+    )
+    return Selection(first, last, nearest, before, after)
+
+
+def best_replacement(lookup: ArchiveLookup) -> Snapshot | None:
+    """The snapshot a report recommends for a dead, suspect or moved resource.
+
+    The verified one nearest before the citation date, else the nearest
+    verified; failing verification, the nearest not known to be bad.
+    """
+    if lookup.recommended is not None and lookup.recommended.verified:
+        return lookup.recommended
+    order = (lookup.before, lookup.nearest, lookup.after, lookup.last, lookup.first)
+    candidates = [s for s in order if s is not None and usable(s)]
+    verified = [s for s in candidates if s.verified]
+    best = verified or candidates
+    return best[0] if best else None
+
+
+def snapshot_to_json(s: Snapshot | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "archive": s.archive,
+        "url": s.url,
+        "timestamp": s.timestamp,
+        "status": s.status,
+        "verified": s.verified,
+    }
+
+
+def lookup_to_json(lookup: ArchiveLookup) -> dict[str, Any]:
+    """One `results` item of `audit archive --format json` (DESIGN.md contract)."""
+    saved = None
+    if lookup.saved is not None:
+        saved = {"job_id": lookup.saved.job_id, "status": lookup.saved.status}
+    return {
+        "url": lookup.url,
+        "status": str(lookup.status),
+        "count": lookup.count,
+        "first": snapshot_to_json(lookup.first),
+        "last": snapshot_to_json(lookup.last),
+        "nearest": snapshot_to_json(lookup.nearest),
+        "saved": saved,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What one archive said about one URL."""
+
+    archive: str
+    snapshots: tuple[Snapshot, ...] = ()
+    count: int | None = None
+    answered: bool = True  # False: could not be asked, or its "none" is not conclusive
+    detail: str = ""
+    rate_limited: bool = False
+
+
+def merge(
+    url: str, sources: Sequence[_Source], when: datetime | None, now: datetime
+) -> ArchiveLookup:
+    """One `ArchiveLookup` from every archive's answer (pure)."""
+    found = [s for src in sources for s in src.snapshots]
+    sel = select(found, when)
+    failed = [src for src in sources if not src.answered]
+    if found:
+        status = ArchiveStatus.ARCHIVED
+        counts = [src.count for src in sources if src.count is not None]
+        count: int | None = sum(counts) if counts else None
+    elif failed:
+        status, count = ArchiveStatus.UNKNOWN, None
+    else:
+        status, count = ArchiveStatus.NOT_ARCHIVED, 0
+    detail = "; ".join(f"{src.archive}: {src.detail}" for src in sources if src.detail)
+    return ArchiveLookup(
+        url=url,
+        status=status,
+        count=count,
+        first=sel.first,
+        last=sel.last,
+        nearest=sel.nearest,
+        before=sel.before,
+        after=sel.after,
+        checked_at=now,
+        detail=detail,
+    )
+
+
+def verification_order(snapshots: Sequence[Snapshot], when: datetime | None) -> list[Snapshot]:
+    """Which snapshots to replay, best first: nearest before the date, then after it."""
+    ordered = sorted((s for s in snapshots if usable(s)), key=lambda s: s.timestamp)
+    if when is None:
+        return ordered[::-1]
+    before = [s for s in ordered if _instant(s) <= when][::-1]
+    after = [s for s in ordered if _instant(s) > when]
+    return before + after
+
+
+# --------------------------------------------------------------------------
+# The archiver
+
+
+class Archiver:
+    """Looks resources up in the archives; an async context manager owning the client."""
+
+    def __init__(
+        self,
+        settings: ArchiveSettings,
+        cache: SnapshotCache | None = None,
+        page_check: PageCheck | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.page_check = page_check
+        self._client: httpx.AsyncClient | None = None
+        self._endpoints: dict[str, Endpoint] = {}
+
+    async def __aenter__(self) -> Archiver:
+        s = self.settings
+        self._client = httpx.AsyncClient(
+            timeout=s.timeout,
+            headers={"User-Agent": s.user_agent},
+            follow_redirects=False,  # archive redirects carry meaning: we walk them
+            proxy=s.proxy,
+        )
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _endpoint(self, name: str, per_minute: float) -> Endpoint:
+        """One shared limiter per endpoint family (limits are per client, not per task)."""
+        if name not in self._endpoints:
+            if self._client is None:
+                raise RuntimeError("Archiver used outside `async with`")
+            s = self.settings
+            self._endpoints[name] = Endpoint(
+                self._client,
+                Limiter(name, per_minute, max_wait=s.max_wait),
+                retries=s.retries,
+                backoff=s.backoff,
+                default_pause=s.rate_limit_pause,
+                max_wait=s.max_wait,
+            )
+        return self._endpoints[name]
+
+    @property
+    def _cdx(self) -> Endpoint:
+        return self._endpoint("wayback-cdx", self.settings.cdx_per_minute)
+
+    async def lookup_all(
+        self, requests: Iterable[ArchiveRequest], now: datetime
+    ) -> AsyncIterator[ArchiveLookup]:
+        """Look every request up, a few at a time; results in the order given."""
+        gate = asyncio.Semaphore(max(1, self.settings.concurrency))
+
+        async def one(request: ArchiveRequest) -> ArchiveLookup:
+            async with gate:
+                return await self.lookup(request, now)
+
+        tasks = [asyncio.create_task(one(r)) for r in requests]
+        try:
+            for task in tasks:
+                yield await task
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def lookup(self, request: ArchiveRequest, now: datetime) -> ArchiveLookup:
+        if self.cache is not None:
+            hit = self.cache.get(request.url, now)
+            if hit is not None:
+                log.debug("archive: %s fresh in cache", request.url)
+                return hit
+        s = self.settings
+        when = citation_instant(request.cited_on) if request.cited_on else None
+        jobs = [self._wayback(request)]
+        if s.memento:
+            jobs += [
+                self._memento(name, base, request.url, when or now)
+                for name, base in s.memento_timemaps
+            ]
+        sources = await asyncio.gather(*jobs)
+        result = merge(request.url, sources, when, now)
+        if s.verify and request.verify and result.status is ArchiveStatus.ARCHIVED:
+            found = [snap for src in sources for snap in src.snapshots]
+            result = await self._verify(request, result, found, when)
+        if s.save and request.live_ok:
+            rate_limited = any(src.rate_limited for src in sources if src.archive == "wayback")
+            result = replace(result, saved=await self._save(request.url, result, now, rate_limited))
+        if self.cache is not None and result.status is not ArchiveStatus.UNKNOWN:
+            self.cache.put(result)
+        return result
+
+    async def _wayback(self, request: ArchiveRequest) -> _Source:
+        s = self.settings
+        try:
+            listing = await wayback.cdx_rows(
+                self._cdx,
+                s.cdx_endpoint,
+                request.url,
+                page_size=s.cdx_page_size,
+                max_pages=s.cdx_max_pages,
+            )
+            snaps = [wayback.row_snapshot(s.wayback_url, r) for r in listing.rows]
+            detail = ""
+            if not listing.complete:
+                latest = await wayback.cdx_latest(self._cdx, s.cdx_endpoint, request.url)
+                if latest is not None and (not snaps or latest.timestamp > snaps[-1].timestamp):
+                    snaps.append(wayback.row_snapshot(s.wayback_url, latest))
+                detail = f"more than {len(listing.rows)} captures (count is a lower bound)"
+            return _Source("wayback", tuple(snaps), len(listing.rows), detail=detail)
+        except Unavailable as cdx_failure:
+            log.info(
+                "archive: CDX failed for %s (%s); trying availability",
+                request.url,
+                cdx_failure.reason,
+            )
+            return await self._availability(request, cdx_failure)
+
+    async def _availability(self, request: ArchiveRequest, cdx: Unavailable) -> _Source:
+        s = self.settings
+        endpoint = self._endpoint("availability", s.availability_per_minute)
+        try:
+            snap = await wayback.availability_snapshot(
+                endpoint,
+                s.availability_endpoint,
+                s.wayback_url,
+                request.url,
+                request.cited_on,
+                tries=s.availability_tries,
+            )
+        except Unavailable as exc:
+            return _Source(
+                "wayback",
+                answered=False,
+                detail=f"{cdx.reason}; {exc.reason}",
+                rate_limited=cdx.rate_limited or exc.rate_limited,
+            )
+        if snap is None:
+            # The availability API's "none" is soft (spurious empties): not conclusive.
+            return _Source(
+                "wayback",
+                answered=False,
+                rate_limited=cdx.rate_limited,
+                detail=f"{cdx.reason}; availability API found none (not conclusive)",
+            )
+        return _Source(
+            "wayback",
+            (snap,),
+            None,
+            rate_limited=cdx.rate_limited,
+            detail=f"{cdx.reason}; closest snapshot from the availability API",
+        )
+
+    async def _memento(self, name: str, base: str, url: str, when: datetime) -> _Source:
+        s = self.settings
+        endpoint = self._endpoint(f"memento:{name}", s.memento_per_minute)
+        try:
+            timemap = await memento.fetch_timemap(endpoint, base, url)
+        except Unavailable as failure:
+            gate = dict(s.memento_timegates).get(name)
+            if gate is None:
+                return _Source(
+                    name, answered=False, detail=failure.reason, rate_limited=failure.rate_limited
+                )
+            try:
+                found = await memento.negotiate(endpoint, gate, url, when)
+            except Unavailable as exc:
+                return _Source(
+                    name,
+                    answered=False,
+                    detail=f"{failure.reason}; {exc.reason}",
+                    rate_limited=failure.rate_limited or exc.rate_limited,
+                )
+            if found is None:
+                return _Source(name)
+            return _Source(
+                name,
+                (memento.memento_snapshot(name, found),),
+                None,
+                detail=f"{failure.reason}; nearest memento from the TimeGate",
+            )
+        if timemap is None:
+            return _Source(name)
+        snaps = tuple(memento.memento_snapshot(name, m) for m in timemap.mementos)
+        return _Source(name, snaps, len(snaps))
+
+    def _replay_endpoint(self, archive: str) -> Endpoint:
+        if archive == wayback.WAYBACK:
+            return self._endpoint("wayback-replay", self.settings.replay_per_minute)
+        return self._endpoint(f"memento:{archive}", self.settings.memento_per_minute)
+
+    async def _verify(
+        self,
+        request: ArchiveRequest,
+        result: ArchiveLookup,
+        found: Sequence[Snapshot],
+        when: datetime | None,
+    ) -> ArchiveLookup:
+        """Replay candidates, best first, until one is a real page; mark what was seen."""
+        marks: dict[tuple[str, str], bool | None] = {}
+        recommended: Snapshot | None = None
+        notes: list[str] = []
+        for snap in verification_order(found, when)[: self.settings.max_verify]:
+            outcome = await verify_snapshot(
+                self._replay_endpoint(snap.archive), snap, request.url, self.page_check
+            )
+            marks[(snap.archive, snap.timestamp)] = outcome.verified
+            notes.append(f"{snap.archive} {snap.timestamp}: {outcome.detail}")
+            if outcome.verified:
+                recommended = replace(snap, verified=True, status=outcome.status or snap.status)
+                break
+            if outcome.verified is None:
+                break  # the archive cannot be asked now: don't hammer it
+
+        def mark(snap: Snapshot | None) -> Snapshot | None:
+            if snap is None or (snap.archive, snap.timestamp) not in marks:
+                return snap
+            return replace(snap, verified=marks[(snap.archive, snap.timestamp)])
+
+        detail = "; ".join(filter(None, [result.detail, "verify: " + " | ".join(notes)]))
+        return replace(
+            result,
+            first=mark(result.first),
+            last=mark(result.last),
+            nearest=mark(result.nearest),
+            before=mark(result.before),
+            after=mark(result.after),
+            recommended=recommended,
+            detail=detail,
+        )
+
+    async def _save(
+        self, url: str, result: ArchiveLookup, now: datetime, rate_limited: bool
+    ) -> SaveResult:
+        s = self.settings
+        if not (s.access_key and s.secret_key):
+            return SaveResult(None, SKIPPED, "no IA_ACCESS_KEY / IA_SECRET_KEY")
+        if rate_limited:
+            return SaveResult(None, SKIPPED, "the Wayback Machine is rate-limiting us")
+        latest = max(
+            (x for x in (result.last, result.nearest) if x and x.archive == "wayback"),
+            key=lambda x: x.timestamp,
+            default=None,
+        )
+        latest_at = parse_timestamp(latest.timestamp) if latest else None
+        if latest_at is not None and now - latest_at < s.if_not_archived_within:
+            return SaveResult(
+                None, SKIPPED, f"captured recently ({latest.timestamp if latest else ''})"
+            )
+        client = SaveClient(
+            self._endpoint("spn-submit", s.save_per_minute),
+            self._endpoint("spn-status", s.replay_per_minute),
+            s.save_endpoint,
+            access_key=s.access_key,
+            secret_key=s.secret_key,
+            within=s.if_not_archived_within,
+            poll_interval=s.poll_interval,
+            poll_limit=s.poll_limit,
+            max_wait=s.max_wait,
+        )
+        return await client.save(url)

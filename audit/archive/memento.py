@@ -1,0 +1,237 @@
+"""Memento (RFC 7089): link-format parsing, TimeMaps with paging, TimeGates.
+
+The parser follows RFC 8288's `Link` grammar, which `application/link-format`
+TimeMaps share: `<URI>` then `;`-separated parameters whose values are tokens
+or quoted strings (commas, semicolons and escapes allowed inside quotes),
+multi-token `rel` values, any whitespace or newlines between parts, and a
+trailing comma tolerated.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin
+
+from audit.archive._http import Endpoint, Unavailable
+from audit.archive.timestamps import (
+    format_http_date,
+    format_timestamp,
+    parse_http_date,
+    parse_timestamp,
+)
+from audit.models import Snapshot
+
+log = logging.getLogger(__name__)
+
+_TS_IN_URI = re.compile(r"/(\d{14})(?:[a-z]{2}_)?/")
+MAX_TIMEMAP_PAGES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One link-value: a target and its parameters (names lower-cased)."""
+
+    target: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def get(self, name: str) -> str | None:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return None
+
+    @property
+    def rels(self) -> frozenset[str]:
+        # RFC 8288 §3.3: only the first `rel` counts; relation types are case-insensitive.
+        return frozenset((self.get("rel") or "").lower().split())
+
+    @property
+    def datetime(self) -> datetime | None:
+        return parse_http_date(self.get("datetime"))
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def skip_ws(self) -> None:
+        while self.i < len(self.text) and self.text[self.i] in " \t\r\n":
+            self.i += 1
+
+    def peek(self) -> str:
+        return self.text[self.i] if self.i < len(self.text) else ""
+
+    def until(self, stops: str) -> str:
+        start = self.i
+        while self.i < len(self.text) and self.text[self.i] not in stops:
+            self.i += 1
+        return self.text[start : self.i]
+
+    def quoted(self) -> str:
+        self.i += 1  # opening quote
+        out: list[str] = []
+        while self.i < len(self.text):
+            ch = self.text[self.i]
+            self.i += 1
+            if ch == "\\" and self.i < len(self.text):
+                out.append(self.text[self.i])
+                self.i += 1
+            elif ch == '"':
+                break
+            else:
+                out.append(ch)
+        return "".join(out)
+
+
+def parse_link_format(text: str) -> list[Link]:
+    """All link-values of a `Link` header or an `application/link-format` body.
+
+    Malformed pieces are skipped up to the next link-value, never raised:
+    archives' TimeMaps vary and one bad entry must not lose the rest.
+    """
+    s = _Scanner(text)
+    links: list[Link] = []
+    while True:
+        s.skip_ws()
+        while s.peek() == ",":
+            s.i += 1
+            s.skip_ws()
+        if not s.peek():
+            return links
+        if s.peek() != "<":
+            # Junk: skip to the next link-value start.
+            s.until("<")
+            continue
+        s.i += 1
+        target = s.until(">").strip()
+        s.i += 1
+        params: list[tuple[str, str]] = []
+        while True:
+            s.skip_ws()
+            if s.peek() != ";":
+                break
+            s.i += 1
+            s.skip_ws()
+            name = s.until("=;,\t\r\n ").strip().lower()
+            s.skip_ws()
+            value = ""
+            if s.peek() == "=":
+                s.i += 1
+                s.skip_ws()
+                value = s.quoted() if s.peek() == '"' else s.until(";,\t\r\n ").strip()
+            if name:
+                params.append((name, value))
+        links.append(Link(target, tuple(params)))
+
+
+@dataclass(frozen=True, slots=True)
+class Memento:
+    uri: str
+    datetime: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMap:
+    original: str | None
+    mementos: tuple[Memento, ...]  # sorted by datetime, de-duplicated
+    timegate: str | None = None
+
+
+def read_timemap(links: list[Link], base: str) -> tuple[TimeMap, list[str]]:
+    """Mementos of one TimeMap page, and the further pages it points to.
+
+    Further pages: `rel="timemap"` entries of a TimeMap index, and a
+    `rel="next"` that is not a memento (a paged TimeMap).  Relative targets
+    are resolved against the page's own URL.
+    """
+    original = None
+    timegate = None
+    mementos: list[Memento] = []
+    more: list[str] = []
+    for link in links:
+        rels = link.rels
+        target = urljoin(base, link.target)
+        if "memento" in rels:
+            when = link.datetime
+            if when is not None:
+                mementos.append(Memento(target, when))
+        elif "timemap" in rels or ("next" in rels and "self" not in rels):
+            more.append(target)
+        elif "original" in rels and original is None:
+            original = link.target
+        elif "timegate" in rels and timegate is None:
+            timegate = target
+    return TimeMap(original, tuple(mementos), timegate), more
+
+
+async def fetch_timemap(endpoint: Endpoint, timemap_base: str, url: str) -> TimeMap | None:
+    """The whole TimeMap of `url` (following pages), or None if it has no mementos.
+
+    404 (archive.today, UKWA) and an empty 200 both mean "no mementos".
+    """
+    first = timemap_base + url
+    queue = [first]
+    seen: set[str] = set()
+    original: str | None = None
+    timegate: str | None = None
+    found: dict[str, Memento] = {}
+    while queue and len(seen) < MAX_TIMEMAP_PAGES:
+        page_url = queue.pop(0)
+        if page_url in seen:
+            continue
+        seen.add(page_url)
+        answer = await endpoint.request(
+            "GET", page_url, headers={"Accept": "application/link-format"}
+        )
+        if answer.status in (404, 410):
+            if page_url == first:
+                return None
+            continue
+        if answer.status != 200:
+            raise Unavailable(f"{endpoint.limiter.name}: TimeMap HTTP {answer.status}")
+        page, more = read_timemap(parse_link_format(answer.text), page_url)
+        original = original or page.original
+        timegate = timegate or page.timegate
+        for m in page.mementos:
+            found.setdefault(m.uri, m)
+        queue.extend(u for u in more if u not in seen)
+    if not found:
+        return None
+    ordered = tuple(sorted(found.values(), key=lambda m: m.datetime))
+    return TimeMap(original, ordered, timegate)
+
+
+async def negotiate(
+    endpoint: Endpoint, timegate_base: str, url: str, when: datetime
+) -> Memento | None:
+    """TimeGate negotiation (RFC 7089 pattern 2.1): the memento nearest `when`."""
+    answer = await endpoint.request(
+        "GET", timegate_base + url, headers={"Accept-Datetime": format_http_date(when)}
+    )
+    if answer.status in (404, 410):
+        return None
+    if 200 <= answer.status < 300 and answer.memento_datetime:
+        # Pattern 1/3: the TimeGate is itself the memento.
+        dt = parse_http_date(answer.memento_datetime)
+        return Memento(answer.url, dt) if dt else None
+    location = answer.headers.get("location")
+    if answer.status not in (301, 302, 303, 307, 308) or not location:
+        raise Unavailable(f"{endpoint.limiter.name}: TimeGate HTTP {answer.status}")
+    uri = urljoin(answer.url, location)
+    for link in parse_link_format(answer.headers.get("link", "")):
+        if "memento" in link.rels and urljoin(answer.url, link.target) == uri and link.datetime:
+            return Memento(uri, link.datetime)
+    match = _TS_IN_URI.search(uri)
+    if match:
+        dt = parse_timestamp(match.group(1))
+        if dt is not None:
+            return Memento(uri, dt)
+    return None
+
+
+def memento_snapshot(archive: str, m: Memento) -> Snapshot:
+    return Snapshot(archive=archive, url=m.uri, timestamp=format_timestamp(m.datetime))
