@@ -174,8 +174,11 @@ def merge(
     failed = [src for src in sources if not src.answered]
     if found:
         status = ArchiveStatus.ARCHIVED
-        counts = [src.count for src in sources if src.count is not None]
-        count: int | None = sum(counts) if counts else None
+        # An archive that found some but could not count them (availability API,
+        # TimeGate) makes the total unknown; one that could not be asked at all
+        # leaves a lower bound, and says so in `detail`.
+        uncounted = any(src.snapshots and src.count is None for src in sources)
+        count: int | None = None if uncounted else sum(src.count or 0 for src in sources)
     elif failed:
         status, count = ArchiveStatus.UNKNOWN, None
     else:
@@ -374,7 +377,8 @@ class Archiver:
             timemap = await memento.fetch_timemap(endpoint, base, url)
         except Unavailable as failure:
             gate = dict(s.memento_timegates).get(name)
-            if gate is None:
+            # The TimeGate is on the same host: after a 429 it would be refused too.
+            if gate is None or failure.rate_limited:
                 return _Source(
                     name, answered=False, detail=failure.reason, rate_limited=failure.rate_limited
                 )
@@ -385,7 +389,7 @@ class Archiver:
                     name,
                     answered=False,
                     detail=f"{failure.reason}; {exc.reason}",
-                    rate_limited=failure.rate_limited or exc.rate_limited,
+                    rate_limited=exc.rate_limited,
                 )
             if found is None:
                 return _Source(name)

@@ -78,10 +78,12 @@ class Faults:
     cdx_429: int = 0
     cdx_duplicates: bool = False  # every row twice (observed 2020-2022)
     timemap_429: int = 0
+    timemap_5xx: int = 0  # 504, as heavy queries get
     replay_429: int = 0
     retry_after: str | None = None  # sent with every 429
     spn_refusal: dict[str, Any] | None = None  # submit answers this at HTTP 200
     spn_require_auth: bool = True  # POST without `Authorization: LOW` gets 401
+    spn_keys: tuple[str, str] | None = None  # if set, only these S3 keys are accepted
     spn_pending_polls: int = 2  # status polls answering "pending" first
     spn_error: dict[str, Any] | None = None  # the job ends in this error
     spn_status_retry_after: str | None = None
@@ -422,6 +424,9 @@ class FakeArchive:
         if self.faults.timemap_429 > 0:
             self.faults.timemap_429 -= 1
             return self._too_many()
+        if self.faults.timemap_5xx > 0:
+            self.faults.timemap_5xx -= 1
+            return Reply(504, "<html><body><h1>504 Gateway Time-out</h1></body></html>")
         url = unquote(url)
         store = self.captures if name is None else self.others.get(name, {})
         prefix = "/web/" if name is None else f"/m/{name}/"
@@ -481,7 +486,10 @@ class FakeArchive:
     # -- Save Page Now 2 -----------------------------------------------------
     def _save(self, req: Request) -> Reply:
         auth = req.headers.get("authorization", "")
-        if self.faults.spn_require_auth and not re.match(r"^LOW \S+:\S+$", auth):
+        keys = self.faults.spn_keys
+        if (self.faults.spn_require_auth and not re.match(r"^LOW \S+:\S+$", auth)) or (
+            keys is not None and auth != f"LOW {keys[0]}:{keys[1]}"
+        ):
             return Reply(
                 401, "You need to be logged in to use Save Page Now.", content_type="text/plain"
             )
