@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from audit.archive.ratelimit import Limiter, PausedTooLong, parse_retry_after
+from audit.archive.ratelimit import BLOCK_PAUSE, Limiter, PausedTooLong, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,11 @@ class Endpoint:
             except httpx.HTTPError as exc:
                 failures += 1
                 reason = f"{self.limiter.name}: {type(exc).__name__}: {exc}".rstrip(": ")
+                if isinstance(exc, httpx.ConnectError) and self.limiter.strikes:
+                    # Refused right after 429s: IA's firewall block. Knocking on
+                    # only doubles it, so the family stops for the hour.
+                    self.limiter.pause(BLOCK_PAUSE)
+                    raise Unavailable(f"{reason} (blocked after 429s)", rate_limited=True) from exc
                 if failures > self._retries:
                     raise Unavailable(reason) from exc
                 log.info("%s; retry %d", reason, failures)

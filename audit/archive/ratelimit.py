@@ -18,6 +18,10 @@ from aiolimiter import AsyncLimiter
 
 log = logging.getLogger(__name__)
 
+ESCALATE_AFTER = 3  # consecutive 429s
+ESCALATION = 600.0  # seconds
+BLOCK_PAUSE = 3600.0  # refused connections after 429s: a firewall block
+
 
 class PausedTooLong(Exception):
     """The family is paused for longer than the caller is willing to wait."""
@@ -73,8 +77,15 @@ class Limiter:
                 return
 
     def pause(self, seconds: float) -> None:
-        """Stop the whole family for `seconds` (after a 429)."""
+        """Stop the whole family for `seconds` (after a 429).
+
+        After `ESCALATE_AFTER` consecutive 429s stop for at least `ESCALATION`:
+        IA blocks clients that keep going at the firewall, for an hour and
+        doubling (docs/archive-protocols.md §5.1, §5.4).
+        """
         self.strikes += 1
+        if self.strikes >= ESCALATE_AFTER:
+            seconds = max(seconds, ESCALATION)
         deadline = time.monotonic() + seconds
         if deadline > self._paused_until:
             self._paused_until = deadline

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from urllib.parse import urlsplit
+
+from audit.errors import InputError
 
 # Memento-compliant archives other than the Wayback Machine: (name, TimeMap base).
 # The URI-R is appended to the base as is (docs/archive-protocols.md §4.7, §10).
@@ -28,7 +31,8 @@ DEFAULT_TIMEGATES: tuple[tuple[str, str], ...] = (
     ("loc", "https://webarchive.loc.gov/all/"),
 )
 
-DEFAULT_USER_AGENT = "audit/0.1 (web resource audit; +https://github.com/audit-tool/audit)"
+# Descriptive, as IA asks of bots; the CLI's --user-agent replaces it.
+DEFAULT_USER_AGENT = "audit/0.1 (cited web resource audit; python-httpx)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,19 @@ class ArchiveSettings:
             access_key=self.access_key or environ.get("IA_ACCESS_KEY") or None,
             secret_key=self.secret_key or environ.get("IA_SECRET_KEY") or None,
         )
+
+    def __post_init__(self) -> None:
+        for option, value in (
+            ("--wayback-url", self.wayback_url),
+            ("--availability-url", self.availability_url),
+            *((f"memento archive {n}", u) for n, u in self.memento_timemaps),
+            *((f"memento timegate {n}", u) for n, u in self.memento_timegates),
+        ):
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise InputError(f"{option}: not an http(s) URL: {value!r}")
+        if self.concurrency < 1 or self.timeout <= 0 or self.poll_limit < 0:
+            raise InputError("archive settings: concurrency, timeout and poll limit must be > 0")
 
     @property
     def cdx_endpoint(self) -> str:

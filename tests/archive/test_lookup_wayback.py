@@ -232,3 +232,34 @@ def test_results_come_in_request_order(fake: FakeArchive) -> None:
     )
     assert [g.url for g in got] == urls
     assert [g.status for g in got] == [ArchiveStatus.NOT_ARCHIVED, ArchiveStatus.ARCHIVED] * 3
+
+
+def test_plain_text_cdx_is_read_too(fake: FakeArchive) -> None:
+    fake.add(URL, *(Capture(f"2011{m:02d}01000000") for m in range(1, 8)))
+    fake.faults.cdx_plain = True
+    got = lookup(settings_for(fake, verify=False, cdx_page_size=3), ArchiveRequest(URL))
+    assert got.status is ArchiveStatus.ARCHIVED and got.count == 7
+    assert fake.hits("/cdx/") == 3  # resume keys from the text form
+
+
+def test_blocked_site_is_unknown_not_not_archived(fake: FakeArchive) -> None:
+    fake.add(URL, Capture("20190101000000"))
+    fake.faults.cdx_blocked = True
+    fake.faults.availability_empty = 10  # excluded sites answer {} there
+    got = lookup(settings_for(fake, availability_tries=2), ArchiveRequest(URL))
+    assert got.status is ArchiveStatus.UNKNOWN
+    assert "Blocked Site Error" in got.detail
+    assert fake.hits("/cdx/") == 1  # a 403 is not retried
+
+
+def test_three_429s_stop_the_family_for_long(fake: FakeArchive) -> None:
+    fake.add(URL, Capture("20190101000000"))
+    fake.faults.cdx_429 = 3
+    fake.faults.retry_after = "0"
+    fake.faults.availability_429 = 100
+    got = lookup_all(
+        settings_for(fake, concurrency=1), [ArchiveRequest(URL), ArchiveRequest(URL + "?2")]
+    )
+    assert [g.status for g in got] == [ArchiveStatus.UNKNOWN] * 2
+    # After the third 429 the CDX family stops (10 min): the 2nd lookup never asks it.
+    assert fake.hits("/cdx/") == 3

@@ -120,3 +120,32 @@ def test_connection_refused_is_unavailable() -> None:
         pass  # stopped: its port now refuses connections
     with pytest.raises(Unavailable, match="ConnectError"):
         _request(gone, "/x", retries=1)
+
+
+def test_refused_connection_after_429s_is_a_block() -> None:
+    with WebServer() as gone:
+        pass
+
+    async def go() -> Limiter:
+        limiter = Limiter("t", 0, max_wait=5)
+        limiter.pause(0)  # one 429 seen before
+        async with httpx.AsyncClient(timeout=5) as client:
+            endpoint = Endpoint(
+                client, limiter, retries=3, backoff=0.01, default_pause=0.05, max_wait=5
+            )
+            with pytest.raises(Unavailable) as caught:
+                await endpoint.request("GET", gone.url("/x"))
+        assert caught.value.rate_limited and "blocked" in caught.value.reason
+        return limiter
+
+    assert asyncio.run(go()).paused_for > 3000
+
+
+def test_settings_reject_bad_urls() -> None:
+    from audit.archive import ArchiveSettings
+    from audit.errors import InputError
+
+    with pytest.raises(InputError, match="--wayback-url"):
+        ArchiveSettings(wayback_url="web.archive.org")
+    with pytest.raises(InputError, match="memento archive x"):
+        ArchiveSettings(memento_timemaps=(("x", "ftp://x/"),))

@@ -15,7 +15,8 @@ real misbehaviours; counters decrement as faults are served.
 
     with FakeArchive() as fake:
         fake.add("http://example.org/a", Capture("20200102030405"))
-        settings = fake.settings()
+        fake.faults.cdx_429 = 1
+        ... point the client at fake.wayback_url and fake.availability_url ...
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class Faults:
     cdx_5xx_status: int = 503
     cdx_429: int = 0
     cdx_duplicates: bool = False  # every row twice (observed 2020-2022)
+    cdx_plain: bool = False  # answer plain text even when asked for output=json
+    cdx_blocked: bool = False  # 403 "Blocked Site Error", as for excluded sites
     timemap_429: int = 0
     timemap_5xx: int = 0  # 504, as heavy queries get
     replay_429: int = 0
@@ -260,6 +263,17 @@ class FakeArchive:
             self.faults.cdx_5xx -= 1
             status = self.faults.cdx_5xx_status
             return Reply(status, f"<html><body><h1>{status}</h1></body></html>")
+        if self.faults.cdx_blocked:
+            error = (
+                "org.archive.util.io.RuntimeIOException: org.archive.wayback.exception."
+                "AdministrativeAccessControlException: Blocked Site Error"
+            )
+            return Reply(
+                403,
+                error,
+                content_type="text/plain;charset=UTF-8",
+                headers=[("X-Archive-Wayback-Runtime-Error", error)],
+            )
         pairs = parse_qsl(req.target.partition("?")[2], keep_blank_values=True)
         params = dict(pairs)
         fields = params.get("fl", "urlkey,timestamp,original,mimetype,statuscode,digest,length")
@@ -294,7 +308,7 @@ class FakeArchive:
             last = rows[-1]
             key = quote(f"{last['urlkey']} {last['timestamp']}!", safe="")
         table = [[r[f] for f in fl] for r in rows]
-        if params.get("output") == "json":
+        if params.get("output") == "json" and not self.faults.cdx_plain:
             if not table:
                 return Reply(200, "[]", content_type="application/json")
             out: list[list[str]] = [fl, *table]
