@@ -53,38 +53,20 @@ class Link:
         return parse_http_date(self.get("datetime"))
 
 
-class _Scanner:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.i = 0
-
-    def skip_ws(self) -> None:
-        while self.i < len(self.text) and self.text[self.i] in " \t\r\n":
-            self.i += 1
-
-    def peek(self) -> str:
-        return self.text[self.i] if self.i < len(self.text) else ""
-
-    def until(self, stops: str) -> str:
-        start = self.i
-        while self.i < len(self.text) and self.text[self.i] not in stops:
-            self.i += 1
-        return self.text[start : self.i]
-
-    def quoted(self) -> str:
-        self.i += 1  # opening quote
-        out: list[str] = []
-        while self.i < len(self.text):
-            ch = self.text[self.i]
-            self.i += 1
-            if ch == "\\" and self.i < len(self.text):
-                out.append(self.text[self.i])
-                self.i += 1
-            elif ch == '"':
-                break
-            else:
-                out.append(ch)
-        return "".join(out)
+# Tokens of RFC 8288 link-values, matched in place (a per-character Python loop
+# is several times slower on TimeMaps of 10^4-10^5 entries).
+_SEPARATORS = re.compile(r"[\s,]*")
+_TARGET = re.compile(r"<([^>]*)>")
+_PARAM = re.compile(
+    r"""\s*;\s*                      # the parameter separator
+        ([^\s=;,]*)                  # name
+        \s*(?:=\s*(?:
+            "((?:[^"\\]|\\.)*)"?    # quoted-string (an unclosed one runs to the end)
+            |([^\s;,]*)              # token
+        ))?""",
+    re.VERBOSE | re.DOTALL,
+)
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 def parse_link_format(text: str) -> list[Link]:
@@ -93,39 +75,33 @@ def parse_link_format(text: str) -> list[Link]:
     Malformed pieces are skipped up to the next link-value, never raised:
     archives' TimeMaps vary and one bad entry must not lose the rest.
     """
-    s = _Scanner(text)
     links: list[Link] = []
-    while True:
-        s.skip_ws()
-        while s.peek() == ",":
-            s.i += 1
-            s.skip_ws()
-        if not s.peek():
-            return links
-        if s.peek() != "<":
+    pos = _skip_separators(text, 0)
+    while pos < len(text):
+        target = _TARGET.match(text, pos)
+        if target is None:
             # Junk: skip to the next link-value start.
-            s.until("<")
-            continue
-        s.i += 1
-        target = s.until(">").strip()
-        s.i += 1
-        params: list[tuple[str, str]] = []
-        while True:
-            s.skip_ws()
-            if s.peek() != ";":
+            nxt = text.find("<", pos + 1)
+            if nxt < 0:
                 break
-            s.i += 1
-            s.skip_ws()
-            name = s.until("=;,\t\r\n ").strip().lower()
-            s.skip_ws()
-            value = ""
-            if s.peek() == "=":
-                s.i += 1
-                s.skip_ws()
-                value = s.quoted() if s.peek() == '"' else s.until(";,\t\r\n ").strip()
+            pos = nxt
+            continue
+        pos = target.end()
+        params: list[tuple[str, str]] = []
+        while (param := _PARAM.match(text, pos)) is not None and param.end() > pos:
+            pos = param.end()
+            name, quoted, token = param.groups()
             if name:
-                params.append((name, value))
-        links.append(Link(target, tuple(params)))
+                value = _ESCAPE.sub(r"\1", quoted) if quoted is not None else token or ""
+                params.append((name.lower(), value))
+        links.append(Link(target.group(1).strip(), tuple(params)))
+        pos = _skip_separators(text, pos)
+    return links
+
+
+def _skip_separators(text: str, pos: int) -> int:
+    match = _SEPARATORS.match(text, pos)
+    return match.end() if match else pos
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,11 @@ def parse_timestamp(ts: str) -> datetime | None:
         ts = ts[:4] + ts[6:] + "00"
     if len(ts) == _WIDTH and ts[6:8] == "00":
         ts = ts[:6] + ts[8:] + "00"
-    padded = ts + "0101000000"[len(ts) - 4 :] if len(ts) < _WIDTH else ts
+    p = ts + "0101000000"[len(ts) - 4 :] if len(ts) < _WIDTH else ts
     try:
-        return datetime.strptime(padded, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        # Slicing, not strptime: CDX listings run to 10^5 rows and strptime is 10x slower.
+        year, month, day, hour, minute, second = (int(p[i : i + 2]) for i in range(2, 14, 2))
+        return datetime(int(p[0:2]) * 100 + year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
 
