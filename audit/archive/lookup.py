@@ -267,21 +267,31 @@ class Archiver:
     async def lookup_all(
         self, requests: Iterable[ArchiveRequest], now: datetime
     ) -> AsyncIterator[ArchiveLookup]:
-        """Look every request up, a few at a time; results in the order given."""
+        """Look every request up, a few at a time; one result per request, in order.
+
+        Requests that differ only in `key` share one lookup (registries cite
+        the same URL from several documents).
+        """
         gate = asyncio.Semaphore(max(1, self.settings.concurrency))
 
         async def one(request: ArchiveRequest) -> ArchiveLookup:
             async with gate:
                 return await self.lookup(request, now)
 
-        tasks = [asyncio.create_task(one(r)) for r in requests]
+        shared: dict[ArchiveRequest, asyncio.Task[ArchiveLookup]] = {}
+        tasks: list[asyncio.Task[ArchiveLookup]] = []
+        for request in requests:
+            same = replace(request, key=None)
+            if same not in shared:
+                shared[same] = asyncio.create_task(one(request))
+            tasks.append(shared[same])
         try:
             for task in tasks:
                 yield await task
         finally:
-            for task in tasks:
+            for task in shared.values():
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*shared.values(), return_exceptions=True)
 
     async def lookup(self, request: ArchiveRequest, now: datetime) -> ArchiveLookup:
         if self.cache is not None:

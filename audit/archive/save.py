@@ -80,7 +80,25 @@ class SaveClient:
         self._limit = poll_limit
         self._max_wait = max_wait
 
+    async def slots(self) -> int | None:
+        """Captures the account may start now (`status/user`), None if unknown.
+
+        A cheap probe that spends no quota; IA's own client will not submit
+        when it says none are available.
+        """
+        try:
+            answer = await self._status.request(
+                "GET", f"{self._endpoint}/status/user", headers=self._headers
+            )
+        except Unavailable:
+            return None
+        data = _json(answer) if answer.status == 200 else None
+        available = data.get("available") if data else None
+        return available if isinstance(available, int) else None
+
     async def save(self, url: str) -> SaveResult:
+        if await self.slots() == 0:
+            return SaveResult(None, SKIPPED, "no Save Page Now capture slots available now")
         # Omit false flags: SPN2 reads anything but "1"/"on" as off, and some
         # "0"s have triggered bugs (sandcrawler's note).
         form = {
@@ -98,7 +116,9 @@ class SaveClient:
         data = _json(answer)
         if answer.status != 200 or data is None:
             detail = answer.text.strip().splitlines()[0][:200] if answer.text.strip() else ""
-            return SaveResult(None, REFUSED, f"HTTP {answer.status}: {detail}".rstrip(": "))
+            why = f"HTTP {answer.status}: {detail}".rstrip(": ")
+            # 5xx/523 at submission: the capture may well happen anyway (seen in 2025).
+            return SaveResult(None, UNKNOWN if answer.status >= 500 else REFUSED, why)
         job_id = data.get("job_id")
         if not isinstance(job_id, str) or not job_id:
             return SaveResult(None, REFUSED, _why(data) or "no job_id in answer")

@@ -263,3 +263,15 @@ def test_three_429s_stop_the_family_for_long(fake: FakeArchive) -> None:
     assert [g.status for g in got] == [ArchiveStatus.UNKNOWN] * 2
     # After the third 429 the CDX family stops (10 min): the 2nd lookup never asks it.
     assert fake.hits("/cdx/") == 3
+
+
+def test_the_same_url_cited_twice_is_asked_once(fake: FakeArchive) -> None:
+    _history(fake)
+    requests = [
+        ArchiveRequest(URL, key="r1"),
+        ArchiveRequest(URL, key="r2"),
+        ArchiveRequest(URL, date(2016, 1, 1), key="r3"),
+    ]
+    got = lookup_all(settings_for(fake, verify=False), requests)
+    assert got[0] == got[1] and len(got) == 3
+    assert fake.hits("/cdx/") == 2  # the dated request is a different question

@@ -27,7 +27,7 @@ def test_submit_then_poll_pending_until_success(fake: FakeArchive) -> None:
     assert got.saved.status == "success"
     assert got.saved.job_id is not None and got.saved.job_id.startswith("spn2-")
     assert got.saved.timestamp == "20261128120000" and got.saved.original_url == URL
-    assert fake.hits("/save/status/") == 3
+    assert fake.hits("/save/status/spn2-") == 3
     (form,) = fake.submissions
     assert form["url"] == URL  # decoded from the form body, not substring-matched
     assert form["if_not_archived_within"] == "30d"
@@ -49,7 +49,7 @@ def test_refusal_at_http_200_is_read_from_the_body(fake: FakeArchive) -> None:
     assert got.saved is not None and got.saved.status == "refused"
     assert got.saved.job_id is None
     assert got.saved.detail.startswith("error:too-many-daily-captures: This URL")
-    assert fake.hits("/save/status/") == 0
+    assert fake.hits("/save/status/spn2-") == 0
 
 
 def test_job_ending_in_error(fake: FakeArchive) -> None:
@@ -77,7 +77,7 @@ def test_still_pending_after_the_poll_limit(fake: FakeArchive) -> None:
     fake.faults.spn_pending_polls = 100
     got = lookup(_saving(fake, poll_limit=3), ArchiveRequest(URL, live_ok=True))
     assert got.saved is not None and got.saved.status == "pending"
-    assert fake.hits("/save/status/") == 3
+    assert fake.hits("/save/status/spn2-") == 3
 
 
 def test_status_retry_after_paces_the_polls(fake: FakeArchive) -> None:
@@ -134,3 +134,18 @@ def test_no_save_while_the_archive_rate_limits_us(fake: FakeArchive) -> None:
 )
 def test_if_not_archived_within_syntax(delta: timedelta, text: str) -> None:
     assert format_within(delta) == text
+
+
+def test_no_capture_slots_no_submission(fake: FakeArchive) -> None:
+    fake.faults.spn_available = 0
+    got = lookup(_saving(fake), ArchiveRequest(URL, live_ok=True))
+    assert got.saved is not None and got.saved.status == "skipped"
+    assert "slots" in got.saved.detail
+    assert fake.submissions == []
+
+
+def test_server_error_at_submission_is_unknown_not_refused(fake: FakeArchive) -> None:
+    fake.faults.spn_submit_status = 523  # the capture may still appear later
+    got = lookup(_saving(fake), ArchiveRequest(URL, live_ok=True))
+    assert got.saved is not None and got.saved.status == "unknown"
+    assert got.saved.detail.startswith("HTTP 523")

@@ -90,6 +90,8 @@ class Faults:
     spn_pending_polls: int = 2  # status polls answering "pending" first
     spn_error: dict[str, Any] | None = None  # the job ends in this error
     spn_status_retry_after: str | None = None
+    spn_available: int = 5  # `status/user` capture slots
+    spn_submit_status: int | None = None  # e.g. 523: the submission answers this
 
 
 @dataclass
@@ -201,6 +203,16 @@ class FakeArchive:
             return self._web(req, target[len("/web/") :])
         if target.rstrip("/") == "/save" and req.method == "POST":
             return self._save(req)
+        if target.startswith("/save/status/user"):
+            body = {
+                "available": self.faults.spn_available,
+                "processing": 0,
+                "daily_captures": 12,
+                "daily_captures_limit": 30000,
+            }
+            return Reply(200, json.dumps(body), content_type="application/json")
+        if target.startswith("/save/status/system"):
+            return Reply(200, '{"status": "ok"}', content_type="application/json")
         if target.startswith("/save/status/"):
             return self._save_status(target[len("/save/status/") :])
         if target.startswith("/m/"):
@@ -509,6 +521,9 @@ class FakeArchive:
             )
         form = dict(parse_qsl(req.body.decode()))  # decode before comparing (§3.2)
         self.submissions.append(form)
+        if self.faults.spn_submit_status is not None:
+            status = self.faults.spn_submit_status
+            return Reply(status, f"<html><body><h1>{status}</h1></body></html>")
         if self.faults.spn_refusal is not None:
             return Reply(200, json.dumps(self.faults.spn_refusal), content_type="application/json")
         url = form.get("url", "")
