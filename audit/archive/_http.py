@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -80,8 +81,13 @@ class Endpoint:
         params: list[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
     ) -> Answer:
-        """Send once per turn; retry 5xx/transport errors; pause the family on 429."""
+        """Send once per turn; retry 5xx/transport errors; pause the family on 429.
+
+        `max_bytes` caps the body read (replays of large files need only
+        their start); API answers are read whole.
+        """
         failures = 0
         throttled = 0
         while True:
@@ -90,8 +96,8 @@ class Endpoint:
             except PausedTooLong as exc:
                 raise Unavailable(str(exc), rate_limited=True) from exc
             try:
-                response = await self._client.request(
-                    method, url, params=tuple(params or ()), headers=headers, data=data
+                answer = await self._send(
+                    method, url, params=params, headers=headers, data=data, max_bytes=max_bytes
                 )
             except httpx.HTTPError as exc:
                 failures += 1
@@ -106,9 +112,6 @@ class Endpoint:
                 log.info("%s; retry %d", reason, failures)
                 await asyncio.sleep(self._backoff * 2 ** (failures - 1))
                 continue
-            answer = Answer(
-                str(response.url), response.status_code, response.headers, response.text
-            )
             if answer.memento_datetime is not None:
                 self.limiter.succeeded()
                 return answer
@@ -136,3 +139,57 @@ class Endpoint:
                 continue
             self.limiter.succeeded()
             return answer
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: list[tuple[str, str]] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        max_bytes: int | None,
+    ) -> Answer:
+        request = self._client.build_request(
+            method, url, params=tuple(params or ()), headers=headers, data=data
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if max_bytes is not None and size >= max_bytes:
+                    break
+        finally:
+            await response.aclose()
+        body = b"".join(chunks)[:max_bytes]
+        content_type = response.headers.get("content-type", "")
+        return Answer(
+            str(response.url), response.status_code, response.headers, decode(body, content_type)
+        )
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def decode(body: bytes, content_type: str) -> str:
+    """Text of a body: the header's charset, else an HTML `<meta>` one, else UTF-8.
+
+    Archived Russian pages often name windows-1251 only in a `<meta>` tag;
+    decoding them as UTF-8 would blind the soft-404 cues.
+    """
+    candidates = []
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.IGNORECASE)
+    if match:
+        candidates.append(match.group(1))
+    meta = _CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii"))
+    for charset in candidates:
+        try:
+            return body.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ from audit.archive import memento, wayback
 from audit.archive._http import Endpoint, Unavailable
 from audit.archive.ratelimit import Limiter
 from audit.archive.save import SKIPPED, SaveClient
-from audit.archive.settings import ArchiveSettings
+from audit.archive.settings import DEFAULT_FRESHNESS, ArchiveSettings
 from audit.archive.timestamps import citation_instant, parse_timestamp
 from audit.archive.verify import PageCheck, verify_snapshot
 from audit.models import ArchiveLookup, ArchiveStatus, SaveResult, Snapshot
@@ -55,8 +55,8 @@ class SnapshotCache(Protocol):
 class MemoryCache:
     """A `SnapshotCache` in a dict (for tests and one-off runs)."""
 
-    def __init__(self, freshness: ArchiveSettings | None = None) -> None:
-        self._window = (freshness or ArchiveSettings()).freshness
+    def __init__(self, freshness: timedelta = DEFAULT_FRESHNESS) -> None:
+        self._window = freshness
         self._entries: dict[str, ArchiveLookup] = {}
 
     def get(self, url: str, now: datetime) -> ArchiveLookup | None:
@@ -154,7 +154,7 @@ def lookup_to_json(lookup: ArchiveLookup) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Source:
+class Finding:
     """What one archive said about one URL."""
 
     archive: str
@@ -166,7 +166,7 @@ class _Source:
 
 
 def merge(
-    url: str, sources: Sequence[_Source], when: datetime | None, now: datetime
+    url: str, sources: Sequence[Finding], when: datetime | None, now: datetime
 ) -> ArchiveLookup:
     """One `ArchiveLookup` from every archive's answer (pure)."""
     found = [s for src in sources for s in src.snapshots]
@@ -319,7 +319,7 @@ class Archiver:
             self.cache.put(result)
         return result
 
-    async def _wayback(self, request: ArchiveRequest) -> _Source:
+    async def _wayback(self, request: ArchiveRequest) -> Finding:
         s = self.settings
         try:
             listing = await wayback.cdx_rows(
@@ -336,7 +336,7 @@ class Archiver:
                 if latest is not None and (not snaps or latest.timestamp > snaps[-1].timestamp):
                     snaps.append(wayback.row_snapshot(s.wayback_url, latest))
                 detail = f"more than {len(listing.rows)} captures (count is a lower bound)"
-            return _Source("wayback", tuple(snaps), len(listing.rows), detail=detail)
+            return Finding("wayback", tuple(snaps), len(listing.rows), detail=detail)
         except Unavailable as cdx_failure:
             log.info(
                 "archive: CDX failed for %s (%s); trying availability",
@@ -345,7 +345,7 @@ class Archiver:
             )
             return await self._availability(request, cdx_failure)
 
-    async def _availability(self, request: ArchiveRequest, cdx: Unavailable) -> _Source:
+    async def _availability(self, request: ArchiveRequest, cdx: Unavailable) -> Finding:
         s = self.settings
         endpoint = self._endpoint("availability", s.availability_per_minute)
         try:
@@ -358,7 +358,7 @@ class Archiver:
                 tries=s.availability_tries,
             )
         except Unavailable as exc:
-            return _Source(
+            return Finding(
                 "wayback",
                 answered=False,
                 detail=f"{cdx.reason}; {exc.reason}",
@@ -366,13 +366,13 @@ class Archiver:
             )
         if snap is None:
             # The availability API's "none" is soft (spurious empties): not conclusive.
-            return _Source(
+            return Finding(
                 "wayback",
                 answered=False,
                 rate_limited=cdx.rate_limited,
                 detail=f"{cdx.reason}; availability API found none (not conclusive)",
             )
-        return _Source(
+        return Finding(
             "wayback",
             (snap,),
             None,
@@ -380,7 +380,7 @@ class Archiver:
             detail=f"{cdx.reason}; closest snapshot from the availability API",
         )
 
-    async def _memento(self, name: str, base: str, url: str, when: datetime) -> _Source:
+    async def _memento(self, name: str, base: str, url: str, when: datetime) -> Finding:
         s = self.settings
         endpoint = self._endpoint(f"memento:{name}", s.memento_per_minute)
         try:
@@ -389,30 +389,30 @@ class Archiver:
             gate = dict(s.memento_timegates).get(name)
             # The TimeGate is on the same host: after a 429 it would be refused too.
             if gate is None or failure.rate_limited:
-                return _Source(
+                return Finding(
                     name, answered=False, detail=failure.reason, rate_limited=failure.rate_limited
                 )
             try:
                 found = await memento.negotiate(endpoint, gate, url, when)
             except Unavailable as exc:
-                return _Source(
+                return Finding(
                     name,
                     answered=False,
                     detail=f"{failure.reason}; {exc.reason}",
                     rate_limited=exc.rate_limited,
                 )
             if found is None:
-                return _Source(name)
-            return _Source(
+                return Finding(name)
+            return Finding(
                 name,
                 (memento.memento_snapshot(name, found),),
                 None,
                 detail=f"{failure.reason}; nearest memento from the TimeGate",
             )
         if timemap is None:
-            return _Source(name)
+            return Finding(name)
         snaps = tuple(memento.memento_snapshot(name, m) for m in timemap.mementos)
-        return _Source(name, snaps, len(snaps))
+        return Finding(name, snaps, len(snaps))
 
     def _replay_endpoint(self, archive: str) -> Endpoint:
         if archive == wayback.WAYBACK:

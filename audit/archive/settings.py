@@ -31,6 +31,8 @@ DEFAULT_TIMEGATES: tuple[tuple[str, str], ...] = (
     ("loc", "https://webarchive.loc.gov/all/"),
 )
 
+DEFAULT_FRESHNESS = timedelta(days=7)
+
 # Descriptive, as IA asks of bots; the CLI's --user-agent replaces it.
 DEFAULT_USER_AGENT = "audit/0.1 (cited web resource audit; python-httpx)"
 
@@ -82,7 +84,7 @@ class ArchiveSettings:
     verify: bool = True  # replay the recommended snapshot before recommending it
     max_verify: int = 3  # snapshots replayed per resource at most
     memento: bool = True  # also ask the archives in memento_timemaps
-    freshness: timedelta = timedelta(days=7)  # cache window
+    freshness: timedelta = DEFAULT_FRESHNESS  # cache window
 
     def with_env_keys(self, environ: Mapping[str, str]) -> ArchiveSettings:
         """Fill missing SPN2 keys from IA_ACCESS_KEY / IA_SECRET_KEY."""

@@ -24,6 +24,9 @@ PageCheck = Callable[[str, int, str, str], Classification]
 """(url, status, html, final_url) -> Classification, e.g. audit.check.classify_page."""
 
 GOOD = frozenset({Outcome.OK, Outcome.REDIRECTED})
+HTML_TYPES = frozenset({"", "text/html", "application/xhtml+xml"})
+# Enough of a page to judge it; a replayed 200 MB PDF need not come down whole.
+MAX_REPLAY_BYTES = 2 * 1024 * 1024
 MAX_HOPS = 5
 _MODE = re.compile(r"/(\d{14})(?:[a-z]{2}_)?/")
 _ORIGINAL = re.compile(r"/\d{14}(?:[a-z]{2}_)?/(.+)$")
@@ -64,7 +67,7 @@ async def verify_snapshot(
             return Verification(False, None, "replay redirect loop")
         seen.add(target)
         try:
-            answer = await endpoint.request("GET", target)
+            answer = await endpoint.request("GET", target, max_bytes=MAX_REPLAY_BYTES)
         except Unavailable as exc:
             return Verification(None, None, exc.reason)
         location = answer.headers.get("location")
@@ -82,7 +85,8 @@ async def verify_snapshot(
             )
         if not 200 <= answer.status < 300:
             return Verification(False, answer.status, f"archived HTTP {answer.status}")
-        if page_check is None:
+        if page_check is None or answer.content_type not in HTML_TYPES:
+            # Soft-404 and parking cues are HTML cues: a PDF that replays is the PDF.
             return Verification(True, answer.status, "replays with Memento-Datetime")
         final = _original_of(answer.url, answer.headers.get("link", ""))
         verdict = page_check(url, answer.status, answer.text, final)

@@ -184,7 +184,7 @@ def test_retry_after_longer_than_max_wait_gives_unknown_at_once(fake: FakeArchiv
 def test_cache_answers_a_rerun_within_the_freshness_window(fake: FakeArchive) -> None:
     _history(fake)
     settings = settings_for(fake, verify=False)
-    cache = MemoryCache(settings)
+    cache = MemoryCache(settings.freshness)
     first = lookup(settings, ArchiveRequest(URL), cache=cache)
     asked = len(fake.web.requests)
     again = lookup(settings, ArchiveRequest(URL), cache=cache, now=NOW + settings.freshness / 2)
@@ -200,7 +200,7 @@ def test_unknown_answers_are_not_cached(fake: FakeArchive) -> None:
     fake.faults.availability_429 = 1
     settings = settings_for(fake, verify=False, retries=0, rate_limit_pause=0.01)
     settings = replace(settings, max_wait=0.001)
-    cache = MemoryCache(settings)
+    cache = MemoryCache(settings.freshness)
     assert lookup(settings, ArchiveRequest(URL), cache=cache).status is ArchiveStatus.UNKNOWN
     fake.faults.cdx_5xx = 0
     assert lookup(settings, ArchiveRequest(URL), cache=cache).status is ArchiveStatus.ARCHIVED

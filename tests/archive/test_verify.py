@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from audit.archive import ArchiveRequest, best_replacement
+from audit.archive._http import decode
 from audit.archive.verify import raw_replay_url
 from audit.models import ArchiveLookup, ArchiveStatus, Classification, Outcome, Snapshot
 from tests.archive.conftest import settings_for
@@ -159,3 +160,38 @@ def test_best_replacement_prefers_verified_before_then_nearest() -> None:
     ok = snap("20180101000000", True)
     lk3 = ArchiveLookup("x", ArchiveStatus.ARCHIVED, 3, nearest=after, before=before, first=ok)
     assert best_replacement(lk3) == ok
+
+
+def test_non_html_memento_is_not_page_checked(fake: FakeArchive) -> None:
+    pdf = "%PDF-1.4 ... Страница не найдена ... %%EOF"
+    fake.add(URL, Capture("20190101000000", body=pdf, mimetype="application/pdf"))
+    check = PageCheck()
+    got = lookup(settings_for(fake), ArchiveRequest(URL), page_check=check)
+    assert got.recommended is not None and got.recommended.verified is True
+    assert check.calls == []
+
+
+def test_windows_1251_page_named_in_meta_is_decoded(fake: FakeArchive) -> None:
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+        "<title>Страница не найдена</title></head><body></body></html>"
+    )
+    fake.add(URL, Capture("20190101000000", body=html.encode("cp1251")))
+    check = PageCheck()
+
+    assert "не найдена" in decode(html.encode("cp1251"), "text/html")
+    assert "не найдена" in decode(html.encode("cp1251"), "text/html; charset=windows-1251")
+    assert decode(b"ok", "text/plain; charset=bogus") == "ok"
+    got = lookup(settings_for(fake), ArchiveRequest(URL), page_check=check)
+    assert got.recommended is None and check.calls
+
+
+def test_huge_replays_are_read_only_in_part(fake: FakeArchive) -> None:
+    from audit.archive.verify import MAX_REPLAY_BYTES
+
+    big = "<html><head><title>Big</title></head><body>" + "x" * (3 * MAX_REPLAY_BYTES) + "</body>"
+    fake.add(URL, Capture("20190101000000", body=big))
+    check = PageCheck()
+    got = lookup(settings_for(fake), ArchiveRequest(URL), page_check=check)
+    assert got.recommended is not None
+    assert len(check.calls[0][2]) <= MAX_REPLAY_BYTES

@@ -56,7 +56,7 @@ class Capture:
 
     timestamp: str  # 14 digits
     status: int = 200
-    body: str = field(default_factory=lambda: _page("Archived page"))
+    body: str | bytes = field(default_factory=lambda: _page("Archived page"))  # str: UTF-8
     mimetype: str = "text/html"
     original: str | None = None  # as captured; default: http, ":80", as IA shows
     revisit: bool = False  # CDX shows `warc/revisit` and statuscode "-"
@@ -64,7 +64,8 @@ class Capture:
 
     @property
     def digest(self) -> str:
-        return base64.b32encode(hashlib.sha1(self.body.encode()).digest()).decode()
+        raw = self.body.encode() if isinstance(self.body, str) else self.body
+        return base64.b32encode(hashlib.sha1(raw).digest()).decode()
 
 
 @dataclass
@@ -408,7 +409,7 @@ class FakeArchive:
         if c.location:
             headers.append(("Location", self.web.url(f"{replay}{c.timestamp}{mode}/{c.location}")))
         body = c.body
-        if mode != "id_" and c.mimetype == "text/html":
+        if mode != "id_" and c.mimetype == "text/html" and isinstance(body, str):
             body = body.replace("<body>", "<body><div id='wm-ipp'>Wayback toolbar</div>", 1)
         return Reply(c.status, body, headers=headers, content_type=c.mimetype)
 
