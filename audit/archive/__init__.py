@@ -5,15 +5,8 @@ async with Archiver(settings, cache, page_check) as archiver:
         print(lookup_to_json(lookup), best_replacement(lookup))
 """
 
-from audit.archive.lookup import (
-    Archiver,
-    ArchiveRequest,
-    MemoryCache,
-    SnapshotCache,
-    best_replacement,
-    lookup_to_json,
-    snapshot_to_json,
-)
+from audit.archive.lookup import Archiver, ArchiveRequest, MemoryCache, SnapshotCache
+from audit.archive.results import best_replacement, lookup_to_json, snapshot_to_json
 from audit.archive.settings import ArchiveSettings
 from audit.archive.verify import PageCheck
 
