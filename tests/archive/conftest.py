@@ -12,8 +12,6 @@ from audit.archive import ArchiveSettings
 from tests.servers.archive import FakeArchive
 
 FAST = ArchiveSettings(
-    memento_timemaps=(),
-    memento_timegates=(),
     timeout=5.0,
     cdx_per_minute=600_000.0,
     availability_per_minute=600_000.0,
@@ -30,12 +28,11 @@ FAST = ArchiveSettings(
 
 def settings_for(fake: FakeArchive, **overrides: Any) -> ArchiveSettings:
     """Fast settings with every endpoint on the fake archive."""
-    return replace(
-        FAST,
-        wayback_url=fake.wayback_url,
-        availability_url=fake.availability_url,
-        **overrides,
-    )
+    settings = replace(FAST, **{**fake.endpoints(), **overrides})
+    urls = [settings.wayback_url, settings.availability_url]
+    urls += [u for _, u in settings.memento_timemaps + settings.memento_timegates]
+    assert all(u.startswith("http://127.") for u in urls), urls  # never the internet
+    return settings
 
 
 @pytest.fixture(name="fake")

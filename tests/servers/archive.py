@@ -16,7 +16,7 @@ real misbehaviours; counters decrement as faults are served.
     with FakeArchive() as fake:
         fake.add("http://example.org/a", Capture("20200102030405"))
         fake.faults.cdx_429 = 1
-        ... point the client at fake.wayback_url and fake.availability_url ...
+        settings = dataclasses.replace(ArchiveSettings(), **fake.endpoints())
 """
 
 from __future__ import annotations
@@ -167,6 +167,18 @@ class FakeArchive:
 
     def timegate_base(self, name: str) -> str:
         return self.web.url(f"/m/{name}/timegate/")
+
+    def endpoints(self, *others: str) -> dict[str, Any]:
+        """ArchiveSettings fields that put every archive on this fake (none on the internet).
+
+        `others` names the extra Memento archives to list (default: none).
+        """
+        return {
+            "wayback_url": self.wayback_url,
+            "availability_url": self.availability_url,
+            "memento_timemaps": tuple((n, self.timemap_base(n)) for n in others),
+            "memento_timegates": tuple((n, self.timegate_base(n)) for n in others),
+        }
 
     def hits(self, prefix: str, server: WebServer | None = None) -> int:
         srv = server or self.web
