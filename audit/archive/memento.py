@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 _TS_IN_URI = re.compile(r"/(\d{14})(?:[a-z]{2}_)?/")
 MAX_TIMEMAP_PAGES = 20
+_PEEK = 64 * 1024  # a TimeGate answer or a memento's head: the body is not needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +187,10 @@ async def negotiate(
 ) -> Memento | None:
     """TimeGate negotiation (RFC 7089 pattern 2.1): the memento nearest `when`."""
     answer = await endpoint.request(
-        "GET", timegate_base + url, headers={"Accept-Datetime": format_http_date(when)}
+        "GET",
+        timegate_base + url,
+        headers={"Accept-Datetime": format_http_date(when)},
+        max_bytes=_PEEK,
     )
     if answer.status in (404, 410):
         return None
@@ -202,11 +206,14 @@ async def negotiate(
         if "memento" in link.rels and urljoin(answer.url, link.target) == uri and link.datetime:
             return Memento(uri, link.datetime)
     match = _TS_IN_URI.search(uri)
-    if match:
-        dt = parse_timestamp(match.group(1))
-        if dt is not None:
-            return Memento(uri, dt)
-    return None
+    dt = parse_timestamp(match.group(1)) if match else None
+    if dt is None:
+        # archive.today-style URI-Ms (`/AbCd1`) carry no date: ask the memento itself.
+        memento = await endpoint.request("GET", uri, max_bytes=_PEEK)
+        dt = parse_http_date(memento.memento_datetime)
+    if dt is None:
+        raise Unavailable(f"{endpoint.limiter.name}: TimeGate gave an undated memento {uri}")
+    return Memento(uri, dt)
 
 
 def memento_snapshot(archive: str, m: Memento) -> Snapshot:

@@ -182,3 +182,23 @@ def test_wayback_timegate_negotiation(fake: FakeArchive) -> None:
     late = _run(lambda ep: negotiate(ep, gate, URL, datetime(2030, 1, 1, tzinfo=UTC)))
     assert late is not None and late.datetime.year == 2020
     assert _run(lambda ep: negotiate(ep, gate, "http://nothing.test/", when)) is None
+
+
+def test_undated_memento_uri_is_dated_from_the_memento(web: WebServer) -> None:
+    web.route(f"/timegate/{URL}", Reply(302, "", headers=[("Location", "/AbCd1")]))
+    web.route(
+        "/AbCd1",
+        Reply(
+            200,
+            "<html>copy</html>",
+            headers=[("Memento-Datetime", "Sun, 17 Jul 2016 05:34:07 GMT")],
+        ),
+    )
+    web.route(f"/timegate/{URL}x", Reply(302, "", headers=[("Location", "/nodate")]))
+    web.route("/nodate", Reply(200, "<html>no header</html>"))
+    when = datetime(2016, 8, 1, tzinfo=UTC)
+    found = _run(lambda ep: negotiate(ep, web.url("/timegate/"), URL, when))
+    assert found is not None and found.uri == web.url("/AbCd1")
+    assert found.datetime == datetime(2016, 7, 17, 5, 34, 7, tzinfo=UTC)
+    with pytest.raises(Unavailable, match="undated"):
+        _run(lambda ep: negotiate(ep, web.url("/timegate/"), URL + "x", when))
