@@ -270,8 +270,10 @@ class Snapshot:
 @dataclass(frozen=True, slots=True)
 class SaveResult:
     job_id: str | None
-    status: str  # "success", "error", "pending", ...
+    status: str  # "success", "error", "pending", "refused", "skipped", "unknown"
     detail: str = ""
+    timestamp: str | None = None  # YYYYMMDDhhmmss of the capture, on success
+    original_url: str | None = None  # the URL captured (after redirects), on success
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +289,9 @@ class ArchiveLookup:
     saved: SaveResult | None = None
     checked_at: datetime | None = None
     detail: str = ""
+    # The verified snapshot a report should recommend (nearest before the
+    # citation date that replays as a real page); None if none was verified.
+    recommended: Snapshot | None = None
 
 
 # --------------------------------------------------------------------------
