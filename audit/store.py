@@ -157,13 +157,13 @@ class Store:
         )
 
     def runs(self, limit: int | None = None) -> list[RunInfo]:
-        """Runs that recorded something, oldest first (the last `limit` of them)."""
-        rows = self._conn.execute(
+        """`audit run` runs, oldest first (the last `limit` of them)."""
+        sql = (
             "SELECT id, started, finished, network, vantage, tool_version FROM runs"
-            " WHERE command = 'run' OR id IN (SELECT DISTINCT run_id FROM observations)"
-            " ORDER BY id DESC" + (" LIMIT ?" if limit else ""),
-            (limit,) if limit else (),
-        ).fetchall()
+            " WHERE command = 'run' ORDER BY id DESC"
+        )
+        rows = self._conn.execute(sql + (" LIMIT ?" if limit else ""),
+                                  (limit,) if limit else ()).fetchall()
         return [_run(r) for r in reversed(rows)]
 
     def run(self, run_id: int) -> RunInfo | None:
@@ -269,10 +269,14 @@ class Store:
             for rid, url, b, a, at, reason in self._conn.execute(sql + " ORDER BY id", args)
         ]
 
-    def last_changes(self) -> list[VerdictChange]:
-        """The changes recorded by the latest run that recorded any."""
-        row = self._conn.execute("SELECT MAX(run_id) FROM verdicts").fetchone()
-        return self.verdict_changes(run_id=row[0]) if row and row[0] is not None else []
+    def verdict_changes_by_run(self) -> list[tuple[int, VerdictChange]]:
+        return [
+            (run_id, VerdictChange(rid, url, Verdict(b) if b else None, Verdict(a), _dt(at), why))
+            for run_id, rid, url, b, a, at, why in self._conn.execute(
+                "SELECT run_id, resource_id, url, before, after, at, reason FROM verdicts"
+                " WHERE run_id IS NOT NULL ORDER BY id"
+            )
+        ]
 
     # -- snapshots (the archive step's cache) ---------------------------------------------
     def get_snapshot(self, url: str) -> tuple[datetime, ArchiveLookup] | None:

@@ -123,7 +123,7 @@ def test_verdict_changes_and_latest(tmp_path: Path) -> None:
             run2, [VerdictChange("b", "v", Verdict.SUSPECT, Verdict.DEAD, T0, "3 failures")]
         )
         assert store.latest_verdicts() == {"a": Verdict.ALIVE, "b": Verdict.DEAD}
-        assert [c.after for c in store.last_changes()] == [Verdict.DEAD]
+        assert [c.after for c in store.verdict_changes(run_id=run2)] == [Verdict.DEAD]
         assert len(store.verdict_changes("b")) == 2
 
 
