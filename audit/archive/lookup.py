@@ -295,7 +295,8 @@ class Archiver:
             marks[(snap.archive, snap.timestamp)] = outcome.verified
             notes.append(f"{snap.archive} {snap.timestamp}: {outcome.detail}")
             if outcome.verified:
-                recommended = replace(snap, verified=True, status=outcome.status or snap.status)
+                chosen = outcome.replayed or snap
+                recommended = replace(chosen, verified=True, status=outcome.status or snap.status)
                 break
             if outcome.verified is None:
                 break  # the archive cannot be asked now: don't hammer it
