@@ -152,6 +152,7 @@ class Archiver:
             await asyncio.gather(*shared.values(), return_exceptions=True)
 
     async def lookup(self, request: ArchiveRequest, now: datetime) -> ArchiveLookup:
+        """One resource: the cache if fresh, else every archive, then verify and save."""
         if self.cache is not None:
             hit = self.cache.get(request.url, now)
             if hit is not None:
@@ -190,10 +191,13 @@ class Archiver:
             snaps = [wayback.row_snapshot(s.wayback_url, r) for r in listing.rows]
             detail = ""
             if not listing.complete:
-                latest = await wayback.cdx_latest(self._cdx, s.cdx_endpoint, request.url)
+                detail = f"more than {len(listing.rows)} captures (count is a lower bound)"
+                try:
+                    latest = await wayback.cdx_latest(self._cdx, s.cdx_endpoint, request.url)
+                except Unavailable as exc:  # keep what the listing gave
+                    latest, detail = None, f"{detail}; latest unknown: {exc.reason}"
                 if latest is not None and (not snaps or latest.timestamp > snaps[-1].timestamp):
                     snaps.append(wayback.row_snapshot(s.wayback_url, latest))
-                detail = f"more than {len(listing.rows)} captures (count is a lower bound)"
             return Finding("wayback", tuple(snaps), len(listing.rows), detail=detail)
         except Unavailable as cdx_failure:
             log.info(
@@ -295,7 +299,8 @@ class Archiver:
             marks[(snap.archive, snap.timestamp)] = outcome.verified
             notes.append(f"{snap.archive} {snap.timestamp}: {outcome.detail}")
             if outcome.verified:
-                recommended = replace(snap, verified=True, status=outcome.status or snap.status)
+                chosen = outcome.replayed or snap
+                recommended = replace(chosen, verified=True, status=outcome.status or snap.status)
                 break
             if outcome.verified is None:
                 break  # the archive cannot be asked now: don't hammer it

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
 from audit.archive._http import Endpoint, Unavailable
 from audit.archive.memento import parse_link_format
+from audit.archive.timestamps import format_timestamp, parse_http_date
 from audit.models import Classification, Outcome, Snapshot
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ class Verification:
     verified: bool | None  # None: the archive could not be asked
     status: int | None = None  # the archived HTTP status replayed
     detail: str = ""
+    # Set when the archive had no capture at the snapshot's own timestamp and
+    # redirected to its closest one (§1.4 Q4): the memento that really replays.
+    replayed: Snapshot | None = None
 
 
 def raw_replay_url(url: str) -> str:
@@ -56,13 +60,22 @@ def _original_of(replay: str, link_header: str) -> str:
     return match.group(1) if match else replay
 
 
+def _replayed(snapshot: Snapshot, raw_url: str, memento_datetime: str | None) -> Snapshot | None:
+    when = parse_http_date(memento_datetime)
+    if when is None:
+        return None
+    view_url = _MODE.sub(lambda m: f"/{m.group(1)}/", raw_url, count=1)
+    return replace(snapshot, url=view_url, timestamp=format_timestamp(when))
+
+
 async def verify_snapshot(
     endpoint: Endpoint, snapshot: Snapshot, url: str, page_check: PageCheck | None
 ) -> Verification:
     """Replay `snapshot` raw, following archived redirects, and judge what comes back."""
     target = raw_replay_url(snapshot.url)
     seen: set[str] = set()
-    for _ in range(MAX_HOPS):
+    moved = False  # the first answer was the archive's own "closest capture" redirect
+    for hop in range(MAX_HOPS):
         if target in seen:
             return Verification(False, None, "replay redirect loop")
         seen.add(target)
@@ -76,6 +89,7 @@ async def verify_snapshot(
             # A historical redirect (a memento) or Wayback's "closest capture"
             # redirect (no Memento-Datetime): follow either, as a browser would.
             target = raw_replay_url(urljoin(answer.url, location))
+            moved = moved or (hop == 0 and not is_memento)
             continue
         if not is_memento:
             if answer.status in (404, 410):
@@ -85,13 +99,17 @@ async def verify_snapshot(
             )
         if not 200 <= answer.status < 300:
             return Verification(False, answer.status, f"archived HTTP {answer.status}")
+        replayed = _replayed(snapshot, answer.url, answer.memento_datetime) if moved else None
         if page_check is None or answer.content_type not in HTML_TYPES:
             # Soft-404 and parking cues are HTML cues: a PDF that replays is the PDF.
-            return Verification(True, answer.status, "replays with Memento-Datetime")
+            return Verification(True, answer.status, "replays with Memento-Datetime", replayed)
         final = _original_of(answer.url, answer.headers.get("link", ""))
         verdict = page_check(url, answer.status, answer.text, final)
         if verdict.outcome in GOOD:
-            return Verification(True, answer.status, f"archived page is {verdict.outcome}")
+            why = f"archived page is {verdict.outcome}"
+            if replayed is not None:
+                why += f" (replays the capture of {replayed.timestamp})"
+            return Verification(True, answer.status, why, replayed)
         evidence = "; ".join(verdict.evidence)
         why = f"archived page is {verdict.outcome}" + (f" ({evidence})" if evidence else "")
         return Verification(False, answer.status, why)

@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import TypeVar
 
-import httpx
 import pytest
 
 from audit.archive import ArchiveRequest
-from audit.archive._http import Endpoint, Unavailable
+from audit.archive._http import Unavailable
 from audit.archive.memento import fetch_timemap, negotiate
-from audit.archive.ratelimit import Limiter
 from audit.models import ArchiveStatus
 from tests.archive.conftest import settings_for
-from tests.archive.helpers import lookup
+from tests.archive.helpers import lookup, with_endpoint
 from tests.servers.archive import Capture, FakeArchive
 from tests.servers.web import Reply, WebServer
 
 URL = "http://minobr.example.ru/doc"
-T = TypeVar("T")
-
-
-def _endpoint(client: httpx.AsyncClient) -> Endpoint:
-    return Endpoint(
-        client, Limiter("t", 0, max_wait=5), retries=0, backoff=0.01, default_pause=0.05, max_wait=5
-    )
-
-
-def _run(coro_factory: Callable[[Endpoint], Awaitable[T]]) -> T:
-    async def go() -> T:
-        async with httpx.AsyncClient(follow_redirects=False, timeout=5) as client:
-            return await coro_factory(_endpoint(client))
-
-    return asyncio.run(go())
 
 
 def test_memento_archives_are_merged_with_wayback(fake: FakeArchive) -> None:
@@ -158,7 +138,7 @@ def test_timemap_index_is_followed(web: WebServer) -> None:
             content_type="application/link-format",
         ),
     )
-    timemap = _run(lambda ep: fetch_timemap(ep, base, URL))
+    timemap = with_endpoint(lambda ep: fetch_timemap(ep, base, URL))
     assert timemap is not None
     assert [m.uri for m in timemap.mementos] == ["http://x/w/2", "http://x/w/1"]
     assert timemap.original == URL
@@ -167,21 +147,21 @@ def test_timemap_index_is_followed(web: WebServer) -> None:
 def test_timemap_5xx_is_unavailable(web: WebServer) -> None:
     web.route(f"/tm/{URL}", Reply(503, "<h1>down</h1>"))
     with pytest.raises(Unavailable, match="HTTP 503"):
-        _run(lambda ep: fetch_timemap(ep, web.url("/tm/"), URL))
+        with_endpoint(lambda ep: fetch_timemap(ep, web.url("/tm/"), URL))
 
 
 def test_wayback_timegate_negotiation(fake: FakeArchive) -> None:
     fake.add(URL, Capture("20160717053407"), Capture("20200101000000"))
     gate = fake.wayback_url + "/web/"
     when = datetime(2016, 8, 1, tzinfo=UTC)
-    found = _run(lambda ep: negotiate(ep, gate, URL, when))
+    found = with_endpoint(lambda ep: negotiate(ep, gate, URL, when))
     assert found is not None
     assert found.uri == fake.web.url(f"/web/20160717053407/{URL.replace('ru/', 'ru:80/')}")
     assert found.datetime == datetime(2016, 7, 17, 5, 34, 7, tzinfo=UTC)
     # Clamped to the last memento after the end; none for an unknown URL.
-    late = _run(lambda ep: negotiate(ep, gate, URL, datetime(2030, 1, 1, tzinfo=UTC)))
+    late = with_endpoint(lambda ep: negotiate(ep, gate, URL, datetime(2030, 1, 1, tzinfo=UTC)))
     assert late is not None and late.datetime.year == 2020
-    assert _run(lambda ep: negotiate(ep, gate, "http://nothing.test/", when)) is None
+    assert with_endpoint(lambda ep: negotiate(ep, gate, "http://nothing.test/", when)) is None
 
 
 def test_undated_memento_uri_is_dated_from_the_memento(web: WebServer) -> None:
@@ -197,8 +177,8 @@ def test_undated_memento_uri_is_dated_from_the_memento(web: WebServer) -> None:
     web.route(f"/timegate/{URL}x", Reply(302, "", headers=[("Location", "/nodate")]))
     web.route("/nodate", Reply(200, "<html>no header</html>"))
     when = datetime(2016, 8, 1, tzinfo=UTC)
-    found = _run(lambda ep: negotiate(ep, web.url("/timegate/"), URL, when))
+    found = with_endpoint(lambda ep: negotiate(ep, web.url("/timegate/"), URL, when))
     assert found is not None and found.uri == web.url("/AbCd1")
     assert found.datetime == datetime(2016, 7, 17, 5, 34, 7, tzinfo=UTC)
     with pytest.raises(Unavailable, match="undated"):
-        _run(lambda ep: negotiate(ep, web.url("/timegate/"), URL + "x", when))
+        with_endpoint(lambda ep: negotiate(ep, web.url("/timegate/"), URL + "x", when))

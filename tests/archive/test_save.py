@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
@@ -149,3 +150,15 @@ def test_server_error_at_submission_is_unknown_not_refused(fake: FakeArchive) ->
     got = lookup(_saving(fake), ArchiveRequest(URL, live_ok=True))
     assert got.saved is not None and got.saved.status == "unknown"
     assert got.saved.detail.startswith("HTTP 523")
+
+
+def test_dedupe_message_still_yields_the_capture(
+    fake: FakeArchive, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="audit.archive")
+    fake.faults.spn_pending_polls = 0
+    first = lookup(_saving(fake), ArchiveRequest(URL, live_ok=True))
+    again = lookup(_saving(fake), ArchiveRequest(URL, live_ok=True))
+    assert first.saved is not None and again.saved is not None
+    assert again.saved.status == "success" and again.saved.job_id == first.saved.job_id
+    assert "The same snapshot had been made" in caplog.text

@@ -10,7 +10,7 @@ from audit.archive._http import decode
 from audit.archive.verify import raw_replay_url
 from audit.models import ArchiveLookup, ArchiveStatus, Classification, Outcome, Snapshot
 from tests.archive.conftest import settings_for
-from tests.archive.helpers import lookup
+from tests.archive.helpers import lookup, with_endpoint
 from tests.servers.archive import Capture, FakeArchive, _page
 
 URL = "http://www.edu.example.ru/programs/"
@@ -195,3 +195,20 @@ def test_huge_replays_are_read_only_in_part(fake: FakeArchive) -> None:
     got = lookup(settings_for(fake), ArchiveRequest(URL), page_check=check)
     assert got.recommended is not None
     assert len(check.calls[0][2]) <= MAX_REPLAY_BYTES
+
+
+def test_inexact_snapshot_recommends_the_capture_that_replays(fake: FakeArchive) -> None:
+    from audit.archive.verify import verify_snapshot
+
+    fake.add(URL, Capture("20190101000000", body=GOOD))
+    # What the availability API handed out, although nothing replays at that instant (Q4).
+    stale = Snapshot("wayback", f"{fake.wayback_url}/web/20190315000000/{URL}", "20190315000000")
+    check = PageCheck()
+    got = with_endpoint(lambda ep: verify_snapshot(ep, stale, URL, check))
+    assert got.verified is True and got.replayed is not None
+    assert got.replayed.timestamp == "20190101000000"
+    assert (
+        got.replayed.url
+        == f"{fake.wayback_url}/web/20190101000000/http://www.edu.example.ru:80/programs/"
+    )
+    assert "replays the capture of 20190101000000" in got.detail

@@ -540,11 +540,17 @@ class FakeArchive:
         if self.faults.spn_refusal is not None:
             return Reply(200, json.dumps(self.faults.spn_refusal), content_type="application/json")
         url = form.get("url", "")
+        # Job ids are deterministic per URL within the dedupe window (observed 2026).
         job_id = "spn2-" + hashlib.sha1(url.encode()).hexdigest()
-        self.jobs[job_id] = _Job(url, form)
-        return Reply(
-            200, json.dumps({"url": url, "job_id": job_id}), content_type="application/json"
-        )
+        answer = {"url": url, "job_id": job_id}
+        if job_id in self.jobs:
+            answer["message"] = (
+                "The same snapshot had been made 2 minutes ago. "
+                "You can make new capture of this URL after 1 hour."
+            )
+        else:
+            self.jobs[job_id] = _Job(url, form)
+        return Reply(200, json.dumps(answer), content_type="application/json")
 
     def _save_status(self, job_id: str) -> Reply:
         job = self.jobs.get(job_id.partition("?")[0])
