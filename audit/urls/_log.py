@@ -1,0 +1,44 @@
+"""The repair log one normalisation fills in: repairs in order, plus warnings.
+
+A small mutable accumulator private to the urls step; the public result
+(`audit.models.Normalized`) is frozen and built from it at the end.
+"""
+
+from __future__ import annotations
+
+from audit.models import Confidence, Repair
+
+EXACT = Confidence.EXACT
+
+# Ordering of confidences, weakest claim last: the overall confidence of a
+# result is the weakest confidence among its repairs.
+_RANK = {Confidence.EXACT: 0, Confidence.REPAIRED: 1, Confidence.GUESS: 2}
+
+
+class RepairLog:
+    """Repairs and warnings gathered while normalising one citation."""
+
+    __slots__ = ("repairs", "warnings")
+
+    def __init__(self) -> None:
+        self.repairs: list[Repair] = []
+        self.warnings: list[str] = []
+
+    def add(self, rule: str, detail: str, confidence: Confidence = Confidence.REPAIRED) -> None:
+        self.repairs.append(Repair(rule, detail, confidence))
+
+    def warn(self, warning: str) -> None:
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+
+    def extend(self, repairs: tuple[Repair, ...], warnings: tuple[str, ...]) -> None:
+        self.repairs.extend(repairs)
+        for warning in warnings:
+            self.warn(warning)
+
+    def confidence(self) -> Confidence:
+        worst = Confidence.EXACT
+        for repair in self.repairs:
+            if _RANK[repair.confidence] > _RANK[worst]:
+                worst = repair.confidence
+        return worst

@@ -1,0 +1,436 @@
+"""Orchestration: one cited string → `audit.models.Normalized` (never raises).
+
+Stages, in the order docs/url-repair.md §6 prescribes: character clean-up and
+boundary trimming (clean.py), scheme repair (scheme.py), joining white space
+broken into the URL, host repair and IDNA per label (host.py), WHATWG
+serialisation by ada-url (what a reader's click would request), then the key
+(keys.py).
+
+Conventions (DESIGN.md, `audit normalize --format json`):
+- `url` is the WHATWG href of the repaired URL with an A-label host, *with*
+  its fragment (it is part of what was cited and never sent by an HTTP client);
+  the trailing dot of a host is dropped (same DNS name, avoids TLS/vhost
+  mismatches).  `display` is the same URL with a Unicode host.
+- `key` drops the fragment and applies RFC 3986 equivalences only.
+- A citation without a scheme gets `http://`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+
+import ada_url
+
+from audit.models import Confidence, Normalized, UrlKind
+
+from ._log import EXACT, RepairLog
+from .clean import clean_chars, trim_trailing, unwrap
+from .host import convert_host, is_domain_like
+from .keys import opaque_key, web_key
+from .scheme import REFUSED_SCHEMES, SPECIAL_OTHER, generic_scheme, refang, split_web
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21", "ws": "80", "wss": "443"}
+_MAILBOX = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*")
+# H15 only reads ASCII user names as mailboxes (`http://é@x` is a user name).
+_ASCII_MAILBOX = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+)
+_BARE_EMAIL = re.compile(r"([\w!#$%&'*+/=?^`{|}~.-]+)@([^\s@/\\?#:]+)")
+_AUTHORITY_END = re.compile(r"[/\\?#]")
+_EMBEDDED = re.compile(r"\s+[(«\"“„\[<]?(?=(?:h[tx]{2}ps?|ftp)[ ]?[:;]|www\.)", re.IGNORECASE)
+_WS_SPLIT = re.compile(r"([ \n]+)")
+_NUMERIC = re.compile(r"[0-9.]+")
+# A piece after white space that can continue a path: URL characters only.
+_URLISH = re.compile(r"[\w%~./?#=&+:;,@!$'*\-\[\]()]+")
+# Real TLDs that are also common file extensions: a bare `readme.md` is a file.
+_FILE_LIKE_TLDS = frozenset(
+    {"zip", "mov", "py", "md", "sh", "rs", "pl", "ps", "cs", "doc", "pdf", "exe", "app", "java"}
+)
+# TLDs common in the cited documents: a bare `name.tld` under them is a site.
+_COMMON_TLDS = frozenset(
+    {
+        "ru",
+        "su",
+        "рф",
+        "xn--p1ai",
+        "дети",
+        "xn--d1acj3b",
+        "москва",
+        "xn--80adxhks",
+        "com",
+        "org",
+        "net",
+        "gov",
+        "edu",
+        "int",
+        "info",
+        "eu",
+        "uk",
+        "de",
+        "fr",
+        "by",
+        "kz",
+        "ua",
+    }
+)
+
+
+def normalize(text: str) -> Normalized:
+    """Repair and normalise one citation; errors are data (kind `not-a-url`, `error`)."""
+    try:
+        return _normalize(text)
+    except Exception as exc:  # a bug must not stop a batch: report it as data
+        logger.exception("normalize failed on %r", text)
+        return Normalized(
+            input=text,
+            url=None,
+            display=None,
+            key=None,
+            kind=UrlKind.NOT_A_URL,
+            error=f"internal error: {type(exc).__name__}: {exc}",
+        )
+
+
+def _fail(text: str, log: RepairLog, error: str, kind: UrlKind = UrlKind.NOT_A_URL) -> Normalized:
+    return Normalized(
+        input=text,
+        url=None,
+        display=None,
+        key=None,
+        repairs=tuple(log.repairs),
+        confidence=log.confidence(),
+        warnings=tuple(log.warnings),
+        kind=kind,
+        error=error,
+    )
+
+
+def _normalize(text: str) -> Normalized:
+    log = RepairLog()
+    s = refang(unwrap(clean_chars(text, log), log), log)
+    if not s:
+        return _fail(text, log, "empty citation")
+    if s[:7].lower() == "mailto:":
+        if s[:7] != "mailto:":
+            log.add("scheme-lowercased", f"scheme {s[:6]!r} lower-cased", EXACT)
+        return _email(text, s[7:], log)
+    if _BARE_EMAIL.fullmatch(s):
+        log.add("mailto-added", "e-mail address written as a mailto: URL", EXACT)
+        return _email(text, s, log)
+    return _dispatch(text, s, log, prose_allowed=True)
+
+
+def _dispatch(text: str, s: str, log: RepairLog, *, prose_allowed: bool) -> Normalized:
+    web = split_web(s, log)
+    if web is not None:
+        return _web(text, web[0], web[1], log, inferred=False)
+    other = generic_scheme(s)
+    if other is not None:
+        return _other(text, other, s, log)
+    if prose_allowed and (" " in s or "\n" in s):
+        # Prose before the URL ("Sexual Violence http://…"): start at the
+        # first token that is unmistakably a URL.
+        m = _EMBEDDED.search(s)
+        if m and not is_domain_like(s.split(None, 1)[0].rstrip(".,;:")):
+            log.add("leading-text-removed", f"text before the URL removed: {s[: m.start()]!r}")
+            return _dispatch(text, unwrap(s[m.end() :], log), log, prose_allowed=False)
+    if s.startswith("//"):
+        log.add("scheme-added", "protocol-relative URL: 'http:' added")
+        return _web(text, "http", s.lstrip("/"), log, inferred=False)
+    return _web(text, "http", s, log, inferred=True)
+
+
+# --------------------------------------------------------------------------
+# Web URLs (and other schemes with a host: ftp, ws, wss)
+
+
+def _continues(current: str, nxt: str) -> bool:
+    """B4/B6: does the piece after white space continue the URL's path or query?"""
+    if not _URLISH.fullmatch(nxt) or nxt[0] in "([":
+        return False
+    if nxt[0] in "/?#&=" or current[-1] in "/-_=&?~%+":
+        return True
+    return ("/" in nxt or "=" in nxt) and not nxt[0].isupper()
+
+
+def _same_script_edge(left: str, right: str) -> bool:
+    """H6: only join a split label if both sides of the space are of one script."""
+    a, b = left[-1], right[0]
+    if b in ".-" or a == "-":
+        return True
+    if not (a.isalnum() and b.isalnum()):
+        return False
+    return a.isascii() == b.isascii()
+
+
+def _join_pieces(rest: str, log: RepairLog) -> str | None:
+    """Join white space broken into the URL by PDF wrapping; drop prose after it.
+
+    None when a space splits the host and no joined reading is a domain.
+    """
+    pieces = _WS_SPLIT.split(rest)
+    current = pieces[0]
+    i = 1
+    if i < len(pieces) and not _AUTHORITY_END.search(current) and not is_domain_like(current):
+        # H6/H4: a space inside the host (`www.персональные данные.дети`,
+        # `example .ru`), decided with the PSL: join only if the result is a
+        # domain under a public suffix and the left part is not one already.
+        nxt = pieces[i + 1]
+        m = _AUTHORITY_END.search(nxt)
+        nxt_host = nxt[: m.start()] if m else nxt
+        joined = current + nxt_host
+        if nxt_host and _same_script_edge(current, nxt_host) and is_domain_like(joined):
+            other = f"; {nxt_host!r} alone is the other reading" if is_domain_like(nxt_host) else ""
+            log.add(
+                "host-space-joined",
+                f"space inside the host removed: {current + ' ' + nxt_host!r} → {joined!r}{other}",
+                Confidence.GUESS,
+            )
+            current += nxt
+            i += 2
+        elif _URLISH.fullmatch(nxt) and any(c in nxt for c in "/:."):
+            return None  # `http://a b/`: the URL goes on after a space inside its host
+    while i < len(pieces):
+        sep, nxt = pieces[i], pieces[i + 1]
+        if _AUTHORITY_END.search(current) and _continues(current, nxt):
+            if "\n" in sep:
+                log.add("line-break-joined", f"line break inside the URL removed before {nxt!r}")
+            else:
+                log.add(
+                    "path-space-joined",
+                    f"space inside the URL removed before {nxt!r} (PDF wrapping)",
+                    Confidence.GUESS,
+                )
+            current += nxt
+            i += 2
+            continue
+        dropped = "".join(pieces[i:]).strip()
+        log.add("trailing-text-removed", f"text after the URL removed: {dropped!r}")
+        current = trim_trailing(current, log)
+        break
+    return current
+
+
+def _web(
+    text: str,
+    scheme: str,
+    rest: str,
+    log: RepairLog,
+    *,
+    inferred: bool,
+    kind: UrlKind = UrlKind.WEB,
+) -> Normalized:
+    if not rest:
+        return _fail(text, log, f"{scheme}: URL without a host")
+    if " " in rest or "\n" in rest:
+        joined = _join_pieces(rest, log)
+        if joined is None:
+            return _fail(text, log, "a space inside the host, and no joined reading is a domain")
+        rest = joined
+    m = _AUTHORITY_END.search(rest)
+    authority, remainder = (rest[: m.start()], rest[m.start() :]) if m else (rest, "")
+    userinfo, at, hostport = authority.rpartition("@")
+    if hostport.startswith("["):
+        close = hostport.find("]") + 1 or len(hostport)
+        host = hostport[:close]
+        _, colon, port = hostport[close:].partition(":")
+    else:
+        host, colon, port = hostport.partition(":")
+
+    # H15: `http://info@example.ru` is an e-mail address, not credentials.
+    mailbox = at and userinfo and remainder in ("", "/") and _ASCII_MAILBOX.fullmatch(userinfo)
+    if mailbox and is_domain_like(host):
+        log.add("userinfo-is-email", f"{authority!r} read as an e-mail address")
+        return _email(text, f"{userinfo}@{host}", log)
+
+    if inferred:
+        refused = _check_schemeless(host, remainder)
+        if refused:
+            return _fail(text, log, refused)
+        tld = host.rstrip(".").rsplit(".", 1)[-1].lower()
+        sure = host.lower().startswith("www.") or remainder or tld in _COMMON_TLDS
+        log.add(
+            "scheme-added",
+            f"no scheme: {scheme + '://'!r} added",
+            Confidence.REPAIRED if sure else Confidence.GUESS,
+        )
+
+    if not host:
+        return _fail(text, log, f"{scheme}: URL without a host")
+    hr = convert_host(host)
+    if hr.ascii is None or hr.unicode is None:
+        return _fail(text, log, hr.error or f"invalid host {host!r}")
+    log.extend(hr.repairs, hr.warnings)
+    if port and not port.isdigit():
+        return _fail(text, log, f"invalid port {port!r}")
+    if port and _DEFAULT_PORTS.get(scheme) == port.lstrip("0").rjust(1, "0"):
+        log.add(
+            "default-port-removed", f"default port :{port} of {scheme} removed", Confidence.EXACT
+        )
+    if "\\" in remainder:
+        log.add("backslash-as-slash", "backslashes read as slashes", Confidence.EXACT)
+
+    built = f"{scheme}://{userinfo}{at}{hr.ascii}{colon}{port}{remainder}"
+    try:
+        u = ada_url.URL(built)
+    except ValueError:
+        return _fail(text, log, f"not a valid URL: {built!r}")
+    hostname = u.hostname
+    display_host = hr.unicode if hostname == hr.ascii else hostname
+    _address_warnings(hostname, log)
+    creds = u.username + (":" + u.password if u.password else "")
+    at_sign = "@" if creds else ""
+    port_part = ":" + u.port if u.port else ""
+    tail = u.pathname + u.search + u.hash
+    return Normalized(
+        input=text,
+        url=u.href,
+        display=f"{scheme}://{creds}{at_sign}{display_host}{port_part}{tail}",
+        key=web_key(
+            scheme,
+            userinfo=creds,
+            host=hostname,
+            port=u.port,
+            path=u.pathname,
+            query=u.search or _empty_query(u.href),
+        ),
+        repairs=tuple(log.repairs),
+        confidence=log.confidence(),
+        warnings=tuple(log.warnings),
+        kind=kind,
+    )
+
+
+def _empty_query(href: str) -> str:
+    """ada reports an empty query (`/?`) as ''; RFC 3986 §6.2.3 keeps the `?`."""
+    base = href.split("#", 1)[0]
+    return "?" if base.endswith("?") else ""
+
+
+def _check_schemeless(host: str, remainder: str) -> str | None:
+    """Reason why a scheme-less token is not a web address, or None (S1)."""
+    if not host:
+        return "no scheme and no host"
+    plain = host.rstrip(".")
+    if _NUMERIC.fullmatch(plain):
+        parts = plain.split(".")
+        if len(parts) == 4 and all(p and int(p) <= 255 for p in parts):
+            return None
+        return f"{host!r} is a number, not a domain name"
+    if "." not in plain:
+        return f"no scheme, and {host!r} is not a domain name"
+    if not is_domain_like(plain):
+        return f"no scheme, and {host!r} does not end in a public suffix"
+    tld = plain.rsplit(".", 1)[-1].lower()
+    if tld in _FILE_LIKE_TLDS and not remainder and not plain.lower().startswith("www."):
+        return f"{host!r} looks like a file name ('.{tld}' is also a file extension)"
+    return None
+
+
+def _address_warnings(hostname: str, log: RepairLog) -> None:
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        log.warn("not a public host (localhost)")
+        return
+    if hostname[:1].isdigit() or hostname.startswith("["):
+        try:
+            address = ipaddress.ip_address(hostname.strip("[]"))
+        except ValueError:
+            return
+        if not address.is_global:
+            log.warn("not a public host (private or reserved address)")
+
+
+# --------------------------------------------------------------------------
+# E-mail and other schemes
+
+
+def _email(text: str, part: str, log: RepairLog) -> Normalized:
+    addresses, _, query = part.partition("?")
+    ascii_parts: list[str] = []
+    unicode_parts: list[str] = []
+    key_parts: list[str] = []
+    for address in (a.strip() for a in addresses.split(",")):
+        if not address:
+            continue
+        local, at, domain = address.rpartition("@")
+        if not at or not local or not _MAILBOX.fullmatch(local):
+            return _fail(text, log, f"{address!r} is not an e-mail address")
+        hr = convert_host(domain)
+        if hr.ascii is None or hr.unicode is None:
+            return _fail(text, log, hr.error or f"invalid domain {domain!r}")
+        if not is_domain_like(hr.unicode) and not is_domain_like(hr.ascii):
+            return _fail(text, log, f"e-mail domain {domain!r} does not end in a public suffix")
+        log.extend(hr.repairs, hr.warnings)
+        ascii_parts.append(f"{local}@{hr.ascii}")
+        unicode_parts.append(f"{local}@{hr.unicode}")
+        key_parts.append(f"{local}@{hr.ascii}")
+    if not ascii_parts:
+        return _fail(text, log, "mailto: without an address")
+    q = "?" + query if query else ""
+    url = "mailto:" + ",".join(ascii_parts) + q
+    return Normalized(
+        input=text,
+        url=url,
+        display="mailto:" + ",".join(unicode_parts) + q,
+        key=opaque_key("mailto:" + ",".join(key_parts) + q),
+        repairs=tuple(log.repairs),
+        confidence=log.confidence(),
+        warnings=tuple(log.warnings),
+        kind=UrlKind.EMAIL,
+    )
+
+
+def _other(text: str, scheme: str, s: str, log: RepairLog) -> Normalized:
+    if s[: len(scheme)] != scheme:
+        log.add("scheme-lowercased", f"scheme {s[: len(scheme)]!r} lower-cased", EXACT)
+    rest = s[len(scheme) + 1 :].strip()
+    if scheme in REFUSED_SCHEMES:
+        return _fail(
+            text,
+            log,
+            f"{scheme}: URLs are refused (a script, not a resource)",
+            UrlKind.OTHER_SCHEME,
+        )
+    if scheme == "doi":
+        log.add("doi-resolver", "doi: name written as a https://doi.org/ URL")
+        return _web(text, "https", "doi.org/" + rest.lstrip("/"), log, inferred=False)
+    if scheme in SPECIAL_OTHER:
+        return _web(
+            text, scheme, rest.lstrip("/\\"), log, inferred=False, kind=UrlKind.OTHER_SCHEME
+        )
+    rest = re.sub(r"\s+", "" if scheme in ("tel", "sms", "fax") else "%20", rest)
+    if not rest:
+        return _fail(text, log, f"{scheme}: without a body", UrlKind.OTHER_SCHEME)
+    try:
+        url = ada_url.URL(f"{scheme}:{rest}").href
+    except ValueError:
+        return _fail(text, log, f"not a valid {scheme}: URL", UrlKind.OTHER_SCHEME)
+    return Normalized(
+        input=text,
+        url=url,
+        display=url,
+        key=opaque_key(url),
+        repairs=tuple(log.repairs),
+        confidence=log.confidence(),
+        warnings=tuple(log.warnings),
+        kind=UrlKind.OTHER_SCHEME,
+    )
+
+
+def normalized_to_json(n: Normalized) -> dict[str, object]:
+    """The `audit normalize --format json` object of DESIGN.md's contract."""
+    return {
+        "input": n.input,
+        "url": n.url,
+        "display": n.display,
+        "key": n.key,
+        "repairs": [{"rule": r.rule, "detail": r.detail} for r in n.repairs],
+        "confidence": str(n.confidence),
+        "warnings": list(n.warnings),
+        "kind": str(n.kind),
+        "error": n.error,
+    }
