@@ -44,8 +44,8 @@ _KINDS = {
     "agency": "government",
 }
 _KIND_WORD = "|".join(sorted(_KINDS, key=len, reverse=True))
-_OPEN_Q = "\"“«„"
-_CLOSE_Q = "\"”»“"
+_OPEN_Q = '"“«„'
+_CLOSE_Q = '"”»“'
 # a quoted name: no brackets, addresses or sentence ends inside; may wrap lines
 _QUOTED = rf"[{_OPEN_Q}]\s*(?P<name>[^{_OPEN_Q}{_CLOSE_Q}()\[\];:]{{1,80}}?)\s*[{_CLOSE_Q}]"
 _PATTERNS = (
