@@ -13,12 +13,12 @@ from pathlib import Path
 
 from audit.errors import DocumentError
 from audit.extract.detect import DocType, decode, detect
-from audit.extract.docx import extract_docx
+from audit.extract.docx import docx_text, extract_docx
 from audit.extract.grouping import CitedResource, group_citations
-from audit.extract.html import extract_html
+from audit.extract.html import extract_html, visible_text
 from audit.extract.markdown import extract_markdown
 from audit.extract.names import NamedCandidate, extract_names
-from audit.extract.pdf import extract_pdf
+from audit.extract.pdf import extract_pdf, pdf_pages
 from audit.extract.serialize import citation_to_json
 from audit.extract.text import extract_text
 from audit.models import Citation
@@ -29,6 +29,7 @@ __all__ = [
     "NamedCandidate",
     "citation_to_json",
     "extract_file",
+    "extract_file_names",
     "extract_names",
     "extract_text",
     "group_citations",
@@ -53,6 +54,27 @@ def extract_file(path: Path) -> list[Citation]:
     if kind is DocType.MARKDOWN:
         return extract_markdown(text, source)
     return extract_text(text, source)
+
+
+def extract_file_names(path: Path) -> list[NamedCandidate]:
+    """`extract_names` on the text of any supported document (PDF: page by page)."""
+    kind = detect(path)
+    source = str(path)
+    if kind is DocType.PDF:
+        found: list[NamedCandidate] = []
+        seen: set[str] = set()
+        for number, page in enumerate(pdf_pages(path, source), start=1):
+            for named in extract_names(page, source, page=number):
+                if named.name.casefold() not in seen:
+                    seen.add(named.name.casefold())
+                    found.append(named)
+        return found
+    if kind is DocType.DOCX:
+        return extract_names(docx_text(path, source), source)
+    text = _read(path)
+    if kind is DocType.HTML:
+        text = visible_text(text)
+    return extract_names(text, source)
 
 
 def _read(path: Path) -> str:

@@ -26,12 +26,13 @@ _LEADING = re.compile(
 # A sentence ends at `. ; ? !` after a word of four or more letters (so `St.`,
 # `No.`, `art.` do not end one), after a closing bracket or quote, or at a colon.
 _BOUNDARY = re.compile(r"(?:(?<=\w{4}[.?!;])|(?<=[)\"”»][.;])|(?<=:))\s+")
+_DASHED = re.compile(r"[ \t\u00a0]+[–—-][ \t\u00a0]+([^\n.;()]{3,200}?)[ \t\u00a0]*(?:[.;]|\n|$)")
 _ADDRESSY = re.compile(r"https?:|www\.|://", re.IGNORECASE)
 
 
 def describe(text: str, start: int, end: int) -> str | None:
     """The description given for the address at `text[start:end]`, or None."""
-    after = _parenthetical_after(text, end)
+    after = _parenthetical_after(text, end) or _dash_after(text, end)
     if after is not None and _descriptive(after):
         return after
     opening = _enclosing_paren(text, start)
@@ -60,6 +61,12 @@ def _parenthetical_after(text: str, end: int) -> str | None:
                 inner = collapse(text[i + 1 : j])
                 return None if _ADDRESSY.search(inner) else inner
     return None
+
+
+def _dash_after(text: str, end: int) -> str | None:
+    """`www.x.ru – the Ministry of Education`: a dash and a description on the same line."""
+    m = _DASHED.match(text, end)
+    return None if m is None or _ADDRESSY.search(m.group(1)) else collapse(m.group(1))
 
 
 def _enclosing_paren(text: str, start: int) -> int | None:

@@ -24,7 +24,8 @@ from audit.models import Citation, Location
 log = logging.getLogger(__name__)
 
 
-def extract_docx(path: Path, source: str) -> list[Citation]:
+def _read(path: Path, source: str) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """The text of every paragraph, and its hyperlinks (target, visible text)."""
     try:
         document = docx.Document(str(path))
         paragraphs = list(_paragraphs(document))
@@ -32,6 +33,16 @@ def extract_docx(path: Path, source: str) -> list[Citation]:
         targets = [[(h.url, h.text) for h in p.hyperlinks] for p in paragraphs]
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise DocumentError(f"unreadable DOCX: {e}", path=source) from e
+    return texts, targets
+
+
+def docx_text(path: Path, source: str) -> str:
+    """The paragraphs, one a line."""
+    return "\n".join(_read(path, source)[0])
+
+
+def extract_docx(path: Path, source: str) -> list[Citation]:
+    texts, targets = _read(path, source)
     doc = TextDoc("\n".join(texts))
     written = list(scan_citations(doc, source, lambda i: Location(None, i + 1)))
     links: list[Citation] = []

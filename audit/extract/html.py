@@ -73,10 +73,20 @@ class _Collector(HTMLParser):
             link[2].append(data)
 
 
-def extract_html(markup: str, source: str) -> list[Citation]:
+def _collect(markup: str) -> _Collector:
     collector = _Collector()
     collector.feed(markup)
     collector.close()
+    return collector
+
+
+def visible_text(markup: str) -> str:
+    """The text a reader sees, on the lines of the HTML source."""
+    return "".join(_collect(markup).parts)
+
+
+def extract_html(markup: str, source: str) -> list[Citation]:
+    collector = _collect(markup)
     doc = TextDoc("".join(collector.parts))
     written = list(scan_citations(doc, source, lambda i: Location(None, i + 1)))
     links: list[Citation] = []

@@ -42,7 +42,19 @@ class _Link:
     rect: tuple[float, float, float, float]
 
 
-def extract_pdf(path: Path, source: str) -> list[Citation]:
+@dataclass(frozen=True, slots=True)
+class _Pdf:
+    pages: list[str]  # text of each page
+    fragments: list[list[_Fragment]]  # positioned text pieces of each page
+    links: list[_Link]
+
+
+def pdf_pages(path: Path, source: str) -> list[str]:
+    """The text of each page."""
+    return _read(path, source).pages
+
+
+def _read(path: Path, source: str) -> _Pdf:
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -59,7 +71,12 @@ def extract_pdf(path: Path, source: str) -> list[Citation]:
         raise
     except _PDF_FAILURES as e:
         raise DocumentError(f"unreadable PDF: {e}", path=source) from e
+    return _Pdf(pages, fragments, links)
 
+
+def extract_pdf(path: Path, source: str) -> list[Citation]:
+    pdf = _read(path, source)
+    pages, fragments = pdf.pages, pdf.fragments
     first_lines = [0]
     for text in pages[:-1]:
         first_lines.append(first_lines[-1] + text.count("\n") + 1)
@@ -71,7 +88,7 @@ def extract_pdf(path: Path, source: str) -> list[Citation]:
 
     written = list(scan_citations(doc, source, locate))
     cited: list[Citation] = []
-    for link in links:
+    for link in pdf.links:
         anchor = _anchor_text(fragments[link.page - 1], link.rect)
         line = _line_of(pages[link.page - 1], anchor)
         section = doc.section(first_lines[link.page - 1] + line - 1) if line else None

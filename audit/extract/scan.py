@@ -45,6 +45,7 @@ _ANCHOR = re.compile(
 # never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
 _BODY = re.compile(r"[^\s<>«»“”„‹›｜|\\^`\x00-\x1f\x7f]*")
 _HOST_RE = re.compile(_HOST)
+_PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
 _SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
@@ -144,41 +145,61 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
         end = start + len(body)
         return Span(start, end, body, body, kind_hint="email")
 
-    if kind == "scheme" and not _authority_ok(body[m.end() - start :]):
+    host_from = start + 2 if kind == "rel" else (m.end() if kind == "scheme" else start)
+    # a host broken after a hyphen at a line end: `www.ppms.edu-` / `penzaa.ru`
+    end, joins, repairs = _join_wrapped(
+        text, start, start + len(body), is_domain, host_from=host_from
+    )
+    candidate = _unjoin(text[start:end], joins, start)
+    if kind == "scheme" and not _authority_ok(candidate[host_from - start :]):
         return None
     if kind != "scheme" or _has_space(m.group("sep")):
         # Scheme-less (or `http: ` followed by a space): the PSL decides.
-        host_from = start + 2 if kind == "rel" else (m.end() if kind == "scheme" else start)
-        checked = _check_host(
-            text, start, body, host_from=host_from, kind=kind, is_domain=is_domain
-        )
-        if checked is None:
+        keep = _check_host(candidate, host_from - start, kind=kind, is_domain=is_domain)
+        if keep is None:
             return None
-        body = checked
+        if keep == _SPLIT:
+            host = candidate[host_from - start :]
+            extended = None if joins else _split_host(text, end, host, is_domain)
+            if extended is None:
+                return None
+            end = extended
+        elif keep < len(candidate):
+            end = start + keep + sum(length for offset, length in joins if offset - start < keep)
+            joins = [j for j in joins if j[0] < end]
+            repairs = repairs[: len(joins)]
 
-    end, joins, repairs = _join_wrapped(text, start, start + len(body), is_domain)
+    end, more_joins, more_repairs = _join_wrapped(text, start, end, is_domain)
+    joins += more_joins
+    repairs += more_repairs
     raw = text[start:end]
-    candidate = raw
+    return Span(start, end, raw, _unjoin(raw, joins, start), tuple(repairs))
+
+
+def _unjoin(raw: str, joins: list[tuple[int, int]], start: int) -> str:
+    """`raw` without the line-break white space of its joins."""
     for offset, length in reversed(joins):
         rel = offset - start
-        candidate = candidate[:rel] + candidate[rel + length :]
-    return Span(start, end, raw, candidate, tuple(repairs))
+        raw = raw[:rel] + raw[rel + length :]
+    return raw
 
 
-def _check_host(
-    text: str, start: int, body: str, *, host_from: int, kind: str | None, is_domain: DomainTest
-) -> str | None:
-    """Validate the host of a scheme-less span (PSL); return the body, maybe extended or cut."""
-    hp = _PORT_PATH.fullmatch(text, host_from, start + len(body))
+_SPLIT = -1  # _check_host: a host without a public suffix; maybe split by a space (H6)
+
+
+def _check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTest) -> int | None:
+    """Validate the host of a scheme-less address `s` (PSL).
+
+    Returns how much of `s` is the address (all of it, or up to the host when a
+    colon is not a port), None when it is no address, or _SPLIT.
+    """
+    hp = _PORT_PATH.fullmatch(s, host_from)
     if hp is None:
         return None
     host, port, rest = hp.group("host"), hp.group("port"), hp.group("rest")
     name = host.rstrip(".")
     if port is None and rest is None and kind != "host" and not _domain_ok(name, is_domain):
-        extended = _split_host(text, start + len(body), name, is_domain)
-        if extended is not None:
-            return text[start:extended]
-        return None
+        return _SPLIT
     if not _domain_ok(name, is_domain):
         return None
     if port is None and rest is None and kind == "host" and not _bare_ok(name):
@@ -186,10 +207,10 @@ def _check_host(
     if port is not None:
         if not port.isdigit():
             # `example.com:the` – the colon ends the address; it is not a port.
-            return text[start : host_from + len(host)]
+            return host_from + len(host)
         if int(port) > 65535:
             return None
-    return body
+    return len(s)
 
 
 def _authority_ok(rest: str) -> bool:
@@ -222,13 +243,14 @@ def _has_space(sep: str | None) -> bool:
     return sep is not None and any(ch.isspace() for ch in sep)
 
 
-def _split_host(text: str, end: int, name: str, is_domain: DomainTest) -> int | None:
+def _split_host(text: str, end: int, host: str, is_domain: DomainTest) -> int | None:
     """H6: `www.персональные данные.дети` – a host split by one space.
 
     Only when the part before the space is a host without a valid suffix that
     ends the token, and the part after is a domain-like token whose first
     letter is of the same script as the last letter before the space.
     """
+    name = host.rstrip(".")
     if "." not in name or end >= len(text) or text[end] not in " \u00a0":
         return None
     m = _HOST_RE.match(text, end + 1)
@@ -280,12 +302,13 @@ def _trim(s: str) -> str:
 
 
 def _join_wrapped(
-    text: str, start: int, end: int, is_domain: DomainTest
+    text: str, start: int, end: int, is_domain: DomainTest, *, host_from: int | None = None
 ) -> tuple[int, list[tuple[int, int]], list[Repair]]:
     """B4/B5: join a URL broken at a line end after `/ ? & = - _ % #`.
 
-    Returns the new end, the joins (offset of the break, length of the white
-    space removed) and a repair record for each.
+    With `host_from`, only a host broken after a hyphen is joined (the host
+    starts there).  Returns the new end, the joins (offset of the break, length
+    of the white space removed) and a repair record for each.
     """
     joins: list[tuple[int, int]] = []
     repairs: list[Repair] = []
@@ -293,6 +316,9 @@ def _join_wrapped(
         untrimmed_end = _BODY.match(text, end).end()  # type: ignore[union-attr]
         last = text[untrimmed_end - 1] if untrimmed_end > start else ""
         if last not in _JOIN_AFTER:
+            break
+        in_host = host_from is not None
+        if host_from is not None and (last != "-" or _PATHY.search(text, host_from, untrimmed_end)):
             break
         nl = untrimmed_end
         while nl < len(text) and text[nl] in " \t\u00a0\r":
@@ -310,7 +336,7 @@ def _join_wrapped(
             pos += 1
         token_end = _BODY.match(text, pos).end()  # type: ignore[union-attr]
         token = _trim(_cut_glued(text[pos:token_end]))
-        if not _continues(text, pos, token, is_domain):
+        if not _continues(text, pos, token, is_domain, in_host=in_host):
             break
         joins.append((untrimmed_end, pos - untrimmed_end))
         if last == "-":
@@ -330,12 +356,14 @@ def _join_wrapped(
     return end, joins, repairs
 
 
-def _continues(text: str, pos: int, token: str, is_domain: DomainTest) -> bool:
+def _continues(text: str, pos: int, token: str, is_domain: DomainTest, *, in_host: bool) -> bool:
     if not token or not _URLISH.fullmatch(token):
         return False
     m = _ANCHOR.match(text, pos)
     if m is not None and m.lastgroup != "host":
         return False  # the next line starts a new address
+    if in_host:
+        return token[0].isalnum()  # the rest of the host: `penzaa.ru`
     if m is not None and is_domain(m.group("hostname").lower().rstrip(".")):
         return False
     line_end = text.find("\n", pos)

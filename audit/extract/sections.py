@@ -26,6 +26,9 @@ _REGION = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s+")
+_FUNCTION_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
+)
 
 
 def collapse(text: str) -> str:
@@ -76,7 +79,8 @@ def is_heading(line: str) -> bool:
     if s[-1] in ".,;?!)" or is_structural(s) or _SUBQUESTION.match(s):
         return False
     words = s.split()
-    return 1 <= len(words) <= 6
+    # `"Sisters" -Regional Public Organization of` is a wrapped line, not a heading
+    return 1 <= len(words) <= 6 and words[-1].lower() not in _FUNCTION_WORDS
 
 
 def is_region(heading: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +22,8 @@ from audit.models import Citation, Confidence, Location, Normalized, UrlKind
 log = logging.getLogger(__name__)
 
 _NEWLINE = re.compile("\n")
+# Documents repeat their hosts (and their non-hosts, `par.1.3`): ask the PSL once each.
+_is_domain = functools.lru_cache(maxsize=8192)(urls.is_domain_like)
 _RANK = {Confidence.EXACT: 0, Confidence.REPAIRED: 1, Confidence.GUESS: 2}
 
 Locate = Callable[[int], Location]  # 0-based line of the text -> place in the document
@@ -65,7 +68,7 @@ def extract_text(text: str, source: str, page: int | None = None) -> list[Citati
 def scan_citations(doc: TextDoc, source: str, locate: Locate) -> Iterator[Citation]:
     """The citations written in the text of `doc`."""
     text = doc.text
-    for span in scan(text, urls.is_domain_like):
+    for span in scan(text, _is_domain):
         normalized = _normalize(span)
         if normalized is None:
             continue
@@ -168,5 +171,5 @@ def _starts_with_address(line: str) -> bool:
     if m is None:
         return False
     if m.lastgroup == "host":
-        return urls.is_domain_like(m.group("hostname").lower().rstrip("."))
+        return _is_domain(m.group("hostname").lower().rstrip("."))
     return True

@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from audit.errors import DocumentError
-from audit.extract import DocType, extract_file
+from audit.extract import DocType, extract_file, extract_file_names
 from audit.extract.detect import detect
 from audit.models import Citation
 
@@ -271,3 +271,35 @@ def test_html_detected_by_content(tmp_path: Path) -> None:
     path.write_text('<!doctype html><p><a href="http://x.ru/">X</a></p>', encoding="utf-8")
     assert detect(path) is DocType.HTML
     assert [c.context for c in extract_file(path)] == ["X"]
+
+
+# ---------------------------------------------------------------- names in any document
+
+
+def test_names_in_pdf_docx_and_html(tmp_path: Path) -> None:
+    pdf_path = tmp_path / "named.pdf"
+    pdf = canvas.Canvas(str(pdf_path), pagesize=A4)
+    pdf.drawString(72, 780, "Question 2")
+    pdf.showPage()
+    pdf.drawString(72, 780, 'A project with the "Key" foundation in the Tambov region.')
+    pdf.showPage()
+    pdf.save()
+    (named,) = extract_file_names(pdf_path)
+    assert (named.name, named.location.page, named.location.line) == ('"Key" foundation', 2, 1)
+    assert named.region == "Tambov region"
+
+    document = docx.Document()
+    document.add_paragraph("Intro")
+    document.add_paragraph("The survey was done by the RUDN university for the Ministry.")
+    docx_path = tmp_path / "named.docx"
+    document.save(str(docx_path))
+    (named,) = extract_file_names(docx_path)
+    assert (named.name, named.location.line) == ("RUDN university", 2)
+
+    html_path = tmp_path / "named.html"
+    html_path.write_text(
+        "<html><body>\n<p>Data go to the\n<b>ICSE</b> database.</p></body></html>",
+        encoding="utf-8",
+    )
+    (named,) = extract_file_names(html_path)
+    assert (named.name, named.location.line) == ("ICSE database", 3)
