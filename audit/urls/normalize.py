@@ -33,6 +33,15 @@ from .scheme import REFUSED_SCHEMES, SPECIAL_OTHER, generic_scheme, refang, spli
 
 logger = logging.getLogger(__name__)
 
+# Browsers cap URLs around 2 MB, but a cited URL beyond this is extraction garbage;
+# the cap also bounds the work one call can do.
+MAX_CITATION = 16_384
+_MARKUP = re.compile(
+    r"""\[[^\]]*\]\(\s*<?([^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)"""
+    r"""|<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>.*?(?:</a>)?"""
+    r"""|href\s*=\s*["']([^"']+)["']""",
+    re.IGNORECASE | re.DOTALL,
+)
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21", "ws": "80", "wss": "443"}
 _MAILBOX = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*")
 # H15 only reads ASCII user names as mailboxes (`http://é@x` is a user name).
@@ -111,7 +120,15 @@ def _fail(text: str, log: RepairLog, error: str, kind: UrlKind = UrlKind.NOT_A_U
 
 def _normalize(text: str) -> Normalized:
     log = RepairLog()
-    s = refang(unwrap(clean_chars(text, log), log), log)
+    if len(text) > MAX_CITATION:
+        return _fail(text, log, f"longer than {MAX_CITATION} characters: not one citation")
+    s = clean_chars(text, log)
+    m = _MARKUP.fullmatch(s)
+    if m:
+        # B9: `[text](http://x.ru)` or `href="http://x.ru"`: take the target.
+        s = next(g for g in m.groups() if g is not None)
+        log.add("markup-removed", "link markup removed, its target kept", EXACT)
+    s = refang(unwrap(s, log), log)
     if not s:
         return _fail(text, log, "empty citation")
     if s[:7].lower() == "mailto:":
@@ -139,6 +156,10 @@ def _dispatch(text: str, s: str, log: RepairLog, *, prose_allowed: bool) -> Norm
             log.add("leading-text-removed", f"text before the URL removed: {s[: m.start()]!r}")
             return _dispatch(text, unwrap(s[m.end() :], log), log, prose_allowed=False)
     if s.startswith("//"):
+        inner = split_web(s.lstrip("/\\"), log)  # `//http//x.ru`: a mangled scheme
+        if inner is not None:
+            log.add("scheme-separator-fixed", "slashes before the scheme removed")
+            return _web(text, inner[0], inner[1], log, inferred=False)
         log.add("scheme-added", "protocol-relative URL: 'http:' added")
         return _web(text, "http", s.lstrip("/"), log, inferred=False)
     return _web(text, "http", s, log, inferred=True)
@@ -224,6 +245,7 @@ def _web(
     inferred: bool,
     kind: UrlKind = UrlKind.WEB,
 ) -> Normalized:
+    rest = rest.lstrip(" \n")
     if not rest:
         return _fail(text, log, f"{scheme}: URL without a host")
     if " " in rest or "\n" in rest:
@@ -279,36 +301,30 @@ def _web(
         u = ada_url.URL(built)
     except ValueError:
         return _fail(text, log, f"not a valid URL: {built!r}")
-    hostname = u.hostname
+    href, hostname = u.href, u.hostname
     display_host = hr.unicode if hostname == hr.ascii else hostname
     _address_warnings(hostname, log)
-    creds = u.username + (":" + u.password if u.password else "")
-    at_sign = "@" if creds else ""
-    port_part = ":" + u.port if u.port else ""
-    tail = u.pathname + u.search + u.hash
+    # ada's href is canonical, so its parts are cut out with string operations
+    # (one attribute read each from the C object costs more than this).
+    after = href[len(scheme) + 3 :]
+    slash = after.find("/")  # special schemes always serialise a path
+    authority, tail = after[:slash], after[slash:]
+    creds, at_sign, hostport = authority.rpartition("@")
+    port = hostport[len(hostname) + 1 :]
+    path_query = tail.split("#", 1)[0]
+    path, question, query = path_query.partition("?")
     return Normalized(
         input=text,
-        url=u.href,
-        display=f"{scheme}://{creds}{at_sign}{display_host}{port_part}{tail}",
+        url=href,
+        display=f"{scheme}://{creds}{at_sign}{display_host}{hostport[len(hostname) :]}{tail}",
         key=web_key(
-            scheme,
-            userinfo=creds,
-            host=hostname,
-            port=u.port,
-            path=u.pathname,
-            query=u.search or _empty_query(u.href),
+            scheme, userinfo=creds, host=hostname, port=port, path=path, query=question + query
         ),
         repairs=tuple(log.repairs),
         confidence=log.confidence(),
         warnings=tuple(log.warnings),
         kind=kind,
     )
-
-
-def _empty_query(href: str) -> str:
-    """ada reports an empty query (`/?`) as ''; RFC 3986 §6.2.3 keeps the `?`."""
-    base = href.split("#", 1)[0]
-    return "?" if base.endswith("?") else ""
 
 
 def _check_schemeless(host: str, remainder: str) -> str | None:

@@ -141,8 +141,14 @@ def split_web(text: str, log: RepairLog) -> tuple[str, str] | None:
     # keep the innermost.  Wayback's `/web/<ts>/http://` is never at the start.
     while True:
         inner = _match_web(rest)
+        # Only an unmistakable inner scheme (`http//`, `htp://`), not a host
+        # that happens to start like one (`http://htp//`).
         if inner is None or "//" not in inner[2].replace("\\", "/"):
             return scheme, rest
+        if ":" not in inner[2] and inner[0] != inner[1].lower():
+            return scheme, rest
+        if len(inner[1]) + len(inner[2]) == len(rest):
+            return scheme, rest  # nothing after the inner scheme: it is the host
         log.add("scheme-doubled", f"doubled scheme {text[: len(text) - len(rest)]!r} dropped")
         text = rest
         scheme, rest = _log_match(rest, inner, log)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from audit.models import UrlKind
@@ -118,6 +118,10 @@ def test_never_raises_and_errors_are_data(text: str) -> None:
 
 @_SETTINGS
 @given(_TEXT)
+@example("//HTP//")  # found by hypothesis: a host named like a scheme typo
+@example("//HTTP//0")
+@example("http://htp//")
+@example("ftp:// \U0008cb61\x881H")  # white space before an ftp host
 def test_idempotent(text: str) -> None:
     n = normalize(text)
     if n.url is not None:

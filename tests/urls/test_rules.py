@@ -51,6 +51,8 @@ CASES = [
         E,
     ),
     ("URL: http://x.ru/", "http://x.ru/", ["label-removed"], E),
+    ("[сайт](http://x.ru/a_(b))", "http://x.ru/a_(b)", ["markup-removed"], E),
+    ('<a href="http://x.ru/a">x</a>', "http://x.ru/a", ["markup-removed"], E),
     ("http://x.ru/a?b=1&amp;c=2", "http://x.ru/a?b=1&c=2", ["html-entity-unescaped"], R),
     (
         "http://www.example.com/some\npath/file.pdf",
@@ -189,6 +191,7 @@ def test_other_kinds(cited: str, url: str, kind: UrlKind) -> None:
         ("3.5", "number"),
         ("", "empty"),
         ("   ", "empty"),
+        ("http://x.ru/" + "a" * 20_000, "longer than"),
         ("foo@bar", "public suffix"),
         ("http://a b/", "space"),
     ],
