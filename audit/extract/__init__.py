@@ -73,7 +73,7 @@ def extract_file_names(path: Path) -> list[NamedCandidate]:
         return extract_names(docx_text(path, source), source)
     text = _read(path)
     if kind is DocType.HTML:
-        text = visible_text(text)
+        text = visible_text(text, source)
     return extract_names(text, source)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from html.parser import HTMLParser
 
+from audit.errors import DocumentError
 from audit.extract.text import TextDoc, absolute_target, hyperlink, merge, scan_citations
 from audit.models import Citation, Location
 
@@ -73,20 +74,23 @@ class _Collector(HTMLParser):
             link[2].append(data)
 
 
-def _collect(markup: str) -> _Collector:
+def _collect(markup: str, source: str) -> _Collector:
     collector = _Collector()
-    collector.feed(markup)
-    collector.close()
+    try:
+        collector.feed(markup)
+        collector.close()
+    except (AssertionError, ValueError) as e:  # what html.parser raises on hopeless markup
+        raise DocumentError(f"unreadable HTML: {e}", path=source) from e
     return collector
 
 
-def visible_text(markup: str) -> str:
+def visible_text(markup: str, source: str) -> str:
     """The text a reader sees, on the lines of the HTML source."""
-    return "".join(_collect(markup).parts)
+    return "".join(_collect(markup, source).parts)
 
 
 def extract_html(markup: str, source: str) -> list[Citation]:
-    collector = _collect(markup)
+    collector = _collect(markup, source)
     doc = TextDoc("".join(collector.parts))
     written = list(scan_citations(doc, source, lambda i: Location(None, i + 1)))
     links: list[Citation] = []

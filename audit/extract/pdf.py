@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import bisect
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PyPdfError
@@ -98,8 +100,8 @@ def extract_pdf(path: Path, source: str) -> list[Citation]:
     return merge(cited, written)
 
 
-def _visitor(frags: list[_Fragment]):  # type: ignore[no-untyped-def]
-    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+def _visitor(frags: list[_Fragment]) -> Callable[[str, Any, Any, Any, Any], None]:
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
         if text.strip():
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]

@@ -45,6 +45,7 @@ _ANCHOR = re.compile(
 # never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
 _BODY = re.compile(r"[^\s<>«»“”„‹›｜|\\^`\x00-\x1f\x7f]*")
 _HOST_RE = re.compile(_HOST)
+_GLUED_WORD = re.compile(r"[a-z][\u0400-\u04ff]+$", re.IGNORECASE)
 _PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
@@ -75,7 +76,6 @@ class Span:
     raw: str  # exactly as written, line breaks included
     candidate: str  # what to hand to the repair engine
     repairs: tuple[Repair, ...] = ()  # boundary repairs made here (line joins)
-    kind_hint: str = "web"  # "web" or "email"
 
 
 def scan(text: str, is_domain: DomainTest) -> Iterator[Span]:
@@ -129,7 +129,7 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
         if not is_domain(domain):
             return None
         end = m.end()
-        return Span(start, end, text[start:end], text[start:end], kind_hint="email")
+        return Span(start, end, text[start:end], text[start:end])
     if kind == "host":
         nxt = text[m.end() : m.end() + 1]
         if nxt in {"@", "_"} or _GLUED_WWW.match(m.group("hostname")):
@@ -143,7 +143,7 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
 
     if kind == "mailto":
         end = start + len(body)
-        return Span(start, end, body, body, kind_hint="email")
+        return Span(start, end, body, body)
 
     host_from = start + 2 if kind == "rel" else (m.end() if kind == "scheme" else start)
     # a host broken after a hyphen at a line end: `www.ppms.edu-` / `penzaa.ru`
@@ -197,6 +197,10 @@ def _check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTe
     if hp is None:
         return None
     host, port, rest = hp.group("host"), hp.group("port"), hp.group("rest")
+    glued = _GLUED_WORD.search(host)
+    if glued and _domain_ok(host[: glued.start() + 1], is_domain):
+        # `www.x.ruи далее`: a Latin host glued to the Cyrillic word after it
+        return host_from + glued.start() + 1
     name = host.rstrip(".")
     if port is None and rest is None and kind != "host" and not _domain_ok(name, is_domain):
         return _SPLIT

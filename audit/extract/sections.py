@@ -2,9 +2,10 @@
 
 Questionnaire replies (the seed) are organised as `Question N` headings, numbered
 sub-questions (`2.1.`) and `Reply to par.2.1.` headings.  A section is written
-`Question 2 / Reply to par.2.1`: the question number, then the reply heading as
-the document writes it (whitespace collapsed, trailing dot dropped).  A numbered
-sub-question ends the reply before it.
+`Question 2 / Reply to par.2.1`: the question word and number, then the reply
+heading, both as the document writes them (whitespace collapsed, trailing dot
+dropped; Russian `Вопрос 2 / Ответ на п. 2.1` alike).  A numbered sub-question
+ends the reply before it.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-_QUESTION = re.compile(r"^\s*Question\s+(\d{1,3})\b\.?(?:\s|$)", re.IGNORECASE)
+# English as in the seed, and the Russian originals of such replies (`Вопрос 2`, `Ответ на п. 2.1`)
+_QUESTION = re.compile(r"^\s*(Question|Вопрос)\s+(\d{1,3})\b\.?(?:\s|$)", re.IGNORECASE)
 _REPLY_TO = re.compile(
-    r"^\s*(Repl(?:y|ies)\s+to\s+(?:(?:par|paragraph|question)s?\b\.?\s*)?\d[\d.\s\-–—,and]*?)"
-    r"[\s.]*$",
+    r"^\s*((?:Repl(?:y|ies)\s+to|Ответы?\s+на)\s+"
+    r"(?:(?:par|paragraph|question|п|пункт|вопрос)s?\b\.?\s*)?\d[\d.\s\-–—,andи]*?)[\s.]*$",
     re.IGNORECASE,
 )
-_REPLY_BARE = re.compile(r"^\s*Repl(?:y|ies)\s*(?:[:–—-]|$)", re.IGNORECASE)
+_REPLY_BARE = re.compile(r"^\s*(Repl(?:y|ies)|Ответы?)\s*(?:[:–—-]|$)", re.IGNORECASE)
 _SUBQUESTION = re.compile(r"^\s*(\d{1,3})\.\d{1,3}\.?\s+\S")
 _REGION = re.compile(
     r"\b(?:region|oblast|krai|kray|republic|okrug|territory|область|края?|республика|округ)\b",
@@ -39,19 +41,24 @@ def collapse(text: str) -> str:
 def sections(lines: Sequence[str]) -> list[str | None]:
     """The section of every line (same length as `lines`)."""
     out: list[str | None] = []
-    question: str | None = None
+    question: str | None = None  # "Question 2", in the document's language
+    number: str | None = None
     reply: str | None = None
     current: str | None = None
     for line in lines:
-        if line and (line[0].isspace() or line[0] in "QqRr" or line[0].isdigit()):
+        if line and (line[0].isspace() or line[0] in "QqRrВвОо" or line[0].isdigit()):
             changed = True
             if m := _QUESTION.match(line):
-                question, reply = m.group(1), None
+                question, number, reply = (
+                    f"{m.group(1).capitalize()} {m.group(2)}",
+                    m.group(2),
+                    None,
+                )
             elif m := _REPLY_TO.match(line):
                 reply = collapse(m.group(1)).rstrip(".,")
-            elif _REPLY_BARE.match(line):
-                reply = "Reply"
-            elif (m := _SUBQUESTION.match(line)) and m.group(1) == question:
+            elif m := _REPLY_BARE.match(line):
+                reply = m.group(1)
+            elif (m := _SUBQUESTION.match(line)) and m.group(1) == number:
                 reply = None
             else:
                 changed = False
@@ -62,7 +69,7 @@ def sections(lines: Sequence[str]) -> list[str | None]:
 
 
 def _format(question: str | None, reply: str | None) -> str | None:
-    parts = [p for p in (f"Question {question}" if question else None, reply) if p]
+    parts = [p for p in (question, reply) if p]
     return " / ".join(parts) or None
 
 

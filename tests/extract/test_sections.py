@@ -68,3 +68,13 @@ def test_listing_stops_at_the_previous_list() -> None:
     assert listing(lines, 7, address).region == "Penza region"
     last = listing(lines, 9, address)
     assert (last.label, last.region) == ("Roskomnadzor site", None)
+
+
+def test_russian_headings() -> None:
+    secs = sections(["Вопрос 2. Гражданское общество", "Ответ на п. 2.1.", "текст", "Ответ: да"])
+    assert secs == [
+        "Вопрос 2",
+        "Вопрос 2 / Ответ на п. 2.1",
+        "Вопрос 2 / Ответ на п. 2.1",
+        "Вопрос 2 / Ответ",
+    ]

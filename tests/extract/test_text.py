@@ -44,6 +44,20 @@ def web(text: str) -> list[str]:
         ("сайтwww.x.ru", ["www.x.ru"]),
         ("http://a.ruhttp://b.ru", ["http://a.ru", "http://b.ru"]),
         ("GOOGLE.COM.", ["GOOGLE.COM"]),
+        ("сайт ПРЕЗИДЕНТ.РФ.", ["ПРЕЗИДЕНТ.РФ"]),
+        ("Мы на сайте www.x.ruи далее", ["www.x.ru"]),
+        (
+            "https://web.archive.org/web/2020/http://x.ru/a",
+            ["https://web.archive.org/web/2020/http://x.ru/a"],
+        ),
+        (
+            "see https://www.google.com/url?q=http://x.ru/",
+            ["https://www.google.com/url?q=http://x.ru/"],
+        ),
+        (
+            "site: http://x.ru, http://y.ru; http://z.ru!",
+            ["http://x.ru", "http://y.ru", "http://z.ru"],
+        ),
     ],
 )
 def test_boundaries(text: str, expected: list[str]) -> None:
@@ -65,6 +79,8 @@ def test_boundaries(text: str, expected: list[str]) -> None:
         "protocol http: The server",
         "node.js and io.js",
         "e.g. the i.e. clause",
+        "г.Москва, ул.Ленина, т.е. и т.д.",
+        "Приказ № 84 от 18.05.2017 г.",
     ],
 )
 def test_not_web_addresses(text: str) -> None:
