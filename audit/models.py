@@ -78,6 +78,7 @@ class Citation:
     section: str | None = None  # e.g. "Question 2 / Reply to par.2.1"
     context: str | None = None  # the organisation or description given for it
     normalized: Normalized | None = None  # None for a named resource without address
+    region: str | None = None  # the region heading it is listed under, e.g. "Vologda Region"
 
 
 @dataclass(frozen=True, slots=True)
