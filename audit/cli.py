@@ -21,8 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from cronsim import CronSim, CronSimError
+from rich.progress import Progress
+
 from audit import __version__, pipeline, report, urls
-from audit.archive import ArchiveSettings, lookup_to_json
+from audit.archive import ArchiveRequest, ArchiveSettings, lookup_to_json
 from audit.check import CheckSettings, CheckTarget, parse_resolve, result_to_json
 from audit.errors import AuditError, InputError, OutputError, StoreError
 from audit.judge import Check, Policy, judge
@@ -59,15 +62,24 @@ def _duration(text: str) -> timedelta:
             raise ValueError
     except (ValueError, IndexError):
         raise argparse.ArgumentTypeError(
-            f"not a duration: {text!r} (use e.g. 30m, 6h, 1d, 2w)") from None
+            f"not a duration: {text!r} (use e.g. 30m, 6h, 1d, 2w)"
+        ) from None
     return timedelta(seconds=value * units[unit])
 
 
 def _add_store(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--registry", type=Path, default=Path("data/resources.yaml"),
-                   help="the registry (default: data/resources.yaml)")
-    p.add_argument("--db", type=Path, default=Path("data/audit.sqlite"),
-                   help="the SQLite store (default: data/audit.sqlite)")
+    p.add_argument(
+        "--registry",
+        type=Path,
+        default=Path("data/resources.yaml"),
+        help="the registry (default: data/resources.yaml)",
+    )
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=Path("data/audit.sqlite"),
+        help="the SQLite store (default: data/audit.sqlite)",
+    )
     p.add_argument("--no-store", action="store_true", help="record nothing")
 
 
@@ -77,34 +89,58 @@ def _add_network(p: argparse.ArgumentParser) -> None:
     g.add_argument("--per-host", type=_positive(int), help="requests at once per host")
     g.add_argument("--timeout", type=_positive(float), help="seconds per request, all included")
     g.add_argument("--retries", type=int, help="retries of transient failures")
-    g.add_argument("--resolve", action="append", default=[], metavar="HOST:PORT:ADDR",
-                   help="use ADDR for HOST:PORT, as curl's --resolve (repeatable)")
-    g.add_argument("--allow-private", action="store_true",
-                   help="permit loopback and private targets (refused by default)")
+    g.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDR",
+        help="use ADDR for HOST:PORT, as curl's --resolve (repeatable)",
+    )
+    g.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="permit loopback and private targets (refused by default)",
+    )
     g.add_argument("--proxy", help="check through this proxy (recorded with the results)")
     g.add_argument("--user-agent", help="the User-Agent header")
     g.add_argument("--ca-file", type=Path, help="extra CA certificates to trust (PEM)")
     a = p.add_argument_group("archives")
-    a.add_argument("--wayback-url", default="https://web.archive.org",
-                   help="Wayback base URL (CDX, TimeMaps, replays, Save Page Now)")
-    a.add_argument("--availability-url", default="https://archive.org",
-                   help="base URL of the Wayback availability API")
-    a.add_argument("--memento", action="append", default=[], metavar="NAME=TIMEMAP_URL",
-                   help="a Memento archive's TimeMap base URL (repeatable; replaces the "
-                   "default list; 'none=-' asks no other archive)")
+    a.add_argument(
+        "--wayback-url",
+        default="https://web.archive.org",
+        help="Wayback base URL (CDX, TimeMaps, replays, Save Page Now)",
+    )
+    a.add_argument(
+        "--availability-url",
+        default="https://archive.org",
+        help="base URL of the Wayback availability API",
+    )
+    a.add_argument(
+        "--memento",
+        action="append",
+        default=[],
+        metavar="NAME=TIMEMAP_URL",
+        help="a Memento archive's TimeMap base URL (repeatable; replaces the "
+        "default list; 'none=-' asks no other archive)",
+    )
 
 
 def _add_policy(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("judging")
-    g.add_argument("--confirm-checks", type=_positive(int),
-                   help="dead needs this many failures in a row (default 3)")
-    g.add_argument("--confirm-span", type=_duration,
-                   help="spread over at least this long (default 3d)")
+    g.add_argument(
+        "--confirm-checks",
+        type=_positive(int),
+        help="dead needs this many failures in a row (default 3)",
+    )
+    g.add_argument(
+        "--confirm-span", type=_duration, help="spread over at least this long (default 3d)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="audit", description="Audit the web resources a document cites.", allow_abbrev=False)
+        prog="audit", description="Audit the web resources a document cites.", allow_abbrev=False
+    )
     parser.add_argument("--version", action="version", version=f"audit {__version__}")
     common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
@@ -135,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--into", type=Path, metavar="REGISTRY", help="merge them into the registry")
     p.add_argument("--dry-run", action="store_true", help="show what --into would change")
-    p.add_argument("--names", action="store_true",
-                   help="also propose organisations named without an address")
+    p.add_argument(
+        "--names", action="store_true", help="also propose organisations named without an address"
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("check", help="check URLs and print (and store) the results")
@@ -152,16 +189,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network(p)
     p.add_argument("--url", action="append", default=[], help="a URL to look up (repeatable)")
     p.add_argument("--date", type=date.fromisoformat, help="find snapshots nearest this date")
-    p.add_argument("--save", action="store_true",
-                   help="ask Save Page Now to capture live resources (IA_ACCESS_KEY/IA_SECRET_KEY)")
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="ask Save Page Now to capture live resources (IA_ACCESS_KEY/IA_SECRET_KEY)",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = sub.add_parser("report", help="render the reports from the store")
     _add_store(p)
     _add_policy(p)
     p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
-    p.add_argument("--format", choices=["html", "md", "csv", "json"],
-                   help="print this format to stdout instead of writing every file")
+    p.add_argument(
+        "--format",
+        choices=["html", "md", "csv", "json"],
+        help="print this format to stdout instead of writing every file",
+    )
 
     p = sub.add_parser("watch", help="run on a schedule until stopped")
     _add_store(p)
@@ -170,8 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--every", type=_duration, help="e.g. 1d, 6h")
     when.add_argument("--cron", help='a cron expression, e.g. "0 6 * * *" (UTC)')
-    p.add_argument("--jitter", type=_duration, help="random delay added to each run (default "
-                   "a tenth of the interval, at most 10m)")
+    p.add_argument(
+        "--jitter",
+        type=_duration,
+        help="random delay added to each run (default a tenth of the interval, at most 10m)",
+    )
     p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     p.add_argument("--no-archive", action="store_true", help="skip archive lookups")
     p.add_argument("--all", action="store_true", help="re-check everything on every run")
@@ -203,18 +249,24 @@ def now_from_env() -> datetime:
 def check_settings(args: argparse.Namespace) -> CheckSettings:
     s = CheckSettings()
     given = {
-        "concurrency": args.concurrency, "per_host": args.per_host, "timeout": args.timeout,
-        "retries": args.retries, "proxy": args.proxy, "user_agent": args.user_agent,
+        "concurrency": args.concurrency,
+        "per_host": args.per_host,
+        "timeout": args.timeout,
+        "retries": args.retries,
+        "proxy": args.proxy,
+        "user_agent": args.user_agent,
         "ca_file": str(args.ca_file) if args.ca_file else None,
     }
     s = replace(s, **{k: v for k, v in given.items() if v is not None})
-    return replace(s, resolve=tuple(parse_resolve(r) for r in args.resolve),
-                   allow_private=args.allow_private)
+    return replace(
+        s, resolve=tuple(parse_resolve(r) for r in args.resolve), allow_private=args.allow_private
+    )
 
 
 def archive_settings(args: argparse.Namespace, registry: Registry | None) -> ArchiveSettings:
-    s = ArchiveSettings(wayback_url=args.wayback_url.rstrip("/"),
-                        availability_url=args.availability_url.rstrip("/"))
+    s = ArchiveSettings(
+        wayback_url=args.wayback_url.rstrip("/"), availability_url=args.availability_url.rstrip("/")
+    )
     mementos = list(registry.memento_archives) if registry else []
     for item in args.memento:
         name, sep, url = item.partition("=")
@@ -222,15 +274,20 @@ def archive_settings(args: argparse.Namespace, registry: Registry | None) -> Arc
             raise InputError(f"--memento {item!r}: use NAME=TIMEMAP_URL")
         mementos.append((name, url))
     if mementos:  # the user's list replaces the default archives
-        s = replace(s, memento_timemaps=tuple(m for m in mementos if m[0] != "none"),
-                    memento_timegates=())
+        s = replace(
+            s, memento_timemaps=tuple(m for m in mementos if m[0] != "none"), memento_timegates=()
+        )
     if args.timeout:
         s = replace(s, timeout=args.timeout)
     if args.user_agent:
         s = replace(s, user_agent=args.user_agent)
     if getattr(args, "save", False):
-        s = replace(s, save=True, access_key=os.environ.get("IA_ACCESS_KEY"),
-                    secret_key=os.environ.get("IA_SECRET_KEY"))
+        s = replace(
+            s,
+            save=True,
+            access_key=os.environ.get("IA_ACCESS_KEY"),
+            secret_key=os.environ.get("IA_SECRET_KEY"),
+        )
     return s
 
 
@@ -275,11 +332,14 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     registry = load_registry(args.registry)
     opts = run_options(args, registry)
     if args.no_store:
-        raise InputError("audit run keeps history: --no-store is not supported here; "
-                         "use `audit check --no-store`")
+        raise InputError(
+            "audit run keeps history: --no-store is not supported here; "
+            "use `audit check --no-store`"
+        )
     with open_store(args.db, lock=True) as store, _progress(args) as progress:
-        summary = asyncio.run(pipeline.run_audit(registry, store, opts, Clock(now_from_env()),
-                                                 progress))
+        summary = asyncio.run(
+            pipeline.run_audit(registry, store, opts, Clock(now_from_env()), progress)
+        )
     if args.format == "json":
         out.write(report.render_json(summary.data) + "\n")
     elif not args.quiet:
@@ -294,10 +354,14 @@ def _print_summary(summary: pipeline.RunSummary, out: TextIO) -> None:
         label = r.verdict.value if r.resource.url else "no address"
         counts[label] = counts.get(label, 0) + 1
     if summary.run.network is Network.OFFLINE:
-        out.write("OFFLINE: this machine's network was down; results say nothing about the "
-                  "resources and nothing was called dead.\n")
-    out.write(f"run {summary.run.id}: checked {summary.checked}, not due {summary.skipped_not_due}"
-              f" of {len(data.resources)} resources\n")
+        out.write(
+            "OFFLINE: this machine's network was down; results say nothing about the "
+            "resources and nothing was called dead.\n"
+        )
+    out.write(
+        f"run {summary.run.id}: checked {summary.checked}, not due {summary.skipped_not_due}"
+        f" of {len(data.resources)} resources\n"
+    )
     out.write("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + "\n")
     for c in summary.changes:
         if c.before is not None:
@@ -315,8 +379,6 @@ def _progress(args: argparse.Namespace) -> Iterator[pipeline.Progress | None]:
     if args.quiet or not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import Progress
-
     with Progress(transient=True) as bar:
         task = bar.add_task("checking", total=None)
 
@@ -347,7 +409,8 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
-    from audit import extract
+    # Imported here: the PDF and DOCX readers are heavy and only this command needs them.
+    from audit import extract  # noqa: PLC0415
 
     citations, names, failed = [], [], 0
     for path in args.files:
@@ -359,29 +422,37 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
             continue
         citations.extend(found)
         if args.names:
-            names.extend(extract.extract_names_file(path))
+            names.extend(extract.extract_file_names(path))
     if args.into:
         grouped = extract.group_citations(c for c in citations if c.normalized and c.normalized.url)
         result = merge_into(args.into, grouped, names, dry_run=args.dry_run)
         verb = "would add" if args.dry_run else "added"
-        out.write(f"{verb} {len(result.added)}, {'would update' if args.dry_run else 'updated'} "
-                  f"{len(result.updated)}, unchanged {len(result.unchanged)} in {args.into}\n")
+        out.write(
+            f"{verb} {len(result.added)}, {'would update' if args.dry_run else 'updated'} "
+            f"{len(result.updated)}, unchanged {len(result.unchanged)} in {args.into}\n"
+        )
         for rid in result.added:
             out.write(f"  + {rid}\n")
         for rid in result.updated:
             out.write(f"  ~ {rid}\n")
     elif args.format == "json":
-        json.dump([extract.citation_to_json(c) for c in citations], out, ensure_ascii=False,
-                  indent=2)
+        json.dump(
+            [extract.citation_to_json(c) for c in citations], out, ensure_ascii=False, indent=2
+        )
         out.write("\n")
     else:
         for c in citations:
             n = c.normalized
             where = f"{c.source}:{c.location.line}" if c.location.line else c.source
-            out.write(f"{where}  {c.raw!r} -> {n.url if n else None}"
-                      f"{'  (' + c.context + ')' if c.context else ''}\n")
+            out.write(
+                f"{where}  {c.raw!r} -> {n.url if n else None}"
+                f"{'  (' + c.context + ')' if c.context else ''}\n"
+            )
         for cand in names:
-            out.write(f"{cand.source}:{cand.line}  named without address: {cand.name}\n")
+            out.write(
+                f"{cand.source}:{cand.location.line}  named without address: {cand.name}"
+                f" ({cand.kind})\n"
+            )
     return EXIT_INPUT if failed else EXIT_OK
 
 
@@ -400,8 +471,11 @@ def _check_targets(args: argparse.Namespace) -> tuple[list[CheckTarget], Registr
             targets.append(CheckTarget(url=n.url or line, key=None))
         return targets, None
     registry = load_registry(args.registry)
-    return [CheckTarget(url=r.url, key=r.id, accept=r.policy.accept, timeout=r.policy.timeout)
-            for r in registry.resources if r.url and not r.policy.skip], registry
+    return [
+        CheckTarget(url=r.url, key=r.id, accept=r.policy.accept, timeout=r.policy.timeout)
+        for r in registry.resources
+        if r.url and not r.policy.skip
+    ], registry
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -418,8 +492,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         nonlocal dead, network
         async for r in pipeline.check_urls(targets, settings, clock, store):
             if store is not None:
-                history = (store.observations(r.target.key) if r.target.key
-                           else store.observations(url=r.observation.url))
+                history = (
+                    store.observations(str(r.target.key))
+                    if r.target.key
+                    else store.observations(url=r.observation.url)
+                )
                 checks = [Check.of(s.observation, s.classification) for s in history]
             else:
                 checks = [Check.of(r.observation, r.classification)]
@@ -437,9 +514,13 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     with maybe_store(args) as store:
         asyncio.run(go(store))
     if args.format == "json":
-        run = {"started": started.isoformat(), "finished": clock.now().isoformat(),
-               "network": network.value, "vantage": pipeline.vantage(settings),
-               "tool": f"audit/{__version__}"}
+        run = {
+            "started": started.isoformat(),
+            "finished": clock.now().isoformat(),
+            "network": network.value,
+            "vantage": pipeline.vantage(settings),
+            "tool": f"audit/{__version__}",
+        }
         json.dump({"run": run, "results": results}, out, ensure_ascii=False, indent=1)
         out.write("\n")
     return EXIT_DEAD if dead else EXIT_OK
@@ -457,8 +538,10 @@ def _result_line(item: dict[str, Any]) -> str:
 
 def cmd_archive(args: argparse.Namespace, out: TextIO) -> int:
     if args.url:
-        requests = [pipeline.ArchiveRequest(url=urls.normalize(u).url or u, cited_on=args.date,
-                                            key=None) for u in args.url]
+        requests = [
+            ArchiveRequest(url=urls.normalize(u).url or u, cited_on=args.date, key=None)
+            for u in args.url
+        ]
         registry = None
     else:
         registry = load_registry(args.registry)
@@ -477,8 +560,10 @@ def cmd_archive(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 best = item.get("nearest") or item.get("last")
                 where = f"{best['timestamp']} {best['url']}" if best else ""
-                out.write(f"{item['status']:13} {item['count'] if item['count'] is not None else '-'}"
-                          f"  {item['url']}  {where}\n")
+                out.write(
+                    f"{item['status']:13} {item['count'] if item['count'] is not None else '-'}"
+                    f"  {item['url']}  {where}\n"
+                )
 
     with maybe_store(args) as store:
         asyncio.run(go(store))
@@ -491,8 +576,13 @@ def cmd_archive(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     registry = load_registry(args.registry)
     pol, overridden = policy(args)
-    opts = RunOptions(check=CheckSettings(), archive=None, policy=pol,
-                      policy_overridden=overridden, reports_dir=args.reports)
+    opts = RunOptions(
+        check=CheckSettings(),
+        archive=None,
+        policy=pol,
+        policy_overridden=overridden,
+        reports_dir=args.reports,
+    )
     if args.no_store or not args.db.exists():
         raise InputError(f"no store at {args.db}: run `audit run` first", path=str(args.db))
     with open_store(args.db) as store:
@@ -512,8 +602,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     if resource is None:
         raise InputError(f"no resource {args.resource!r} in the registry", path=str(args.registry))
     pol, overridden = policy(args)
-    opts = RunOptions(check=CheckSettings(), archive=None, policy=pol,
-                      policy_overridden=overridden)
+    opts = RunOptions(check=CheckSettings(), archive=None, policy=pol, policy_overridden=overridden)
     with open_store(args.db) as store:
         t = pipeline.timeline(registry, store, resource, opts)
     if args.format == "json":
@@ -522,12 +611,14 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     out.write(f"{resource.id}: {resource.name}\n  {resource.url or '(no address)'}\n")
     out.write(f"verdict: {t.judgement.verdict.value} ({t.judgement.reason})\n")
-    changes = {c.at.isoformat(timespec='seconds'): c for c in t.changes}
+    changes = {c.at.isoformat(timespec="seconds"): c for c in t.changes}
     for s in t.observations:
         o = s.observation
-        out.write(f"  {o.checked_at:%Y-%m-%d %H:%M}  run {s.run_id:<4} "
-                  f"{s.classification.outcome.value:16} {o.status or '-'!s:>4}"
-                  f"  {'; '.join(s.classification.evidence)}\n")
+        out.write(
+            f"  {o.checked_at:%Y-%m-%d %H:%M}  run {s.run_id:<4} "
+            f"{s.classification.outcome.value:16} {o.status or '-'!s:>4}"
+            f"  {'; '.join(s.classification.evidence)}\n"
+        )
     for at, c in changes.items():
         out.write(f"  {at}  verdict {c.before.value if c.before else '-'} -> {c.after.value}\n")
     if t.archive:
@@ -542,10 +633,15 @@ def _timeline_json(t: pipeline.Timeline) -> dict[str, Any]:
         "verdict": t.judgement.verdict.value,
         "reason": t.judgement.reason,
         "observations": [
-            {"at": s.observation.checked_at.isoformat(), "run": s.run_id,
-             "outcome": s.classification.outcome.value, "http_status": s.observation.status,
-             "final_url": s.observation.final_url, "error": s.observation.error,
-             "evidence": list(s.classification.evidence)}
+            {
+                "at": s.observation.checked_at.isoformat(),
+                "run": s.run_id,
+                "outcome": s.classification.outcome.value,
+                "http_status": s.observation.status,
+                "final_url": s.observation.final_url,
+                "error": s.observation.error,
+                "evidence": list(s.classification.evidence),
+            }
             for s in t.observations
         ],
         "verdict_changes": [
@@ -560,8 +656,6 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
     registry = load_registry(args.registry)  # fail fast on a bad registry
     run_options(args, registry)
     if args.cron:
-        from cronsim import CronSim, CronSimError
-
         try:
             CronSim(args.cron, datetime.now(UTC))
         except CronSimError as exc:
@@ -587,8 +681,9 @@ async def _watch(args: argparse.Namespace, out: TextIO) -> int:
         registry = load_registry(args.registry)  # pick up hand edits between runs
         opts = run_options(args, registry)
         with open_store(args.db, lock=True) as store:
-            task = asyncio.create_task(pipeline.run_audit(registry, store, opts,
-                                                          Clock(now_from_env())))
+            task = asyncio.create_task(
+                pipeline.run_audit(registry, store, opts, Clock(now_from_env()))
+            )
             stopper = asyncio.create_task(stop.wait())
             await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
             stopper.cancel()
@@ -612,8 +707,6 @@ async def _watch(args: argparse.Namespace, out: TextIO) -> int:
 def _next_wait(args: argparse.Namespace) -> timedelta:
     now = datetime.now(UTC)
     if args.cron:
-        from cronsim import CronSim
-
         interval = next(CronSim(args.cron, now)) - now
         base = interval
     else:
@@ -624,8 +717,14 @@ def _next_wait(args: argparse.Namespace) -> timedelta:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
-    "run": cmd_run, "normalize": cmd_normalize, "extract": cmd_extract, "check": cmd_check,
-    "archive": cmd_archive, "report": cmd_report, "watch": cmd_watch, "history": cmd_history,
+    "run": cmd_run,
+    "normalize": cmd_normalize,
+    "extract": cmd_extract,
+    "check": cmd_check,
+    "archive": cmd_archive,
+    "report": cmd_report,
+    "watch": cmd_watch,
+    "history": cmd_history,
 }
 
 
@@ -636,7 +735,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad usage; the contract says 3
         return EXIT_INPUT if exc.code else EXIT_OK
     logging.basicConfig(
-        level=logging.WARNING - 10 * args.verbose, format="audit: %(levelname)s: %(message)s")
+        level=logging.WARNING - 10 * args.verbose, format="audit: %(levelname)s: %(message)s"
+    )
     try:
         return COMMANDS[args.command](args, sys.stdout)
     except InputError as exc:

@@ -8,6 +8,7 @@ clock: `now` is passed in, so past runs can be re-judged under a new policy.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -191,7 +192,7 @@ def _failure_streak(checks: Sequence[Check]) -> list[Check]:
 def _intermittent(checks: Sequence[Check], window: int = 6) -> bool:
     """Two or more separate failure spells among the recent checks."""
     recent = [c.outcome in ALIVE_KINDS for c in checks[-window:]]
-    spells = sum(1 for a, b in zip(recent, recent[1:], strict=False) if a and not b)
+    spells = sum(1 for a, b in itertools.pairwise(recent) if a and not b)
     return spells >= 2
 
 

@@ -19,14 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from audit import __version__, notify, report, urls
-from audit.archive import ArchiveRequest, ArchiveSettings, Archiver, best_replacement
+from audit.archive import Archiver, ArchiveRequest, ArchiveSettings, best_replacement
 from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, classify, classify_page
 from audit.judge import Check, Policy, drift, is_due, judge
 from audit.models import (
-    ErrorKind,
     ArchiveLookup,
     ArchiveStatus,
     Classification,
+    ErrorKind,
     HistoryMark,
     Judgement,
     Network,
@@ -90,8 +90,9 @@ def policy_for(resource: Resource, registry: Registry, opts: RunOptions) -> Poli
     return opts.policy.with_overrides(registry.defaults).with_overrides(resource.policy)
 
 
-def _checks(history: Sequence[StoredObservation], accept: frozenset[int] = frozenset()
-            ) -> list[Check]:
+def _checks(
+    history: Sequence[StoredObservation], accept: frozenset[int] = frozenset()
+) -> list[Check]:
     """Checks re-classified from the stored facts under today's accept list."""
     return [Check.of(s.observation, _reclassify(s, accept)) for s in history]
 
@@ -112,29 +113,47 @@ def vantage(settings: CheckSettings) -> str:
 
 
 async def run_audit(
-    registry: Registry, store: Store, opts: RunOptions, clock: Clock,
+    registry: Registry,
+    store: Store,
+    opts: RunOptions,
+    clock: Clock,
     progress: Progress | None = None,
 ) -> RunSummary:
     """Check what is due, record it, judge, look up archives, notify, write reports."""
     history = store.history_by_resource()
     before = store.latest_verdicts()
-    run_id = store.start_run(clock.now(), vantage=vantage(opts.check), tool_version=__version__,
-                             registry=str(registry.path))
+    run_id = store.start_run(
+        clock.now(),
+        vantage=vantage(opts.check),
+        tool_version=__version__,
+        registry=str(registry.path),
+    )
     targets: list[CheckTarget] = []
     not_due = 0
     for resource in registry.resources:
         if resource.url is None:
             continue
         if resource.policy.skip:
-            obs = Observation(url=resource.url, checked_at=clock.now(), error=ErrorKind.POLICY,
-                              detail=resource.policy.skip)
-            store.add_observation(run_id, resource.id, obs, Classification(
-                Outcome.SKIPPED, (f"excluded in the registry: {resource.policy.skip}",)))
+            obs = Observation(
+                url=resource.url,
+                checked_at=clock.now(),
+                error=ErrorKind.POLICY,
+                detail=resource.policy.skip,
+            )
+            store.add_observation(
+                run_id,
+                resource.id,
+                obs,
+                Classification(
+                    Outcome.SKIPPED, (f"excluded in the registry: {resource.policy.skip}",)
+                ),
+            )
             continue
         checks = _checks(history.get(resource.id, []), resource.policy.accept)
         policy = policy_for(resource, registry, opts)
-        if not opts.all_resources and not is_due(judge(checks, policy), checks, policy,
-                                                 clock.now()):
+        if not opts.all_resources and not is_due(
+            judge(checks, policy), checks, policy, clock.now()
+        ):
             not_due += 1
             continue
         targets.append(_target(resource, history.get(resource.id, [])))
@@ -142,20 +161,29 @@ async def run_audit(
     network = Network.ONLINE
     status = "interrupted"
     try:
-        network = await _check_into_store(targets, opts.check, store, run_id, clock, progress)
+        network = await _check_into_store(
+            targets,
+            settings=opts.check,
+            store=store,
+            run_id=run_id,
+            clock=clock,
+            progress=progress,
+        )
         status = "finished"
     finally:
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
         store.finish_run(run_id, clock.now(), network, status)
 
     history = store.history_by_resource()
-    judgements = {r.id: judge(_checks(history.get(r.id, []), r.policy.accept),
-                              policy_for(r, registry, opts))
-                  for r in registry.resources}
+    judgements = {
+        r.id: judge(_checks(history.get(r.id, []), r.policy.accept), policy_for(r, registry, opts))
+        for r in registry.resources
+    }
     now = clock.now()
     changes = tuple(
-        VerdictChange(r.id, r.url, before.get(r.id), judgements[r.id].verdict, now,
-                      judgements[r.id].reason)
+        VerdictChange(
+            r.id, r.url, before.get(r.id), judgements[r.id].verdict, now, judgements[r.id].reason
+        )
         for r in registry.resources
         if before.get(r.id) != judgements[r.id].verdict
     )
@@ -163,22 +191,33 @@ async def run_audit(
 
     tasks = []
     if changes and registry.webhooks:
-        tasks.append(asyncio.create_task(notify.send_all(
-            registry.webhooks, notify.payload(run_id, now, network, changes),
-            user_agent=opts.check.user_agent,
-            record=lambda target, ok, detail: store.add_notification(run_id, target, now, ok,
-                                                                     detail))))
+        tasks.append(
+            asyncio.create_task(
+                notify.send_all(
+                    registry.webhooks,
+                    notify.payload(run_id, now, network, changes),
+                    user_agent=opts.check.user_agent,
+                    record=lambda target, ok, detail: store.add_notification(
+                        run_id, target, now, ok, detail
+                    ),
+                )
+            )
+        )
     if opts.archive is not None and network is Network.ONLINE:
-        await _archive_into_store(archive_requests(registry.resources, judgements),
-                                  opts.archive, store, now)
+        await _archive_into_store(
+            archive_requests(registry.resources, judgements), opts.archive, store, now
+        )
     if tasks:
         await asyncio.gather(*tasks)
 
     run = store.run(run_id)
     assert run is not None
     data = build_report(registry, store, opts, now, run=run)
-    written = (tuple(report.write_reports(data, opts.reports_dir, opts.formats).values())
-               if opts.reports_dir else ())
+    written = (
+        tuple(report.write_reports(data, opts.reports_dir, opts.formats).values())
+        if opts.reports_dir
+        else ()
+    )
     return RunSummary(run, data, len(targets), not_due, changes, written)
 
 
@@ -192,24 +231,57 @@ def _target(resource: Resource, history: Sequence[StoredObservation]) -> CheckTa
             headers = dict(s.observation.headers)
             etag, last_modified = headers.get("etag"), headers.get("last-modified")
         break
-    return CheckTarget(url=resource.url or "", etag=etag, last_modified=last_modified,
-                       accept=resource.policy.accept, timeout=resource.policy.timeout,
-                       key=resource.id)
+    return CheckTarget(
+        url=resource.url or "",
+        etag=etag,
+        last_modified=last_modified,
+        accept=resource.policy.accept,
+        timeout=resource.policy.timeout,
+        key=resource.id,
+    )
 
 
-async def _check_into_store(targets: Iterable[CheckTarget], settings: CheckSettings, store: Store,
-                            run_id: int, clock: Clock, progress: Progress | None) -> Network:
-    total = len(targets) if isinstance(targets, Sequence) else 0
-    done = offline = 0
+@dataclass(slots=True)
+class _Tally:
+    checked: int = 0
+    offline: int = 0
+    network: Network = Network.ONLINE
+
+
+async def _results(
+    targets: Iterable[CheckTarget], settings: CheckSettings, clock: Clock, tally: _Tally
+) -> AsyncIterator[CheckResult]:
+    """The checker's results, stamped with the run's clock, counted into `tally`."""
     async with Checker(settings) as checker:
         async for result in checker.run(targets):
-            obs = dataclasses.replace(result.observation, checked_at=clock.now())
-            store.add_observation(run_id, result.target.key, obs, result.classification)
-            done += 1
-            offline += result.classification.outcome is Outcome.OFFLINE
-            if progress:
-                progress(done, total)
-        return run_network(checker.network, done, offline)
+            tally.checked += 1
+            tally.offline += result.classification.outcome is Outcome.OFFLINE
+            yield dataclasses.replace(
+                result,
+                observation=dataclasses.replace(result.observation, checked_at=clock.now()),
+            )
+        tally.network = run_network(checker.network, tally.checked, tally.offline)
+
+
+async def _check_into_store(
+    targets: Sequence[CheckTarget],
+    *,
+    settings: CheckSettings,
+    store: Store,
+    run_id: int,
+    clock: Clock,
+    progress: Progress | None,
+) -> Network:
+    tally = _Tally()
+    async for result in _results(targets, settings, clock, tally):
+        store.add_observation(run_id, _key(result), result.observation, result.classification)
+        if progress:
+            progress(tally.checked, len(targets))
+    return tally.network
+
+
+def _key(result: CheckResult) -> str | None:
+    return None if result.target.key is None else str(result.target.key)
 
 
 def run_network(checker_says: Network, checked: int, offline: int) -> Network:
@@ -224,30 +296,28 @@ def run_network(checker_says: Network, checked: int, offline: int) -> Network:
 
 
 async def check_urls(
-    targets: Iterable[CheckTarget], settings: CheckSettings, clock: Clock,
+    targets: Iterable[CheckTarget],
+    settings: CheckSettings,
+    clock: Clock,
     store: Store | None = None,
 ) -> AsyncIterator[CheckResult]:
     """`audit check`: results as they come, recorded in the store when given."""
-    run_id = store.start_run(clock.now(), vantage=vantage(settings), tool_version=__version__,
-                             command="check") if store else None
-    network = Network.ONLINE
-    checked = offline = 0
+    run_id = None
+    if store:
+        run_id = store.start_run(
+            clock.now(), vantage=vantage(settings), tool_version=__version__, command="check"
+        )
+    tally = _Tally()
     try:
-        async with Checker(settings) as checker:
-            async for result in checker.run(targets):
-                checked += 1
-                offline += result.classification.outcome is Outcome.OFFLINE
-                result = dataclasses.replace(
-                    result, observation=dataclasses.replace(result.observation,
-                                                            checked_at=clock.now()))
-                if store and run_id is not None:
-                    store.add_observation(run_id, result.target.key, result.observation,
-                                          result.classification)
-                yield result
-            network = run_network(checker.network, checked, offline)
+        async for result in _results(targets, settings, clock, tally):
+            if store and run_id is not None:
+                store.add_observation(
+                    run_id, _key(result), result.observation, result.classification
+                )
+            yield result
     finally:
         if store and run_id is not None:
-            store.finish_run(run_id, clock.now(), network)
+            store.finish_run(run_id, clock.now(), tally.network)
 
 
 # --------------------------------------------------------------------------
@@ -273,32 +343,43 @@ class _StoreCache:
         self._store.put_snapshot(lookup, lookup.checked_at or datetime.now(UTC))
 
 
-def archive_requests(resources: Iterable[Resource],
-                     judgements: dict[str, Judgement] | None = None) -> list[ArchiveRequest]:
+def archive_requests(
+    resources: Iterable[Resource], judgements: dict[str, Judgement] | None = None
+) -> list[ArchiveRequest]:
     """One lookup per resource with an address; the verdict decides verify and save."""
     out = []
     for r in resources:
         if not r.url:
             continue
         verdict = judgements[r.id].verdict if judgements and r.id in judgements else None
-        out.append(ArchiveRequest(
-            url=r.url, cited_on=date.fromisoformat(r.cited_on) if r.cited_on else None, key=r.id,
-            live_ok=verdict is Verdict.ALIVE,
-            # the snapshot a report will recommend is replayed and checked
-            verify=verdict in (None, Verdict.DEAD, Verdict.SUSPECT, Verdict.MOVED)))
+        out.append(
+            ArchiveRequest(
+                url=r.url,
+                cited_on=date.fromisoformat(r.cited_on) if r.cited_on else None,
+                key=r.id,
+                live_ok=verdict is Verdict.ALIVE,
+                # the snapshot a report will recommend is replayed and checked
+                verify=verdict in (None, Verdict.DEAD, Verdict.SUSPECT, Verdict.MOVED),
+            )
+        )
     return out
 
 
-async def lookup_archives(requests: Iterable[ArchiveRequest], settings: ArchiveSettings,
-                          now: datetime, store: Store | None) -> AsyncIterator[ArchiveLookup]:
+async def lookup_archives(
+    requests: Iterable[ArchiveRequest],
+    settings: ArchiveSettings,
+    now: datetime,
+    store: Store | None,
+) -> AsyncIterator[ArchiveLookup]:
     cache = _StoreCache(store, settings.freshness) if store else None
     async with Archiver(settings, cache=cache, page_check=classify_page) as archiver:
         async for lookup in archiver.lookup_all(requests, now):
             yield lookup
 
 
-async def _archive_into_store(requests: Iterable[ArchiveRequest], settings: ArchiveSettings,
-                              store: Store, now: datetime) -> None:
+async def _archive_into_store(
+    requests: Iterable[ArchiveRequest], settings: ArchiveSettings, store: Store, now: datetime
+) -> None:
     async for lookup in lookup_archives(requests, settings, now, store):
         log.debug("archive %s: %s", lookup.url, lookup.status)
 
@@ -307,8 +388,9 @@ async def _archive_into_store(requests: Iterable[ArchiveRequest], settings: Arch
 # Reports
 
 
-def build_report(registry: Registry, store: Store, opts: RunOptions, now: datetime,
-                 run: RunInfo | None = None) -> ReportData:
+def build_report(
+    registry: Registry, store: Store, opts: RunOptions, now: datetime, run: RunInfo | None = None
+) -> ReportData:
     """Everything the renderers need, judged from the store under the current policy."""
     history = store.history_by_resource()
     snapshots = store.snapshots()
@@ -317,11 +399,9 @@ def build_report(registry: Registry, store: Store, opts: RunOptions, now: dateti
     earlier = [r for r in runs if run is not None and r.id < run.id]
     rows = []
     for resource in registry.resources:
-        stored = history.get(resource.id, [])
-        checks = _checks(stored, resource.policy.accept)
         policy = policy_for(resource, registry, opts)
-        rows.append(_status(resource, stored, checks, judge(checks, policy),
-                            snapshots.get(resource.url or ""), policy))
+        lookup = snapshots.get(resource.url or "")
+        rows.append(_status(resource, history.get(resource.id, []), lookup, policy))
     return ReportData(
         generated_at=now,
         run=run,
@@ -333,19 +413,30 @@ def build_report(registry: Registry, store: Store, opts: RunOptions, now: dateti
     )
 
 
-def _marks(checks: Sequence[Check], stored: Sequence[StoredObservation], policy: Policy,
-           limit: int = 90) -> tuple[HistoryMark, ...]:
+def _marks(
+    checks: Sequence[Check], stored: Sequence[StoredObservation], policy: Policy, limit: int = 90
+) -> tuple[HistoryMark, ...]:
     """One mark per check (the last `limit`), with the verdict as judged after it."""
     start = max(0, len(checks) - limit)
     return tuple(
-        HistoryMark(checks[i].at, checks[i].outcome, stored[i].run_id,
-                    judge(checks[: i + 1], policy).verdict)
+        HistoryMark(
+            checks[i].at,
+            checks[i].outcome,
+            stored[i].run_id,
+            judge(checks[: i + 1], policy).verdict,
+        )
         for i in range(start, len(checks))
     )
 
 
-def _status(resource: Resource, stored: Sequence[StoredObservation], checks: Sequence[Check],
-            judgement: Judgement, lookup: ArchiveLookup | None, policy: Policy) -> ResourceStatus:
+def _status(
+    resource: Resource,
+    stored: Sequence[StoredObservation],
+    lookup: ArchiveLookup | None,
+    policy: Policy,
+) -> ResourceStatus:
+    checks = _checks(stored, resource.policy.accept)
+    judgement = judge(checks, policy)
     last = stored[-1] if stored else None
     replacement = None
     if lookup is not None and judgement.verdict in (Verdict.DEAD, Verdict.SUSPECT, Verdict.MOVED):
@@ -368,8 +459,9 @@ def _status(resource: Resource, stored: Sequence[StoredObservation], checks: Seq
     )
 
 
-def _timeline(registry: Registry, store: Store, runs: Sequence[RunInfo],
-              limit: int = 60) -> tuple[tuple[datetime, dict[str, int]], ...]:
+def _timeline(
+    registry: Registry, store: Store, runs: Sequence[RunInfo], limit: int = 60
+) -> tuple[tuple[datetime, dict[str, int]], ...]:
     """Verdict counts as recorded after each of the last `limit` runs (replaying changes)."""
     ids = {r.id for r in registry.resources if r.url}
     current: dict[str, str] = {}
@@ -406,7 +498,10 @@ def timeline(registry: Registry, store: Store, resource: Resource, opts: RunOpti
     stored = store.observations(resource.id)
     checks = _checks(stored, resource.policy.accept)
     hit = store.get_snapshot(resource.url) if resource.url else None
-    return Timeline(resource, tuple(stored), tuple(store.verdict_changes(resource.id)),
-                    judge(checks, policy_for(resource, registry, opts)),
-                    hit[1] if hit else None)
-
+    return Timeline(
+        resource,
+        tuple(stored),
+        tuple(store.verdict_changes(resource.id)),
+        judge(checks, policy_for(resource, registry, opts)),
+        hit[1] if hit else None,
+    )

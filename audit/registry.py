@@ -25,7 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from audit import urls
 from audit.errors import RegistryError
-from audit.models import Citation, Resource, ResourcePolicy, Source, UrlKind
+from audit.models import Citation, Location, Resource, ResourcePolicy, Source, UrlKind
 
 RESOURCE_FIELDS = frozenset(
     {
@@ -341,9 +341,11 @@ class NamedCandidate(Protocol):
     @property
     def source(self) -> str: ...
     @property
-    def line(self) -> int | None: ...
+    def location(self) -> Location: ...
     @property
     def section(self) -> str | None: ...
+    @property
+    def snippet(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +425,8 @@ def merge_into(
             entry["kind"] = cand.kind
         if cand.region:
             entry["region"] = cand.region
+        if cand.snippet:
+            entry["cited_as"] = cand.snippet
         entry["url"] = None
         entry["candidate"] = True  # proposed by the tool: a human confirms or deletes it
         entry["source"] = CommentedMap(
@@ -430,7 +434,8 @@ def merge_into(
                 (k, v)
                 for k, v in (
                     ("document", cand.source),
-                    ("line", cand.line),
+                    ("page", cand.location.page),
+                    ("line", cand.location.line),
                     ("section", cand.section),
                 )
                 if v is not None

@@ -162,8 +162,9 @@ class Store:
             "SELECT id, started, finished, network, vantage, tool_version FROM runs"
             " WHERE command = 'run' ORDER BY id DESC"
         )
-        rows = self._conn.execute(sql + (" LIMIT ?" if limit else ""),
-                                  (limit,) if limit else ()).fetchall()
+        rows = self._conn.execute(
+            sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()
+        ).fetchall()
         return [_run(r) for r in reversed(rows)]
 
     def run(self, run_id: int) -> RunInfo | None:

@@ -23,8 +23,11 @@ def page(title: str) -> Reply:
 def registry(tmp_path: Path, entries: list[tuple[str, str | None]]) -> Path:
     lines = ["# test registry", "resources:"]
     for rid, url in entries:
-        lines += [f"  - id: {rid}", f"    name: Resource {rid}",
-                  f"    url: {url if url else 'null'}"]
+        lines += [
+            f"  - id: {rid}",
+            f"    name: Resource {rid}",
+            f"    url: {url if url else 'null'}",
+        ]
     path = tmp_path / "resources.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -53,19 +56,33 @@ def _site(web: WebServer) -> WebServer:
 
 
 class TestRunAgainstLocalServers:
-    def test_real_hostnames_mapped_with_resolve(self, tmp_path: Path, site: WebServer,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+    def test_real_hostnames_mapped_with_resolve(
+        self, tmp_path: Path, site: WebServer, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         port = site.port
-        reg = registry(tmp_path, [
-            ("viro", f"http://www.viro.edu.ru:{port}/"),
-            ("gone", f"http://voronezh.sledcom.ru:{port}/gone"),
-            ("named", None),
-        ])
+        reg = registry(
+            tmp_path,
+            [
+                ("viro", f"http://www.viro.edu.ru:{port}/"),
+                ("gone", f"http://voronezh.sledcom.ru:{port}/gone"),
+                ("named", None),
+            ],
+        )
         db, reports = tmp_path / "audit.sqlite", tmp_path / "reports"
         code, out, err = run_cli(
-            capsys, "run", "--registry", str(reg), "--db", str(db), "--reports", str(reports),
-            "--resolve", f"www.viro.edu.ru:{port}:127.0.0.1",
-            "--resolve", f"voronezh.sledcom.ru:{port}:127.0.0.1", "--no-archive",
+            capsys,
+            "run",
+            "--registry",
+            str(reg),
+            "--db",
+            str(db),
+            "--reports",
+            str(reports),
+            "--resolve",
+            f"www.viro.edu.ru:{port}:127.0.0.1",
+            "--resolve",
+            f"voronezh.sledcom.ru:{port}:127.0.0.1",
+            "--no-archive",
         )
         assert code == 0, err  # one 404 is suspect, never dead
         stored = dict(rows(db, "SELECT resource_id, outcome FROM observations"))
@@ -83,12 +100,22 @@ class TestRunAgainstLocalServers:
         assert "Resource named" in html
         assert "suspect" in out
 
-    def test_loopback_urls_need_allow_private(self, tmp_path: Path, site: WebServer,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+    def test_loopback_urls_need_allow_private(
+        self, tmp_path: Path, site: WebServer, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         reg = registry(tmp_path, [("local", site.url("/"))])
         db = tmp_path / "audit.sqlite"
-        common = ["--registry", str(reg), "--db", str(db), "--reports", str(tmp_path / "r"),
-                  "--no-archive", "--all", "-q"]
+        common = [
+            "--registry",
+            str(reg),
+            "--db",
+            str(db),
+            "--reports",
+            str(tmp_path / "r"),
+            "--no-archive",
+            "--all",
+            "-q",
+        ]
         code, _, _ = run_cli(capsys, "run", *common)
         assert code == 0
         assert rows(db, "SELECT outcome FROM observations") == [("skipped",)]
@@ -97,12 +124,26 @@ class TestRunAgainstLocalServers:
         assert code == 0
         assert rows(db, "SELECT outcome FROM observations ORDER BY id")[-1] == ("ok",)
 
-    def test_second_run_checks_only_what_is_due(self, tmp_path: Path, site: WebServer,
-                                                capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_second_run_checks_only_what_is_due(
+        self,
+        tmp_path: Path,
+        site: WebServer,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
         reg = registry(tmp_path, [("local", site.url("/"))])
-        args = ["run", "--registry", str(reg), "--db", str(tmp_path / "a.sqlite"),
-                "--reports", str(tmp_path / "r"), "--no-archive", "--allow-private", "-q"]
+        args = [
+            "run",
+            "--registry",
+            str(reg),
+            "--db",
+            str(tmp_path / "a.sqlite"),
+            "--reports",
+            str(tmp_path / "r"),
+            "--no-archive",
+            "--allow-private",
+            "-q",
+        ]
         monkeypatch.setenv("AUDIT_NOW", "2026-05-01T06:00:00Z")
         run_cli(capsys, *args)
         monkeypatch.setenv("AUDIT_NOW", "2026-05-02T06:00:00Z")
@@ -114,14 +155,17 @@ class TestRunAgainstLocalServers:
 
 
 class TestOffline:
-    def test_no_network_is_never_dead(self, tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+    def test_no_network_is_never_dead(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         # .invalid names never resolve (RFC 6761), like every name on a machine without DNS.
-        reg = registry(tmp_path, [("a", "http://www.viro.edu.invalid/"),
-                                  ("b", "http://36edu.invalid/")])
+        reg = registry(
+            tmp_path, [("a", "http://www.viro.edu.invalid/"), ("b", "http://36edu.invalid/")]
+        )
         db, reports = tmp_path / "audit.sqlite", tmp_path / "reports"
-        code, out, _ = run_cli(capsys, "run", "--registry", str(reg), "--db", str(db),
-                               "--reports", str(reports))
+        code, out, _ = run_cli(
+            capsys, "run", "--registry", str(reg), "--db", str(db), "--reports", str(reports)
+        )
         assert code == 0
         assert {o for (o,) in rows(db, "SELECT outcome FROM observations")} == {"offline"}
         assert rows(db, "SELECT network FROM runs") == [("offline",)]
@@ -149,34 +193,53 @@ class TestBadInput:
     ) -> None:
         path = tmp_path / "resources.yaml"
         path.write_text(text, encoding="utf-8")
-        code, out, err = run_cli(capsys, "run", "--registry", str(path), "--db",
-                                 str(tmp_path / "a.sqlite"), "--reports", str(tmp_path / "r"))
+        code, _, err = run_cli(
+            capsys,
+            "run",
+            "--registry",
+            str(path),
+            "--db",
+            str(tmp_path / "a.sqlite"),
+            "--reports",
+            str(tmp_path / "r"),
+        )
         assert code == 3
         assert err.count("\n") == 1 and f"{path}:{line}:" in err
         assert "Traceback" not in err
         assert path.read_text(encoding="utf-8") == text
         assert not (tmp_path / "a.sqlite").exists()
 
-    def test_unwritable_reports_folder(self, tmp_path: Path, site: WebServer,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+    def test_unwritable_reports_folder(
+        self, tmp_path: Path, site: WebServer, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         reg = registry(tmp_path, [("local", site.url("/"))])
         (tmp_path / "blocker").write_text("a file where the folder should be")
-        code, _, err = run_cli(capsys, "run", "--registry", str(reg), "--db",
-                               str(tmp_path / "a.sqlite"), "--reports",
-                               str(tmp_path / "blocker" / "reports"), "--allow-private",
-                               "--no-archive")
+        code, _, err = run_cli(
+            capsys,
+            "run",
+            "--registry",
+            str(reg),
+            "--db",
+            str(tmp_path / "a.sqlite"),
+            "--reports",
+            str(tmp_path / "blocker" / "reports"),
+            "--allow-private",
+            "--no-archive",
+        )
         assert code == 1
         assert "cannot create the report directory" in err and "Traceback" not in err
         assert err.count("\n") == 1
         # the run's results were recorded before the reports failed: nothing is lost
         assert rows(tmp_path / "a.sqlite", "SELECT outcome FROM observations") == [("ok",)]
 
-    def test_unwritable_store(self, tmp_path: Path, site: WebServer,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+    def test_unwritable_store(
+        self, tmp_path: Path, site: WebServer, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         reg = registry(tmp_path, [("local", site.url("/"))])
         (tmp_path / "blocker").write_text("x")
-        code, _, err = run_cli(capsys, "run", "--registry", str(reg), "--db",
-                               str(tmp_path / "blocker" / "a.sqlite"))
+        code, _, err = run_cli(
+            capsys, "run", "--registry", str(reg), "--db", str(tmp_path / "blocker" / "a.sqlite")
+        )
         assert code == 1
         assert "cannot open the store" in err and "Traceback" not in err
 
@@ -186,16 +249,29 @@ class TestBadInput:
         assert "nonsense" in err
 
 
-def test_seed_registry_offline_run_calls_nothing_dead(tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_seed_registry_offline_run_calls_nothing_dead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The main job on the real registry, on a machine without network (as in CI)."""
     seed = (ROOT / "data" / "resources.yaml").read_text(encoding="utf-8")
     # Same registry, hosts moved under .invalid so that no test can ever reach the internet.
     reg = tmp_path / "resources.yaml"
-    reg.write_text(seed.replace(".ru/", ".ru.invalid/").replace(".com/", ".com.invalid/")
-                   .replace(".net/", ".net.invalid/").replace(".xn--d1acj3b/", ".xn--d1acj3b.invalid/"),
-                   encoding="utf-8")
-    code, out, _ = run_cli(capsys, "run", "--registry", str(reg), "--db",
-                           str(tmp_path / "a.sqlite"), "--reports", str(tmp_path / "r"))
+    reg.write_text(
+        seed.replace(".ru/", ".ru.invalid/")
+        .replace(".com/", ".com.invalid/")
+        .replace(".net/", ".net.invalid/")
+        .replace(".xn--d1acj3b/", ".xn--d1acj3b.invalid/"),
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(
+        capsys,
+        "run",
+        "--registry",
+        str(reg),
+        "--db",
+        str(tmp_path / "a.sqlite"),
+        "--reports",
+        str(tmp_path / "r"),
+    )
     assert code == 0
     assert "dead" not in out.split("verdicts:")[1].split("\n")[0]

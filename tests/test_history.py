@@ -33,8 +33,14 @@ def write_registry(tmp_path: Path, port: int, extra: str = "") -> Path:
 class Day:
     """Runs `audit run` at a given simulated day against the test's server."""
 
-    def __init__(self, tmp_path: Path, server: WebServer, capsys: pytest.CaptureFixture[str],
-                 monkeypatch: pytest.MonkeyPatch, extra: str = "") -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        server: WebServer,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        extra: str = "",
+    ) -> None:
         self.tmp, self.server, self.capsys, self.mp = tmp_path, server, capsys, monkeypatch
         self.registry = write_registry(tmp_path, server.port, extra)
         self.db = tmp_path / "audit.sqlite"
@@ -43,9 +49,21 @@ class Day:
         hours = int(day * 24)
         self.mp.setenv("AUDIT_NOW", f"2026-06-{1 + hours // 24:02d}T{hours % 24:02d}:00:00Z")
         resolve = ["--resolve", f"{HOST}:{self.server.port}:127.0.0.1"] if online else []
-        code = main(["run", "--registry", str(self.registry), "--db", str(self.db),
-                     "--reports", str(self.tmp / "reports"), "--no-archive", "-q",
-                     *resolve, *more])
+        code = main(
+            [
+                "run",
+                "--registry",
+                str(self.registry),
+                "--db",
+                str(self.db),
+                "--reports",
+                str(self.tmp / "reports"),
+                "--no-archive",
+                "-q",
+                *resolve,
+                *more,
+            ]
+        )
         self.capsys.readouterr()
         return code
 
@@ -66,9 +84,12 @@ def switchable(server: WebServer) -> dict[str, int]:
     return state
 
 
-def test_alive_suspect_dead_alive_over_days(tmp_path: Path, web: WebServer,
-                                            capsys: pytest.CaptureFixture[str],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alive_suspect_dead_alive_over_days(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     state = switchable(web)
     day = Day(tmp_path, web, capsys, monkeypatch)
     assert day.run(0) == 0 and day.verdict() == "alive"
@@ -85,14 +106,21 @@ def test_alive_suspect_dead_alive_over_days(tmp_path: Path, web: WebServer,
     changes = conn.execute("SELECT before, after FROM verdicts ORDER BY id").fetchall()
     outcomes = [o for (o,) in conn.execute("SELECT outcome FROM observations ORDER BY id")]
     conn.close()
-    assert changes == [(None, "alive"), ("alive", "suspect"), ("suspect", "dead"),
-                       ("dead", "alive")]
+    assert changes == [
+        (None, "alive"),
+        ("alive", "suspect"),
+        ("suspect", "dead"),
+        ("dead", "alive"),
+    ]
     assert "offline" in outcomes
 
 
-def test_rejudge_under_stricter_policy_without_rechecking(tmp_path: Path, web: WebServer,
-                                                          capsys: pytest.CaptureFixture[str],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rejudge_under_stricter_policy_without_rechecking(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     state = switchable(web)
     state["status"] = 404
     day = Day(tmp_path, web, capsys, monkeypatch)
@@ -100,17 +128,31 @@ def test_rejudge_under_stricter_policy_without_rechecking(tmp_path: Path, web: W
         day.run(d)
     assert day.verdict() == "dead"
     hits = web.hits("/page")
-    code = main(["report", "--registry", str(day.registry), "--db", str(day.db),
-                 "--format", "json", "--confirm-checks", "5"])
+    code = main(
+        [
+            "report",
+            "--registry",
+            str(day.registry),
+            "--db",
+            str(day.db),
+            "--format",
+            "json",
+            "--confirm-checks",
+            "5",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["results"][0]["verdict"] == "suspect"
     assert web.hits("/page") == hits
 
 
-def test_conditional_request_costs_a_304(tmp_path: Path, web: WebServer,
-                                         capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_conditional_request_costs_a_304(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     seen: list[str | None] = []
 
     def handler(request: object) -> Reply:
@@ -129,12 +171,16 @@ def test_conditional_request_costs_a_304(tmp_path: Path, web: WebServer,
     assert day.verdict() == "alive"
 
 
-def test_webhook_receives_verdict_changes(tmp_path: Path, web: WebServer,
-                                          capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_webhook_receives_verdict_changes(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     state = switchable(web)
     received: list[dict[str, object]] = []
     with WebServer() as hook:
+
         def receive(request: object) -> Reply:
             received.append(json.loads(request.body))  # type: ignore[attr-defined]
             return Reply(204, "")
@@ -156,12 +202,18 @@ def test_webhook_receives_verdict_changes(tmp_path: Path, web: WebServer,
 
 
 def _audit(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "audit", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, "-m", "audit", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
-def test_sigkill_mid_run_loses_nothing_and_next_run_completes(tmp_path: Path,
-                                                              web: WebServer) -> None:
+def test_sigkill_mid_run_loses_nothing_and_next_run_completes(
+    tmp_path: Path, web: WebServer
+) -> None:
     import asyncio
 
     async def slow(_request: object) -> Reply:
@@ -175,8 +227,22 @@ def test_sigkill_mid_run_loses_nothing_and_next_run_completes(tmp_path: Path,
     reg = tmp_path / "resources.yaml"
     reg.write_text("resources:\n" + "".join(entries), encoding="utf-8")
     db = tmp_path / "audit.sqlite"
-    args = ("run", "--registry", str(reg), "--db", str(db), "--reports", str(tmp_path / "r"),
-            "--allow-private", "--no-archive", "--concurrency", "2", "--per-host", "2", "-q")
+    args = (
+        "run",
+        "--registry",
+        str(reg),
+        "--db",
+        str(db),
+        "--reports",
+        str(tmp_path / "r"),
+        "--allow-private",
+        "--no-archive",
+        "--concurrency",
+        "2",
+        "--per-host",
+        "2",
+        "-q",
+    )
     proc = _audit(*args)
     deadline = time.monotonic() + 20
     count = 0
@@ -209,14 +275,29 @@ def test_sigkill_mid_run_loses_nothing_and_next_run_completes(tmp_path: Path,
     assert statuses == ["running", "finished"]
 
 
-def test_watch_runs_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path,
-                                                             web: WebServer) -> None:
+def test_watch_runs_on_schedule_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, web: WebServer
+) -> None:
     switchable(web)
     reg = write_registry(tmp_path, web.port)
     db = tmp_path / "audit.sqlite"
-    proc = _audit("watch", "--every", "1s", "--jitter", "1s", "--registry", str(reg), "--db",
-                  str(db), "--reports", str(tmp_path / "r"), "--no-archive", "--all",
-                  "--resolve", f"{HOST}:{web.port}:127.0.0.1")
+    proc = _audit(
+        "watch",
+        "--every",
+        "1s",
+        "--jitter",
+        "1s",
+        "--registry",
+        str(reg),
+        "--db",
+        str(db),
+        "--reports",
+        str(tmp_path / "r"),
+        "--no-archive",
+        "--all",
+        "--resolve",
+        f"{HOST}:{web.port}:127.0.0.1",
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and web.hits("/page") < 2:
         time.sleep(0.1)
@@ -231,20 +312,42 @@ def test_watch_runs_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path,
     assert statuses <= {"finished", "interrupted"} and "finished" in statuses
 
 
-def test_history_command(tmp_path: Path, web: WebServer, capsys: pytest.CaptureFixture[str],
-                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_command(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     state = switchable(web)
     day = Day(tmp_path, web, capsys, monkeypatch)
     day.run(0)
     state["status"] = 404
     day.run(7)
-    code = main(["history", "portal", "--registry", str(day.registry), "--db", str(day.db),
-                 "--format", "json"])
+    code = main(
+        [
+            "history",
+            "portal",
+            "--registry",
+            str(day.registry),
+            "--db",
+            str(day.db),
+            "--format",
+            "json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [o["outcome"] for o in out["observations"]] == ["ok", "not_found"]
     assert [c["after"] for c in out["verdict_changes"]] == ["alive", "suspect"]
-    code = main(["history", f"http://{HOST}:{web.port}/page", "--registry", str(day.registry),
-                 "--db", str(day.db)])
+    code = main(
+        [
+            "history",
+            f"http://{HOST}:{web.port}/page",
+            "--registry",
+            str(day.registry),
+            "--db",
+            str(day.db),
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0 and "suspect" in text and "not_found" in text

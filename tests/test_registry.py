@@ -118,8 +118,9 @@ class Named:
     kind: str | None = "ngo"
     region: str | None = None
     source: str = "doc.txt"
-    line: int | None = 7
+    location: Location = Location(line=7)
     section: str | None = None
+    snippet: str = 'project with the "Road to Home" in the city of Cherepovets'
 
 
 def cited(url: str, line: int, context: str | None = None) -> Cited:
