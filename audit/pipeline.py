@@ -185,7 +185,7 @@ async def run_audit(
             r.id, r.url, before.get(r.id), judgements[r.id].verdict, now, judgements[r.id].reason
         )
         for r in registry.resources
-        if before.get(r.id) != judgements[r.id].verdict
+        if r.url is not None and before.get(r.id) != judgements[r.id].verdict
     )
     store.add_verdict_changes(run_id, changes)
 

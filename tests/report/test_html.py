@@ -183,3 +183,40 @@ def test_long_history_is_capped_but_counted() -> None:
     soup = _soup(dataclasses.replace(data, resources=(long,)))
     assert len(soup.select(".strip .mk")) == 60
     assert "140 checks" in soup.find(class_="strip-note").get_text()
+
+
+def test_headline_never_calls_an_offline_or_unchecked_registry_fine() -> None:
+    from dataclasses import replace
+
+    from audit.models import Verdict
+    from audit.report import render_html
+    from tests.report.sample import named_resources, sample
+
+    def headline(data: ReportData) -> str:
+        h1 = BeautifulSoup(render_html(data), "html.parser").find("h1")
+        assert h1 is not None
+        return h1.get_text()
+
+    fine = replace(
+        sample(),
+        resources=tuple(
+            replace(rs, verdict=Verdict.ALIVE) for rs in sample().resources if rs.resource.url
+        ),
+    )
+    assert headline(fine) == "All checked resources are fine"
+    unknown = replace(
+        fine, resources=tuple(replace(rs, verdict=Verdict.UNKNOWN) for rs in fine.resources)
+    )
+    assert headline(unknown) == "No resource conclusively checked yet"
+    assert headline(replace(sample(offline=True), resources=unknown.resources)) == (
+        "Offline run: nothing could be checked"
+    )
+    some = replace(
+        fine,
+        resources=(
+            *fine.resources[:-1],
+            replace(fine.resources[-1], verdict=Verdict.UNKNOWN),
+            *named_resources(),
+        ),
+    )
+    assert headline(some) == "No problems found; 1 not conclusively checked"
