@@ -188,6 +188,9 @@ def unwrap(text: str, log: RepairLog) -> str:
         if m and not text.lower().startswith(("url://", "uri://")):
             log.add("label-removed", f"label {m.group(0).strip()!r} removed", EXACT)
             text = text[m.end() :].strip()
+        if text.startswith(">") and "<" not in text:
+            log.add("wrapper-removed", "quotation markers '>' removed", EXACT)
+            text = text.lstrip("> ")
         if len(text) >= 2 and text[0] in _PAIRS and text[-1] in _PAIRS[text[0]]:
             inner = text[1:-1]
             # "(a) (b)" is not wrapped by its first and last brackets.

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_CITATION = 16_384
 _MARKUP = re.compile(
     r"""\[[^\]]*\]\(\s*<?([^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)"""
-    r"""|<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>.*?(?:</a>)?"""
+    r"""|<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(?:.*?</a>)?"""
     r"""|href\s*=\s*["']([^"']+)["']""",
     re.IGNORECASE | re.DOTALL,
 )
@@ -51,7 +51,12 @@ _ASCII_MAILBOX = re.compile(
 _BARE_EMAIL = re.compile(r"([\w!#$%&'*+/=?^`{|}~.-]+)@([^\s@/\\?#:]+)")
 _NAMED_EMAIL = re.compile(r"([^<>@]*)<(?:mailto:)?([^<>\s@]+@[^<>\s@]+)>")
 _AUTHORITY_END = re.compile(r"[/\\?#]")
-_EMBEDDED = re.compile(r"\s+[(«\"“„\[<]?(?=(?:h[tx]{2}ps?|ftp)[ ]?[:;]|www\.)", re.IGNORECASE)
+# Where a URL starts after prose ("see http://…", "(foobar info@x.ru)") or
+# glued to a prefix ("text:http://…", "name@http://…", B7).
+_EMBEDDED = re.compile(
+    r"\s+[(«\"“„\[<]?(?=(?:h[tx]{2}ps?|ftp)[ ]?[:;]|www\.|[\w.+-]+@[\w-]+\.)", re.IGNORECASE
+)
+_GLUED = re.compile(r"(?<=[:@|>])(?=https?://)", re.IGNORECASE)
 _NEW_URL = re.compile(r"(?i)(?:h[tx]{2}ps?|ftp)[:;]|www\.")
 _PUNCT = ".,;:!?"
 _WS_SPLIT = re.compile(r"([ \n]+)")
@@ -126,11 +131,13 @@ def _normalize(text: str) -> Normalized:
     if len(text) > MAX_CITATION:
         return _fail(text, log, f"longer than {MAX_CITATION} characters: not one citation")
     s = clean_chars(text, log)
-    m = _MARKUP.fullmatch(s)
+    m = _MARKUP.match(s)
     if m:
         # B9: `[text](http://x.ru)` or `href="http://x.ru"`: take the target.
-        s = next(g for g in m.groups() if g is not None)
         log.add("markup-removed", "link markup removed, its target kept", EXACT)
+        if m.end() < len(s):
+            log.add("trailing-text-removed", f"text after the link removed: {s[m.end() :]!r}")
+        s = next(g for g in m.groups() if g is not None)
     s = refang(unwrap(s, log), log)
     if not s:
         return _fail(text, log, "empty citation")
@@ -155,10 +162,10 @@ def _dispatch(text: str, s: str, log: RepairLog, *, prose_allowed: bool) -> Norm
     other = generic_scheme(s)
     if other is not None:
         return _other(text, other, s, log)
-    if prose_allowed and (" " in s or "\n" in s):
+    if prose_allowed:
         # Prose before the URL ("Sexual Violence http://…"): start at the
         # first token that is unmistakably a URL.
-        m = _EMBEDDED.search(s)
+        m = _EMBEDDED.search(s) or _GLUED.search(s)
         if m and not is_domain_like(s.split(None, 1)[0].rstrip(".,;:")):
             log.add("leading-text-removed", f"text before the URL removed: {s[: m.start()]!r}")
             return _dispatch(text, unwrap(s[m.end() :], log), log, prose_allowed=False)
@@ -178,10 +185,12 @@ def _dispatch(text: str, s: str, log: RepairLog, *, prose_allowed: bool) -> Norm
 
 def _continues(current: str, nxt: str) -> bool:
     """B4/B6: does the piece after white space continue the URL's path or query?"""
-    if not _URLISH.fullmatch(nxt) or nxt[0] in "([":
+    if not _URLISH.fullmatch(nxt) or nxt[0] in "([" or not any(c.isalnum() for c in nxt):
         return False
-    if nxt[0] in "/?#&=" or current[-1] in "/-_=&?~%+":
+    if nxt[0] in "/?#&=" or current[-1] in "-_=&?~%+":
         return True
+    if current[-1] == "/":  # `…greifswald.de/ webaugustus/`, not `…/ site`
+        return nxt[0].isdigit() or any(c in nxt for c in "/._=-")
     return ("/" in nxt or "=" in nxt) and not nxt[0].isupper()
 
 
@@ -195,15 +204,20 @@ def _same_script_edge(left: str, right: str) -> bool:
     return a.isascii() == b.isascii()
 
 
-def _join_pieces(rest: str, log: RepairLog) -> str | None:
+def _host_of(authority: str) -> str:
+    return authority.rpartition("@")[2].partition(":")[0]
+
+
+def _join_pieces(rest: str, log: RepairLog, *, strict: bool) -> str | None:
     """Join white space broken into the URL by PDF wrapping; drop prose after it.
 
-    None when a space splits the host and no joined reading is a domain.
+    None when a space splits the host and no joined reading is a domain
+    (`strict`: only for an explicit scheme; without one, the token is prose).
     """
     pieces = _WS_SPLIT.split(rest)
     current = pieces[0]
     i = 1
-    host_done = _AUTHORITY_END.search(current) or is_domain_like(current.rstrip(_PUNCT))
+    host_done = _AUTHORITY_END.search(current) or is_domain_like(_host_of(current.rstrip(_PUNCT)))
     if i < len(pieces) and not host_done:
         # H6/H4: a space inside the host (`www.персональные данные.дети`,
         # `example .ru`), decided with the PSL: join only if the result is a
@@ -221,7 +235,12 @@ def _join_pieces(rest: str, log: RepairLog) -> str | None:
             )
             current += nxt
             i += 2
-        elif _URLISH.fullmatch(nxt) and any(c in nxt for c in "/:.") and not _NEW_URL.match(nxt):
+        elif (
+            strict
+            and _URLISH.fullmatch(nxt)
+            and any(c in "/:." for c in nxt)
+            and not _NEW_URL.match(nxt)
+        ):
             return None  # `http://a b/`: the URL goes on after a space inside its host
     while i < len(pieces):
         sep, nxt = pieces[i], pieces[i + 1]
@@ -264,7 +283,7 @@ def _web(
     if not rest:
         return _fail(text, log, f"{scheme}: URL without a host")
     if " " in rest or "\n" in rest:
-        joined = _join_pieces(rest, log)
+        joined = _join_pieces(rest, log, strict=not inferred)
         if joined is None:
             return _fail(text, log, "a space inside the host, and no joined reading is a domain")
         rest = joined
@@ -284,6 +303,11 @@ def _web(
         log.add("userinfo-is-email", f"{authority!r} read as an e-mail address")
         return _email(text, f"{userinfo}@{host}", log)
 
+    if inferred and at:
+        # Without a scheme, `user@host` can only be an e-mail address.
+        if _ASCII_MAILBOX.fullmatch(userinfo) and not remainder and is_domain_like(host):
+            return _email(text, f"{userinfo}@{host}", log)
+        return _fail(text, log, f"{authority!r} has an '@' but no scheme: not a web address")
     if inferred:
         refused = _check_schemeless(host, remainder)
         if refused:
@@ -302,7 +326,7 @@ def _web(
     if hr.ascii is None or hr.unicode is None:
         return _fail(text, log, hr.error or f"invalid host {host!r}")
     log.extend(hr.repairs, hr.warnings)
-    if port and not port.isdigit():
+    if port and (not port.isdigit() or int(port) > 65535):
         return _fail(text, log, f"invalid port {port!r}")
     if port and _DEFAULT_PORTS.get(scheme) == port.lstrip("0").rjust(1, "0"):
         log.add(
