@@ -99,6 +99,7 @@ def _ws_repl(log: RepairLog) -> Callable[[re.Match[str]], str]:
         if " " not in run:
             # Tab, CR and LF alone are dropped, as WHATWG does (PDF line ends).
             if match.start() and match.string[match.start() - 1] == "-" and "\t" not in run:
+                log.alternative(match.string[: match.start() - 1] + match.string[match.end() :])
                 log.add(
                     "hyphen-at-line-break",
                     "line break after '-' removed, hyphen kept; without it is the other reading",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+from dataclasses import replace
 
 import ada_url
 
@@ -99,7 +100,7 @@ _COMMON_TLDS = frozenset(
 def normalize(text: str) -> Normalized:
     """Repair and normalise one citation; errors are data (kind `not-a-url`, `error`)."""
     try:
-        return _normalize(text)
+        return _with_alternatives(text)
     except Exception as exc:  # a bug must not stop a batch: report it as data
         logger.exception("normalize failed on %r", text)
         return Normalized(
@@ -110,6 +111,17 @@ def normalize(text: str) -> Normalized:
             kind=UrlKind.NOT_A_URL,
             error=f"internal error: {type(exc).__name__}: {exc}",
         )
+
+
+def _with_alternatives(text: str) -> Normalized:
+    log = RepairLog()
+    n = _normalize(text, log)
+    if n.url is None or not log.alternatives:
+        return n
+    # Each other reading is normalised on its own (one level deep only).
+    urls = (_normalize(alt, RepairLog()).url for alt in log.alternatives)
+    found = tuple(dict.fromkeys(u for u in urls if u is not None and u != n.url))
+    return replace(n, alternatives=found) if found else n
 
 
 def _fail(text: str, log: RepairLog, error: str, kind: UrlKind = UrlKind.NOT_A_URL) -> Normalized:
@@ -126,8 +138,7 @@ def _fail(text: str, log: RepairLog, error: str, kind: UrlKind = UrlKind.NOT_A_U
     )
 
 
-def _normalize(text: str) -> Normalized:
-    log = RepairLog()
+def _normalize(text: str, log: RepairLog) -> Normalized:
     if len(text) > MAX_CITATION:
         return _fail(text, log, f"longer than {MAX_CITATION} characters: not one citation")
     s = clean_chars(text, log)
@@ -208,7 +219,7 @@ def _host_of(authority: str) -> str:
     return authority.rpartition("@")[2].partition(":")[0]
 
 
-def _join_pieces(rest: str, log: RepairLog, *, strict: bool) -> str | None:
+def _join_pieces(rest: str, scheme: str, log: RepairLog, *, strict: bool) -> str | None:
     """Join white space broken into the URL by PDF wrapping; drop prose after it.
 
     None when a space splits the host and no joined reading is a domain
@@ -227,7 +238,10 @@ def _join_pieces(rest: str, log: RepairLog, *, strict: bool) -> str | None:
         nxt_host = nxt[: m.start()] if m else nxt
         joined = current + nxt_host
         if nxt_host and _same_script_edge(current, nxt_host) and is_domain_like(joined):
-            other = f"; {nxt_host!r} alone is the other reading" if is_domain_like(nxt_host) else ""
+            other = ""
+            if is_domain_like(nxt_host):
+                other = f"; {nxt_host!r} alone is the other reading"
+                log.alternative(f"{scheme}://" + "".join(pieces[i + 1 :]))
             log.add(
                 "host-space-joined",
                 f"space inside the host removed: {current + ' ' + nxt_host!r} → {joined!r}{other}",
@@ -246,6 +260,7 @@ def _join_pieces(rest: str, log: RepairLog, *, strict: bool) -> str | None:
         sep, nxt = pieces[i], pieces[i + 1]
         if (nxt[0] in "/?#" or _AUTHORITY_END.search(current)) and _continues(current, nxt):
             if "\n" in sep and current.endswith("-"):
+                log.alternative(f"{scheme}://{current[:-1]}{nxt}" + "".join(pieces[i + 2 :]))
                 log.add(
                     "hyphen-at-line-break",
                     f"line break after '-' removed before {nxt!r}, hyphen kept; "
@@ -283,7 +298,7 @@ def _web(
     if not rest:
         return _fail(text, log, f"{scheme}: URL without a host")
     if " " in rest or "\n" in rest:
-        joined = _join_pieces(rest, log, strict=not inferred)
+        joined = _join_pieces(rest, scheme, log, strict=not inferred)
         if joined is None:
             return _fail(text, log, "a space inside the host, and no joined reading is a domain")
         rest = joined

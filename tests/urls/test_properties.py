@@ -114,6 +114,8 @@ def test_never_raises_and_errors_are_data(text: str) -> None:
         assert n.key is not None and n.display is not None
     if n.kind == UrlKind.NOT_A_URL:
         assert n.url is None
+    assert n.url not in n.alternatives
+    assert all(alt.isascii() for alt in n.alternatives)
 
 
 @_SETTINGS

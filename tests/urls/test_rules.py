@@ -231,3 +231,14 @@ def test_json_contract() -> None:
     }
     bad = normalized_to_json(normalize("report.pdf"))
     assert (bad["url"], bad["kind"]) == (None, "not-a-url") and bad["error"]
+
+
+def test_alternatives_name_the_other_readings() -> None:
+    # C-class choices carry their other readings for DNS/HTTP verification.
+    split = normalize("www.персональные данные.дети")
+    assert split.alternatives == ("http://xn--80ahe5aa8f.xn--d1acj3b/",)  # данные.дети
+    hyphen = normalize("http://x.ru/operations-and-\ndisinformation")
+    assert hyphen.url == "http://x.ru/operations-and-disinformation"
+    assert hyphen.alternatives == ("http://x.ru/operations-anddisinformation",)
+    assert normalize("http://www.x.ru/a").alternatives == ()
+    assert "alternatives" not in normalized_to_json(split)  # not in the JSON contract
