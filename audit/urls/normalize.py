@@ -341,6 +341,8 @@ def _web(
     if hr.ascii is None or hr.unicode is None:
         return _fail(text, log, hr.error or f"invalid host {host!r}")
     log.extend(hr.repairs, hr.warnings)
+    if hr.alternative:
+        log.alternative(f"{scheme}://{userinfo}{at}{hr.alternative}{colon}{port}{remainder}")
     if port and (not port.isdigit() or int(port) > 65535):
         return _fail(text, log, f"invalid port {port!r}")
     if port and _DEFAULT_PORTS.get(scheme) == port.lstrip("0").rjust(1, "0"):

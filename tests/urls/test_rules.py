@@ -135,6 +135,10 @@ def test_mixed_script_warned() -> None:
     assert n.url == "http://xn--exmple-4nf.com/"
     assert any(w.startswith("mixed-script host") for w in n.warnings)
     assert normalize("http://www.example.ru/").warnings == ()
+    # The single-script reading is offered for verification (H7).
+    assert n.alternatives == ("http://example.com/",)
+    rf = normalize("http://пpезидент.рф/")  # Latin p
+    assert rf.alternatives == ("http://xn--d1abbgf6aiiy.xn--p1ai/",)
 
 
 def test_key_uses_rfc3986_equivalence_only() -> None:
