@@ -74,6 +74,8 @@ CASES = [
     ),
     ("http://x.ru/a (Department of Education)", "http://x.ru/a", ["trailing-text-removed"], R),
     ("http://a.ru, http://b.ru", "http://a.ru/", ["trailing-text-removed"], R),
+    ("http://x.ru/a\n(Department of Education)", "http://x.ru/a", ["trailing-text-removed"], R),
+    ("http://x.ru/a.\nThe next sentence", "http://x.ru/a", ["trailing-text-removed"], R),
     ("Sexual Violence http://x.ru/a.html", "http://x.ru/a.html", ["leading-text-removed"], R),
     ("http://x.ru/a-\nb", "http://x.ru/a-b", ["hyphen-at-line-break"], G),
     ("http://x.ru/very/long/...", "http://x.ru/very/long/", ["truncated"], G),
