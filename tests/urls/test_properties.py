@@ -131,3 +131,6 @@ def test_idempotent(text: str) -> None:
         assert again.url == n.url, (again.repairs, again.error)
         assert again.key == n.key
         assert again.kind == n.kind
+        # The Unicode form shown to people leads back to the same request URL.
+        assert n.display is not None
+        assert normalize(n.display).url == n.url
