@@ -354,19 +354,22 @@ def _web(
 
     built = f"{scheme}://{userinfo}{at}{hr.ascii}{colon}{port}{remainder}"
     try:
-        u = ada_url.URL(built)
+        href = ada_url.normalize_url(built)
     except ValueError:
         return _fail(text, log, f"not a valid URL: {built!r}")
-    href, hostname = u.href, u.hostname
-    display_host = hr.unicode if hostname == hr.ascii else hostname
-    _address_warnings(hostname, log)
     # ada's href is canonical, so its parts are cut out with string operations
-    # (one attribute read each from the C object costs more than this).
+    # (cheaper than reading each attribute from a parsed object).
     after = href[len(scheme) + 3 :]
     slash = after.find("/")  # special schemes always serialise a path
     authority, tail = after[:slash], after[slash:]
     creds, at_sign, hostport = authority.rpartition("@")
+    if hostport.startswith("["):
+        hostname = hostport[: hostport.index("]") + 1]
+    else:
+        hostname = hostport.partition(":")[0]
     port = hostport[len(hostname) + 1 :]
+    display_host = hr.unicode if hostname == hr.ascii else hostname
+    _address_warnings(hostname, log)
     path_query = tail.split("#", 1)[0]
     path, question, query = path_query.partition("?")
     return Normalized(
