@@ -70,6 +70,7 @@ _ANY_SPECIAL = re.compile(
 # WHATWG strips leading/trailing C0 control or space; we also strip Unicode
 # white space, which document text is full of.
 _EDGE_JUNK = "".join(chr(c) for c in range(0x21)) + "\x7f" + _SPACES + _NEWLINES
+_PROSE_OPENERS = frozenset("([{«„“\"'")
 _WS_RUN = re.compile(r"[ \t\r\n]+")
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
@@ -97,8 +98,16 @@ def _ws_repl(log: RepairLog) -> Callable[[re.Match[str]], str]:
     def repl(match: re.Match[str]) -> str:
         run = match.group(0)
         if " " not in run:
+            after = match.string[match.end() : match.end() + 1]
+            if ("\n" in run or "\r" in run) and (after in _PROSE_OPENERS or after.isupper()):
+                # A line that starts with "(Department…" or a capital begins
+                # the prose after the URL, not more of it (B4).
+                before = match.string[match.start() - 1 : match.start()]
+                if after in _PROSE_OPENERS or before in _TRAILING:
+                    return "\n"
             # Tab, CR and LF alone are dropped, as WHATWG does (PDF line ends).
             if match.start() and match.string[match.start() - 1] == "-" and "\t" not in run:
+                log.alternative(match.string[: match.start() - 1] + match.string[match.end() :])
                 log.add(
                     "hyphen-at-line-break",
                     "line break after '-' removed, hyphen kept; without it is the other reading",
@@ -188,6 +197,9 @@ def unwrap(text: str, log: RepairLog) -> str:
         if m and not text.lower().startswith(("url://", "uri://")):
             log.add("label-removed", f"label {m.group(0).strip()!r} removed", EXACT)
             text = text[m.end() :].strip()
+        if text.startswith(">") and "<" not in text:
+            log.add("wrapper-removed", "quotation markers '>' removed", EXACT)
+            text = text.lstrip("> ")
         if len(text) >= 2 and text[0] in _PAIRS and text[-1] in _PAIRS[text[0]]:
             inner = text[1:-1]
             # "(a) (b)" is not wrapped by its first and last brackets.

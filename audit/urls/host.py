@@ -57,6 +57,9 @@ class HostResult:
     repairs: tuple[Repair, ...] = ()
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    # H7: the host with look-alike letters unified to the TLD's script, when a
+    # label mixes Latin and Cyrillic (a candidate to verify, never a repair).
+    alternative: str | None = None
 
 
 # --------------------------------------------------------------------------
@@ -208,6 +211,7 @@ def convert_host(raw: str) -> HostResult:
     ascii_labels: list[str] = []
     unicode_labels: list[str] = []
     invalid_alabel = False
+    mixed = False
     for label in host.split("."):
         if label.isascii():
             a = label.lower()
@@ -229,6 +233,7 @@ def convert_host(raw: str) -> HostResult:
             u = (label_to_unicode(a) or label.lower()) if a.startswith("xn--") else a
         if len(_scripts(u)) > 1:
             log.warn(f"mixed-script host: label {u!r} mixes {' and '.join(sorted(_scripts(u)))}")
+            mixed = True
         if len(a) > 63:
             log.warn(f"label longer than 63 characters: {a[:20]}…")
         ascii_labels.append(a)
@@ -253,7 +258,45 @@ def convert_host(raw: str) -> HostResult:
             Confidence.EXACT,
         )
     _zone_policy(ascii_labels, unicode_labels, log)
-    return HostResult(ascii_host, unicode_host, tuple(log.repairs), tuple(log.warnings))
+    return HostResult(
+        ascii_host,
+        unicode_host,
+        tuple(log.repairs),
+        tuple(log.warnings),
+        alternative=_unified(ascii_labels[-1], unicode_labels) if mixed else None,
+    )
+
+
+# Lower-case Latin/Cyrillic look-alikes (url-repair.md §2.4 H7).
+_TO_LATIN = str.maketrans("аеорсухіјѕһԁԛԝӏ", "aeopcyxijshdqwl")
+_TO_CYRILLIC = str.maketrans("aeopcyxi", "аеорсухі")
+# Cyrillic TLDs (A-labels): рф, дети, москва, онлайн, сайт, орг, рус, бел, укр, қаз, срб.
+_CYRILLIC_TLDS = frozenset(
+    {
+        "xn--p1ai",
+        "xn--d1acj3b",
+        "xn--80adxhks",
+        "xn--80asehdb",
+        "xn--80aswg",
+        "xn--c1avg",
+        "xn--p1acf",
+        "xn--90ais",
+        "xn--j1amh",
+        "xn--80ao21a",
+        "xn--90a3ac",
+    }
+)
+
+
+def _unified(tld: str, unicode_labels: list[str]) -> str | None:
+    """The host with mixed-script labels mapped to the TLD's script, if that works."""
+    table = _TO_CYRILLIC if tld in _CYRILLIC_TLDS else _TO_LATIN
+    labels = [
+        label.translate(table) if len(_scripts(label)) > 1 else label for label in unicode_labels
+    ]
+    if any(len(_scripts(label)) > 1 for label in labels):
+        return None  # a letter without a look-alike: no single-script reading
+    return ".".join(labels)
 
 
 def _zone_policy(ascii_labels: list[str], unicode_labels: list[str], log: RepairLog) -> None:

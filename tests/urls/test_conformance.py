@@ -4,6 +4,8 @@
   an absolute `http(s)://` input): our `url` is the expected `href`.  We keep
   the fragment, so `href` is compared whole.  DELIBERATE lists the cases where
   a citation repair is meant to differ from a browser, each with its reason.
+- linkify-it links.txt: a link in a line of text; normalising the whole line
+  gives what normalising the expected link gives (boundary trimming).
 - wpt toascii.json, wpt IdnaTestV2.json and Unicode IdnaTestV2.txt: our host
   conversion.  "Covered" cases are those where the `idna` package itself
   (whole domain, uts46=True) gives the expected answer; there we must agree
@@ -21,7 +23,7 @@ import idna
 
 from audit.urls import host_to_ascii, normalize
 
-from .corpora import idna_test_v2, load_json, report
+from .corpora import CORPORA, idna_test_v2, load_json, report, shared_file
 
 DELIBERATE = {
     "http://f:21/ b ? d # e ": "spaces inside a cited URL are PDF wrapping: joined, not encoded",
@@ -140,3 +142,42 @@ def test_unicode_idna_v2() -> None:
     cases = [(s, e) for s, e in idna_test_v2() if not s.isascii()]
     assert len(cases) > 4000
     _compare("Unicode IdnaTestV2.txt (non-ASCII sources)", cases)
+
+
+def _linkify_cases() -> list[tuple[str, str]]:
+    """(text, expected link) pairs; a lone line is its own link; ` % ...` is a comment."""
+    path = shared_file(CORPORA / "linkify-it" / "links.txt")
+    lines = [
+        "" if line.startswith("%") else re.sub(r"\s+%\s.*$", "", line)
+        for line in path.read_text(encoding="utf-8").split("\n")
+    ]
+    cases, i = [], 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+        elif i + 1 < len(lines) and lines[i + 1].strip():
+            cases.append((lines[i], lines[i + 1]))
+            i += 2
+        else:
+            cases.append((lines[i], lines[i]))
+            i += 1
+    return cases
+
+
+def test_linkify_boundaries() -> None:
+    applicable = agree = 0
+    misses = []
+    for text, link in _linkify_cases():
+        want = normalize(link).url
+        if want is None:  # e.g. `example.invalid` without a scheme: not ours to accept
+            continue
+        applicable += 1
+        got = normalize(text).url
+        agree += got == want
+        if got != want:
+            misses.append((text, want, got))
+    report(f"\nlinkify-it links.txt: {agree}/{applicable} lines trimmed to their link")
+    # Misses are free-text extraction cases (a link between `｜` bars, a
+    # protocol-relative link after prose): the extraction step's job.
+    assert applicable > 100
+    assert agree / applicable >= 0.95, misses

@@ -114,6 +114,8 @@ def test_never_raises_and_errors_are_data(text: str) -> None:
         assert n.key is not None and n.display is not None
     if n.kind == UrlKind.NOT_A_URL:
         assert n.url is None
+    assert n.url not in n.alternatives
+    assert all(alt.isascii() for alt in n.alternatives)
 
 
 @_SETTINGS
@@ -129,3 +131,6 @@ def test_idempotent(text: str) -> None:
         assert again.url == n.url, (again.repairs, again.error)
         assert again.key == n.key
         assert again.kind == n.kind
+        # The Unicode form shown to people leads back to the same request URL.
+        assert n.display is not None
+        assert normalize(n.display).url == n.url
