@@ -325,10 +325,14 @@ async def check_urls(
 
 
 class _StoreCache:
-    """The archive step's cache, kept in the store (fresh entries only)."""
+    """The archive step's cache, kept in the store (fresh entries only).
 
-    def __init__(self, store: Store, freshness: timedelta) -> None:
-        self._store, self._freshness = store, freshness
+    A cached lookup made without replay verification is not good enough for a
+    resource that now needs a replacement (`verify`): it is asked again.
+    """
+
+    def __init__(self, store: Store, freshness: timedelta, verify: frozenset[str]) -> None:
+        self._store, self._freshness, self._verify = store, freshness, verify
 
     def get(self, url: str, now: datetime) -> ArchiveLookup | None:
         hit = self._store.get_snapshot(url)
@@ -336,6 +340,10 @@ class _StoreCache:
             return None
         at, lookup = hit
         if lookup.status is ArchiveStatus.UNKNOWN or now - at > self._freshness:
+            return None
+        if url in self._verify and lookup.status is ArchiveStatus.ARCHIVED and not (
+            lookup.recommended and lookup.recommended.verified is not None
+        ):
             return None
         return lookup
 
@@ -371,9 +379,11 @@ async def lookup_archives(
     now: datetime,
     store: Store | None,
 ) -> AsyncIterator[ArchiveLookup]:
-    cache = _StoreCache(store, settings.freshness) if store else None
+    wanted = list(requests)
+    verify = frozenset(r.url for r in wanted if r.verify)
+    cache = _StoreCache(store, settings.freshness, verify) if store else None
     async with Archiver(settings, cache=cache, page_check=classify_page) as archiver:
-        async for lookup in archiver.lookup_all(requests, now):
+        async for lookup in archiver.lookup_all(wanted, now):
             yield lookup
 
 
