@@ -341,8 +341,10 @@ class _StoreCache:
         at, lookup = hit
         if lookup.status is ArchiveStatus.UNKNOWN or now - at > self._freshness:
             return None
-        if url in self._verify and lookup.status is ArchiveStatus.ARCHIVED and not (
-            lookup.recommended and lookup.recommended.verified is not None
+        if (
+            url in self._verify
+            and lookup.status is ArchiveStatus.ARCHIVED
+            and not (lookup.recommended and lookup.recommended.verified is not None)
         ):
             return None
         return lookup
