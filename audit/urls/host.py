@@ -116,29 +116,51 @@ class LabelError(ValueError):
     """A label that cannot be converted to an A-label."""
 
 
+_HYPHENS_WARNING = "label with hyphens browsers accept but IDNA 2008 does not"
+_SYMBOLS_WARNING = "label with symbols browsers accept but IDNA 2008 does not"
+
+
 @lru_cache(maxsize=65536)
 def label_to_ascii(label: str) -> tuple[str, str | None]:
-    """(A-label, warning or None) for one non-ASCII label; raises LabelError."""
+    """(A-label, warning or None) for one non-ASCII label; raises LabelError.
+
+    IDNA 2008 with UTS 46 mapping first.  Two refusals of the idna package
+    are relaxed the way the URL Standard relaxes them (what a reader's browser
+    requests): hyphens (CheckHyphens=false) and symbols that UTS 46 keeps but
+    IDNA 2008 disallows (`☃`, `♥`, `≠`; kjd/idna#40).  Both are flagged.
+    """
     try:
         return idna.encode(label, uts46=True).decode("ascii"), None
     except idna.IDNAError as exc:
         message = str(exc)
-        if "hyphen" not in message or label[:4].lower() == "xn--":
+        if label[:4].lower() == "xn--":
             raise LabelError(message) from exc
-    # WHATWG sets CheckHyphens=false: browsers accept `-x`, `x-` and `ab--c`,
-    # which the idna package refuses.  Validate everything else with the
-    # hyphens replaced, then Punycode-encode the mapped label (RFC 3492).
-    mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
+        if "hyphen" in message:
+            return _lenient(label, hyphens=True), _HYPHENS_WARNING
+        if type(exc) is idna.InvalidCodepoint:
+            return _lenient(label, hyphens=False), _SYMBOLS_WARNING
+        raise LabelError(message) from exc
+
+
+def _lenient(label: str, *, hyphens: bool) -> str:
     try:
-        idna.encode(mapped.replace("-", "a"), uts46=False)
+        # UTS 46 mapping and validity: raises for what UTS 46 disallows.
+        mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
+        if hyphens:
+            # Everything but the hyphens must pass IDNA 2008.
+            idna.encode(mapped.replace("-", "a"), uts46=False)
+        elif not mapped or unicodedata.category(mapped[0]).startswith("M"):
+            raise LabelError(f"label {label!r} starts with a combining mark")
+        elif "\u200c" in mapped or "\u200d" in mapped:
+            raise LabelError(f"joiner in label {label!r}")
+        elif _FORBIDDEN.search(mapped) or "." in mapped:  # `⩴` maps to `::=`
+            raise LabelError(f"label {label!r} maps to forbidden characters {mapped!r}")
+        else:
+            idna.check_bidi(mapped)
     except idna.IDNAError as exc:
         raise LabelError(str(exc)) from exc
-    if mapped.isascii():
-        return mapped, "label with hyphens browsers accept but IDNA 2008 does not"
-    return (
-        "xn--" + mapped.encode("punycode").decode("ascii"),
-        "label with hyphens browsers accept but IDNA 2008 does not",
-    )
+    # Punycode (RFC 3492) of the mapped label: the plain codec, not IDNA 2003.
+    return mapped if mapped.isascii() else "xn--" + mapped.encode("punycode").decode("ascii")
 
 
 @lru_cache(maxsize=65536)
