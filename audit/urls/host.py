@@ -126,8 +126,9 @@ def label_to_ascii(label: str) -> tuple[str, str | None]:
 
     IDNA 2008 with UTS 46 mapping first.  Two refusals of the idna package
     are relaxed the way the URL Standard relaxes them (what a reader's browser
-    requests): hyphens (CheckHyphens=false) and symbols that UTS 46 keeps but
-    IDNA 2008 disallows (`☃`, `♥`, `≠`; kjd/idna#40).  Both are flagged.
+    requests): hyphens (CheckHyphens=false), label length (VerifyDnsLength=
+    false; flagged separately) and symbols that UTS 46 keeps but IDNA 2008
+    disallows (`☃`, `♥`, `≠`; kjd/idna#40).  Hyphens and symbols are flagged.
     """
     try:
         return idna.encode(label, uts46=True).decode("ascii"), None
@@ -135,21 +136,26 @@ def label_to_ascii(label: str) -> tuple[str, str | None]:
         message = str(exc)
         if label[:4].lower() == "xn--":
             raise LabelError(message) from exc
-        if "hyphen" in message:
-            return _lenient(label, hyphens=True), _HYPHENS_WARNING
-        if type(exc) is idna.InvalidCodepoint:
-            return _lenient(label, hyphens=False), _SYMBOLS_WARNING
-        raise LabelError(message) from exc
+        relaxed = "hyphen" in message or "too long" in message.lower()
+        if not relaxed and type(exc) is not idna.InvalidCodepoint:
+            raise LabelError(message) from exc
+    return _lenient(label)
 
 
-def _lenient(label: str, *, hyphens: bool) -> str:
+def _lenient(label: str) -> tuple[str, str | None]:
     try:
         # UTS 46 mapping and validity: raises for what UTS 46 disallows.
         mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
-        if hyphens:
-            # Everything but the hyphens must pass IDNA 2008.
-            idna.encode(mapped.replace("-", "a"), uts46=False)
-        elif not mapped or unicodedata.category(mapped[0]).startswith("M"):
+        hyphens = mapped[:1] == "-" or mapped[-1:] == "-" or mapped[2:4] == "--"
+        warning = _HYPHENS_WARNING if hyphens else None
+        try:
+            # Everything but the hyphens (and length: VerifyDnsLength=false)
+            # must pass IDNA 2008 ...
+            idna.check_label(mapped.replace("-", "a"))
+        except idna.InvalidCodepoint:
+            # ... or be a symbol UTS 46 keeps (checked below as browsers do).
+            warning = _SYMBOLS_WARNING
+        if not mapped or unicodedata.category(mapped[0]).startswith("M"):
             raise LabelError(f"label {label!r} starts with a combining mark")
         elif "\u200c" in mapped or "\u200d" in mapped:
             raise LabelError(f"joiner in label {label!r}")
@@ -160,7 +166,9 @@ def _lenient(label: str, *, hyphens: bool) -> str:
     except idna.IDNAError as exc:
         raise LabelError(str(exc)) from exc
     # Punycode (RFC 3492) of the mapped label: the plain codec, not IDNA 2003.
-    return mapped if mapped.isascii() else "xn--" + mapped.encode("punycode").decode("ascii")
+    if mapped.isascii():
+        return mapped, warning
+    return "xn--" + mapped.encode("punycode").decode("ascii"), warning
 
 
 @lru_cache(maxsize=65536)
@@ -207,7 +215,9 @@ def convert_host(raw: str) -> HostResult:
         log.add("host-percent-decoded", f"host {raw!r} percent-decoded", EXACT)
         host = decoded
     if not host.isascii():
-        host = host.translate(_DOTS)  # ideographic and full-width full stops separate labels
+        # Full stops of other scripts separate labels; NFC first, as UTS 46
+        # does, so `<` + U+0338 is the symbol `≮`, not a forbidden `<`.
+        host = unicodedata.normalize("NFC", host.translate(_DOTS))
     if any(c in host for c in _DASHES):
         fixed = host.translate({ord(c): "-" for c in _DASHES})
         log.add("dash-normalised", f"typographic dash in host {host!r} read as '-'")
