@@ -46,6 +46,7 @@ _FORBIDDEN = re.compile(r"[\x00-\x20\x7f#/:<>?@\[\\\]^|%\s]")
 # which judges prose tokens, so it is stricter than URL host parsing).
 _NOT_IN_LABEL = re.compile(r"[\s!-,/:-@\[-^`{-~\u2026\u00ab\u00bb\u201c-\u201f]")
 _ASCII_UPPER = re.compile("[A-Z]")
+_IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +206,10 @@ def convert_host(raw: str) -> HostResult:
     """Repair one host (H1-H3, H11, H12, H16 signals) and convert it label by label."""
     log = RepairLog()
     host = raw
-    if host.startswith("["):  # IPv6 literal: left to the URL parser
-        return HostResult(host, host)
+    if host.startswith("["):  # IPv6 literal: its form is checked by the URL parser
+        if _IPV6.fullmatch(host):
+            return HostResult(host.lower(), host.lower())
+        return HostResult(None, None, error=f"invalid IPv6 literal {host!r}")
     if "%" in host:
         try:
             decoded = unquote_to_bytes(host).decode("utf-8")
@@ -282,7 +285,9 @@ def convert_host(raw: str) -> HostResult:
         # As WHATWG: once a host needs IDNA processing, an invalid A-label fails it.
         return HostResult(None, None, error=f"invalid punycode label in host {host!r}")
     ascii_host = ".".join(ascii_labels)
-    unicode_host = ".".join(unicode_labels)
+    # With an invalid A-label the host is shown as cited: a partly decoded
+    # form would not lead back to the same URL.
+    unicode_host = ascii_host if invalid_alabel else ".".join(unicode_labels)
     if not host.isascii():
         log.add(
             "idna-encoded",
