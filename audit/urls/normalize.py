@@ -13,6 +13,15 @@ Conventions (DESIGN.md, `audit normalize --format json`):
   mismatches).  `display` is the same URL with a Unicode host.
 - `key` drops the fragment and applies RFC 3986 equivalences only.
 - A citation without a scheme gets `http://`.
+- `alternatives` (not in the JSON contract) lists the other readings of
+  guess-class repairs, for the checker to verify.
+
+Where a citation repair deliberately differs from a browser parsing the same
+string (tests/urls/test_conformance.py lists each WPT case): zero-width and
+bidi characters are deleted, not percent-encoded; white space inside a URL is
+PDF wrapping (joined, or the prose after it dropped); trailing sentence
+punctuation, unpaired closing quotes and brackets are stripped; a host's
+trailing dot and empty labels are dropped.
 """
 
 from __future__ import annotations
