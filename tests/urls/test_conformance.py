@@ -186,3 +186,24 @@ def test_linkify_boundaries() -> None:
     # protocol-relative link after prose): the extraction step's job.
     assert applicable > 100
     assert agree / applicable >= 0.95, misses
+
+
+def test_twitter_text_valid_urls() -> None:
+    """twitter-text validate.yml: every URL it calls valid is repaired into a URL.
+
+    Its "invalid" cases follow Twitter's own, stricter rules (no ftp, no `_`
+    in a registrable label...) and are not ours to follow.
+    """
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(shared_file(CORPORA / "twitter-text" / "validate.yml"))
+    cases = [
+        case["text"]
+        for section in ("urls", "urls_without_protocol")
+        for case in data["tests"][section]
+        if case["expected"]
+    ]
+    failed = [text for text in cases if normalize(text).url is None]
+    report(f"\ntwitter-text validate.yml: {len(cases) - len(failed)}/{len(cases)} valid URLs kept")
+    assert len(cases) > 15
+    assert not failed
