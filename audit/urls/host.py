@@ -27,6 +27,14 @@ import tldextract
 from audit.models import Confidence, Repair
 
 from ._log import EXACT, RepairLog
+from .idn import (
+    FORBIDDEN,
+    LabelError,
+    bidi_domain,
+    label_to_ascii,
+    label_to_unicode,
+    scripts,
+)
 
 
 def make_psl() -> tldextract.TLDExtract:
@@ -40,12 +48,11 @@ _PSL = make_psl()
 
 _DOTS = {ord(c): "." for c in "\u3002\uff0e\uff61"}
 _DASHES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
-# WHATWG forbidden domain code points (plus white space of any kind).
-_FORBIDDEN = re.compile(r"[\x00-\x20\x7f#/:<>?@\[\\\]^|%\s]")
 # Characters that never occur in a domain name label (used by is_domain_like,
 # which judges prose tokens, so it is stricter than URL host parsing).
 _NOT_IN_LABEL = re.compile(r"[\s!-,/:-@\[-^`{-~\u2026\u00ab\u00bb\u201c-\u201f]")
 _ASCII_UPPER = re.compile("[A-Z]")
+_IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,75 +115,15 @@ def public_suffix(host: str) -> str | None:
     return suffix or None
 
 
-# --------------------------------------------------------------------------
-# IDNA per label
-
-
-class LabelError(ValueError):
-    """A label that cannot be converted to an A-label."""
-
-
-@lru_cache(maxsize=65536)
-def label_to_ascii(label: str) -> tuple[str, str | None]:
-    """(A-label, warning or None) for one non-ASCII label; raises LabelError."""
-    try:
-        return idna.encode(label, uts46=True).decode("ascii"), None
-    except idna.IDNAError as exc:
-        message = str(exc)
-        if "hyphen" not in message or label[:4].lower() == "xn--":
-            raise LabelError(message) from exc
-    # WHATWG sets CheckHyphens=false: browsers accept `-x`, `x-` and `ab--c`,
-    # which the idna package refuses.  Validate everything else with the
-    # hyphens replaced, then Punycode-encode the mapped label (RFC 3492).
-    mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
-    try:
-        idna.encode(mapped.replace("-", "a"), uts46=False)
-    except idna.IDNAError as exc:
-        raise LabelError(str(exc)) from exc
-    if mapped.isascii():
-        return mapped, "label with hyphens browsers accept but IDNA 2008 does not"
-    return (
-        "xn--" + mapped.encode("punycode").decode("ascii"),
-        "label with hyphens browsers accept but IDNA 2008 does not",
-    )
-
-
-@lru_cache(maxsize=65536)
-def label_to_unicode(label: str) -> str | None:
-    """The U-label for an A-label, or None if it is not valid Punycode/IDNA."""
-    try:
-        return idna.decode(label)
-    except (idna.IDNAError, UnicodeError):
-        return None
-
-
-def _bidi_domain(host: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in host if not c.isascii())
-
-
-def _scripts(label: str) -> set[str]:
-    found: set[str] = set()
-    for c in label:
-        o = ord(c)
-        if c.isascii():
-            if c.isalpha():
-                found.add("Latin")
-        elif 0x400 <= o <= 0x52F:
-            found.add("Cyrillic")
-        elif 0x370 <= o <= 0x3FF:
-            found.add("Greek")
-        elif 0xC0 <= o <= 0x24F:
-            found.add("Latin")
-    return found
-
-
 @lru_cache(maxsize=65536)
 def convert_host(raw: str) -> HostResult:
     """Repair one host (H1-H3, H11, H12, H16 signals) and convert it label by label."""
     log = RepairLog()
     host = raw
-    if host.startswith("["):  # IPv6 literal: left to the URL parser
-        return HostResult(host, host)
+    if host.startswith("["):  # IPv6 literal: its form is checked by the URL parser
+        if _IPV6.fullmatch(host):
+            return HostResult(host.lower(), host.lower())
+        return HostResult(None, None, error=f"invalid IPv6 literal {host!r}")
     if "%" in host:
         try:
             decoded = unquote_to_bytes(host).decode("utf-8")
@@ -185,12 +132,14 @@ def convert_host(raw: str) -> HostResult:
         log.add("host-percent-decoded", f"host {raw!r} percent-decoded", EXACT)
         host = decoded
     if not host.isascii():
-        host = host.translate(_DOTS)  # ideographic and full-width full stops separate labels
+        # Full stops of other scripts separate labels; NFC first, as UTS 46
+        # does, so `<` + U+0338 is the symbol `≮`, not a forbidden `<`.
+        host = unicodedata.normalize("NFC", host.translate(_DOTS))
     if any(c in host for c in _DASHES):
         fixed = host.translate({ord(c): "-" for c in _DASHES})
         log.add("dash-normalised", f"typographic dash in host {host!r} read as '-'")
         host = fixed
-    m = _FORBIDDEN.search(host)
+    m = FORBIDDEN.search(host)
     if m:
         what = "a space" if m.group(0).isspace() else repr(m.group(0))
         # Never encode such a host: IDNA 2003 would turn it into `xn-- -…`.
@@ -231,14 +180,14 @@ def convert_host(raw: str) -> HostResult:
             if warning:
                 log.warn(warning)
             u = (label_to_unicode(a) or label.lower()) if a.startswith("xn--") else a
-        if len(_scripts(u)) > 1:
-            log.warn(f"mixed-script host: label {u!r} mixes {' and '.join(sorted(_scripts(u)))}")
+        if len(scripts(u)) > 1:
+            log.warn(f"mixed-script host: label {u!r} mixes {' and '.join(sorted(scripts(u)))}")
             mixed = True
         if len(a) > 63:
             log.warn(f"label longer than 63 characters: {a[:20]}…")
         ascii_labels.append(a)
         unicode_labels.append(u)
-    if not host.isascii() and _bidi_domain(host):
+    if not host.isascii() and bidi_domain(host):
         # RFC 5893 applies to every label of a domain with a right-to-left
         # label, ASCII ones included (which skip idna above).
         for label in unicode_labels:
@@ -250,7 +199,9 @@ def convert_host(raw: str) -> HostResult:
         # As WHATWG: once a host needs IDNA processing, an invalid A-label fails it.
         return HostResult(None, None, error=f"invalid punycode label in host {host!r}")
     ascii_host = ".".join(ascii_labels)
-    unicode_host = ".".join(unicode_labels)
+    # With an invalid A-label the host is shown as cited: a partly decoded
+    # form would not lead back to the same URL.
+    unicode_host = ascii_host if invalid_alabel else ".".join(unicode_labels)
     if not host.isascii():
         log.add(
             "idna-encoded",
@@ -292,9 +243,9 @@ def _unified(tld: str, unicode_labels: list[str]) -> str | None:
     """The host with mixed-script labels mapped to the TLD's script, if that works."""
     table = _TO_CYRILLIC if tld in _CYRILLIC_TLDS else _TO_LATIN
     labels = [
-        label.translate(table) if len(_scripts(label)) > 1 else label for label in unicode_labels
+        label.translate(table) if len(scripts(label)) > 1 else label for label in unicode_labels
     ]
-    if any(len(_scripts(label)) > 1 for label in labels):
+    if any(len(scripts(label)) > 1 for label in labels):
         return None  # a letter without a look-alike: no single-script reading
     return ".".join(labels)
 
@@ -306,5 +257,5 @@ def _zone_policy(ascii_labels: list[str], unicode_labels: list[str], log: Repair
         log.warn(f"zone policy: non-ASCII label under .{tld} (the zone registers ASCII names)")
     elif tld == "xn--p1ai" and len(unicode_labels) > 1:
         registrable = unicode_labels[-2]
-        if "Latin" in _scripts(registrable):
+        if "Latin" in scripts(registrable):
             log.warn("zone policy: Latin letters in a .рф name (the zone registers Cyrillic)")
