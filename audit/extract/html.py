@@ -16,7 +16,7 @@ from audit.models import Citation, Location
 
 log = logging.getLogger(__name__)
 
-_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "title"})
 _INLINE = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "kbd", "mark", "q",
      "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var", "wbr"}

@@ -43,7 +43,8 @@ _ANCHOR = re.compile(
 
 # What a URL body may contain: anything but whitespace and characters that are
 # never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
-_BODY = re.compile(r"[^\s<>«»“”„‹›｜|\\^`\x00-\x1f\x7f]*")
+# Capped, so that a megabyte-long token costs little however many anchors it holds.
+_BODY = re.compile(r"[^\s<>«»“”„‹›｜|\\^`\x00-\x1f\x7f]{0,8192}")
 _HOST_RE = re.compile(_HOST)
 _GLUED_WORD = re.compile(r"[a-z][\u0400-\u04ff]+$", re.IGNORECASE)
 _PATHY = re.compile(r"[/?#:@]")
@@ -64,6 +65,7 @@ _FILE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "pm", "rs", "ps", "mp", 
 # A continuation line must consist of URL characters only.
 _URLISH = re.compile(r"[\w\-._~:/?#\[\]@!$&'()*+,;=%\u00ad]+")
 _JOIN_AFTER = frozenset("/?&=-_%#")
+_REJOINABLE = _TRAIL | _JOIN_AFTER | _QUOTES
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -132,8 +134,17 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
         return Span(start, end, text[start:end], text[start:end])
     if kind == "host":
         nxt = text[m.end() : m.end() + 1]
-        if nxt in {"@", "_"} or _GLUED_WWW.match(m.group("hostname")):
+        hostname = m.group("hostname")
+        if nxt in {"@", "_"} or _GLUED_WWW.match(hostname):
             return None
+        if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
+            return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
+    elif kind == "www":
+        www = _HOST_RE.match(text, start)
+        if www is None or (
+            not _domain_ok(www.group(0), is_domain) and text[www.end() : www.end() + 1] != " "
+        ):
+            return None  # early, unless a space splits the host (H6)
     body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
     body = text[start:body_end]
     body = _cut_glued(body)
@@ -283,7 +294,8 @@ def _cut_glued(body: str) -> str:
 def _trim(s: str) -> str:
     """B1-B3: cut at an unbalanced closing bracket, then strip trailing punctuation."""
     stack: list[str] = []
-    for i, ch in enumerate(s):
+    closers = ")]}" if ")" in s or "]" in s or "}" in s else ""
+    for i, ch in enumerate(s if closers else ""):
         if ch in "([{":
             stack.append(ch)
         elif ch in _OPEN:
@@ -319,7 +331,9 @@ def _join_wrapped(
     for _ in range(5):
         untrimmed_end = _BODY.match(text, end).end()  # type: ignore[union-attr]
         last = text[untrimmed_end - 1] if untrimmed_end > start else ""
-        if last not in _JOIN_AFTER:
+        if last not in _JOIN_AFTER or not _REJOINABLE.issuperset(text[end:untrimmed_end]):
+            # only trimmed punctuation may lie between the address and the break
+            # (not a glued second address, not an unbalanced bracket)
             break
         in_host = host_from is not None
         if host_from is not None and (last != "-" or _PATHY.search(text, host_from, untrimmed_end)):
@@ -370,7 +384,7 @@ def _continues(text: str, pos: int, token: str, is_domain: DomainTest, *, in_hos
         return token[0].isalnum()  # the rest of the host: `penzaa.ru`
     if m is not None and is_domain(m.group("hostname").lower().rstrip(".")):
         return False
-    line_end = text.find("\n", pos)
-    rest = text[pos + len(token) : line_end if line_end >= 0 else len(text)].strip()
+    line_end = text.find("\n", pos, pos + 2000)
+    rest = text[pos + len(token) : line_end if line_end >= 0 else pos + 2000].strip()
     # A plain word continues a URL only if it stands alone on its line.
     return not _WORD.fullmatch(token) or not rest or all(ch in _TRAIL or ch in ")]}" for ch in rest)

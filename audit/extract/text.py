@@ -22,6 +22,7 @@ from audit.models import Citation, Confidence, Location, Normalized, UrlKind
 log = logging.getLogger(__name__)
 
 _NEWLINE = re.compile("\n")
+_LINE_LEAD = re.compile(r"[ \t\u00a0(]*")  # what may stand before an address that starts a line
 # Documents repeat their hosts (and their non-hosts, `par.1.3`): ask the PSL once each.
 _is_domain = functools.lru_cache(maxsize=8192)(urls.is_domain_like)
 _RANK = {Confidence.EXACT: 0, Confidence.REPAIRED: 1, Confidence.GUESS: 2}
@@ -75,7 +76,7 @@ def scan_citations(doc: TextDoc, source: str, locate: Locate) -> Iterator[Citati
         index = doc.line_index(span.start)
         desc = context.describe(text, span.start, span.end)
         region: str | None = None
-        if not text[doc.line_starts[index] : span.start].strip(" \t\u00a0("):
+        if _LINE_LEAD.fullmatch(text, doc.line_starts[index], span.start):
             found = sections.listing(doc.lines, index, doc.starts_with_address)
             region = found.region
             if desc is None:
@@ -116,7 +117,11 @@ def absolute_target(href: str, base: str | None) -> str | None:
     """The link target as an absolute address; None for in-document links."""
     if href.startswith("#") or href.lower().startswith("javascript:"):
         return None
-    if urlsplit(href).scheme or href.startswith("//"):
+    try:
+        scheme = urlsplit(href).scheme
+    except ValueError:  # `http://[broken`: let the repair engine judge it
+        return href
+    if scheme or href.startswith("//"):
         return href
     if base and urlsplit(base).scheme:
         return urljoin(base, href)
