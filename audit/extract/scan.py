@@ -142,7 +142,8 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
     elif kind == "www":
         www = _HOST_RE.match(text, start)
         if www is None or (
-            not _domain_ok(www.group(0), is_domain) and text[www.end() : www.end() + 1] != " "
+            not _domain_ok(www.group(0), is_domain)
+            and text[www.end() : www.end() + 1] not in (" ", "\u00a0")
         ):
             return None  # early, unless a space splits the host (H6)
     body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]

@@ -25,9 +25,17 @@ _NEWLINE = re.compile("\n")
 _LINE_LEAD = re.compile(r"[ \t\u00a0(]*")  # what may stand before an address that starts a line
 # Documents repeat their hosts (and their non-hosts, `par.1.3`): ask the PSL once each.
 _is_domain = functools.lru_cache(maxsize=8192)(urls.is_domain_like)
+# ... and their addresses: a list repeats what the text cited (normalize is pure).
+_normalized = functools.lru_cache(maxsize=4096)(urls.normalize)
 _RANK = {Confidence.EXACT: 0, Confidence.REPAIRED: 1, Confidence.GUESS: 2}
 
 Locate = Callable[[int], Location]  # 0-based line of the text -> place in the document
+
+
+def clear_caches() -> None:
+    """Forget the memoised PSL answers and repairs (for benchmarks)."""
+    _is_domain.cache_clear()
+    _normalized.cache_clear()
 
 
 class TextDoc:
@@ -153,7 +161,7 @@ def _place(c: Citation) -> tuple[str | None, int | None, int | None]:
 
 
 def _normalize(span: Span) -> Normalized | None:
-    normalized = urls.normalize(span.candidate)
+    normalized = _normalized(span.candidate)
     if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
         log.debug("not a citation: %r (%s)", span.raw, normalized.error)
         return None
