@@ -54,6 +54,11 @@ class Normalized:
     warnings: tuple[str, ...] = ()
     kind: UrlKind = UrlKind.WEB
     error: str | None = None
+    # Other readings of an ambiguous (guess) repair, as request URLs, most
+    # likely first: e.g. the right-hand part of a host split by a space, or a
+    # path without the hyphen at a line break.  For DNS/HTTP verification; not
+    # part of the `normalize --format json` contract.
+    alternatives: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------

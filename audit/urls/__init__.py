@@ -7,6 +7,20 @@ Public API:
 - `is_domain_like(host)`, `registrable_domain(host)`, `public_suffix(host)`:
   Public Suffix List helpers for extraction (offline, bundled snapshot).
 - `host_to_ascii(host)`: IDNA per label (None when invalid).
+
+Every change is a `Repair(rule, detail, confidence)` with a stable rule id;
+`Normalized.confidence` is the weakest of them (exact < repaired < guess).
+Rule ids: label-removed, wrapper-removed, markup-removed, trailing-punctuation,
+truncated, leading-text-removed, trailing-text-removed, display-name-removed,
+soft-hyphen-removed, invisible-removed, unicode-space, control-removed,
+ligature-expanded, fullwidth-mapped, lookalike-mapped, html-entity-unescaped,
+hyphen-at-line-break, line-break-joined, path-space-joined, host-space-joined,
+space-after-scheme, scheme-colon-missing, scheme-slashes-fixed,
+scheme-separator-fixed, scheme-typo, refanged, scheme-doubled,
+scheme-lowercased, scheme-added, doi-resolver, mailto-added,
+userinfo-is-email, host-percent-decoded, host-lowercased, dash-normalised,
+trailing-dot-removed, dots-collapsed, idna-encoded, default-port-removed,
+backslash-as-slash.
 """
 
 from __future__ import annotations

@@ -18,11 +18,16 @@ _RANK = {Confidence.EXACT: 0, Confidence.REPAIRED: 1, Confidence.GUESS: 2}
 class RepairLog:
     """Repairs and warnings gathered while normalising one citation."""
 
-    __slots__ = ("repairs", "warnings")
+    __slots__ = ("alternatives", "repairs", "warnings")
 
     def __init__(self) -> None:
         self.repairs: list[Repair] = []
         self.warnings: list[str] = []
+        self.alternatives: list[str] = []  # other readings, as citation text
+
+    def alternative(self, citation: str) -> None:
+        if citation not in self.alternatives:
+            self.alternatives.append(citation)
 
     def add(self, rule: str, detail: str, confidence: Confidence = Confidence.REPAIRED) -> None:
         self.repairs.append(Repair(rule, detail, confidence))

@@ -70,6 +70,7 @@ _ANY_SPECIAL = re.compile(
 # WHATWG strips leading/trailing C0 control or space; we also strip Unicode
 # white space, which document text is full of.
 _EDGE_JUNK = "".join(chr(c) for c in range(0x21)) + "\x7f" + _SPACES + _NEWLINES
+_PROSE_OPENERS = frozenset("([{«„“\"'")
 _WS_RUN = re.compile(r"[ \t\r\n]+")
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 
@@ -97,8 +98,23 @@ def _ws_repl(log: RepairLog) -> Callable[[re.Match[str]], str]:
     def repl(match: re.Match[str]) -> str:
         run = match.group(0)
         if " " not in run:
+            after = match.string[match.end() : match.end() + 1]
+            if ("\n" in run or "\r" in run) and (after in _PROSE_OPENERS or after.isupper()):
+                # A line that starts with "(Department…" or a capital begins
+                # the prose after the URL, not more of it (B4).
+                before = match.string[match.start() - 1 : match.start()]
+                if after in _PROSE_OPENERS or before in _TRAILING:
+                    return "\n"
             # Tab, CR and LF alone are dropped, as WHATWG does (PDF line ends).
-            log.add("control-removed", "tab/line break removed", EXACT)
+            if match.start() and match.string[match.start() - 1] == "-" and "\t" not in run:
+                log.alternative(match.string[: match.start() - 1] + match.string[match.end() :])
+                log.add(
+                    "hyphen-at-line-break",
+                    "line break after '-' removed, hyphen kept; without it is the other reading",
+                    Confidence.GUESS,
+                )
+            else:
+                log.add("control-removed", "tab/line break removed", EXACT)
             return ""
         return "\n" if ("\n" in run or "\r" in run) else " "
 
@@ -181,6 +197,9 @@ def unwrap(text: str, log: RepairLog) -> str:
         if m and not text.lower().startswith(("url://", "uri://")):
             log.add("label-removed", f"label {m.group(0).strip()!r} removed", EXACT)
             text = text[m.end() :].strip()
+        if text.startswith(">") and "<" not in text:
+            log.add("wrapper-removed", "quotation markers '>' removed", EXACT)
+            text = text.lstrip("> ")
         if len(text) >= 2 and text[0] in _PAIRS and text[-1] in _PAIRS[text[0]]:
             inner = text[1:-1]
             # "(a) (b)" is not wrapped by its first and last brackets.
@@ -215,6 +234,16 @@ def _balanced_inside(opener: str, inner: str) -> bool:
 def trim_trailing(text: str, log: RepairLog) -> str:
     """B2/B3: trailing sentence punctuation and unbalanced closing brackets or quotes."""
     removed = ""
+    stripped = text.rstrip(".…")
+    if text.endswith(("...", "…")) and stripped != text:
+        # B8: a truncated display URL; it cannot be repaired, only flagged.
+        log.warn("truncated citation (ends with an ellipsis)")
+        log.add(
+            "truncated",
+            f"ellipsis {text[len(stripped) :]!r} removed: only the start of the URL was cited",
+            Confidence.GUESS,
+        )
+        text = stripped.rstrip()
     while text:
         c = text[-1]
         if c in _TRAILING:
@@ -235,7 +264,5 @@ def trim_trailing(text: str, log: RepairLog) -> str:
         removed = c + removed
         text = text[:-1].rstrip()
     if removed:
-        if removed.endswith("...") or "…" in removed:
-            log.warn("truncated citation (ends with an ellipsis)")
         log.add("trailing-punctuation", f"trailing {removed!r} removed", EXACT)
     return text

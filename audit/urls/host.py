@@ -46,6 +46,7 @@ _FORBIDDEN = re.compile(r"[\x00-\x20\x7f#/:<>?@\[\\\]^|%\s]")
 # which judges prose tokens, so it is stricter than URL host parsing).
 _NOT_IN_LABEL = re.compile(r"[\s!-,/:-@\[-^`{-~\u2026\u00ab\u00bb\u201c-\u201f]")
 _ASCII_UPPER = re.compile("[A-Z]")
+_IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,9 @@ class HostResult:
     repairs: tuple[Repair, ...] = ()
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    # H7: the host with look-alike letters unified to the TLD's script, when a
+    # label mixes Latin and Cyrillic (a candidate to verify, never a repair).
+    alternative: str | None = None
 
 
 # --------------------------------------------------------------------------
@@ -113,29 +117,59 @@ class LabelError(ValueError):
     """A label that cannot be converted to an A-label."""
 
 
+_HYPHENS_WARNING = "label with hyphens browsers accept but IDNA 2008 does not"
+_SYMBOLS_WARNING = "label with symbols browsers accept but IDNA 2008 does not"
+
+
 @lru_cache(maxsize=65536)
 def label_to_ascii(label: str) -> tuple[str, str | None]:
-    """(A-label, warning or None) for one non-ASCII label; raises LabelError."""
+    """(A-label, warning or None) for one non-ASCII label; raises LabelError.
+
+    IDNA 2008 with UTS 46 mapping first.  Two refusals of the idna package
+    are relaxed the way the URL Standard relaxes them (what a reader's browser
+    requests): hyphens (CheckHyphens=false), label length (VerifyDnsLength=
+    false; flagged separately) and symbols that UTS 46 keeps but IDNA 2008
+    disallows (`☃`, `♥`, `≠`; kjd/idna#40).  Hyphens and symbols are flagged.
+    """
     try:
         return idna.encode(label, uts46=True).decode("ascii"), None
     except idna.IDNAError as exc:
         message = str(exc)
-        if "hyphen" not in message or label[:4].lower() == "xn--":
+        if label[:4].lower() == "xn--":
             raise LabelError(message) from exc
-    # WHATWG sets CheckHyphens=false: browsers accept `-x`, `x-` and `ab--c`,
-    # which the idna package refuses.  Validate everything else with the
-    # hyphens replaced, then Punycode-encode the mapped label (RFC 3492).
-    mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
+        relaxed = "hyphen" in message or "too long" in message.lower()
+        if not relaxed and type(exc) is not idna.InvalidCodepoint:
+            raise LabelError(message) from exc
+    return _lenient(label)
+
+
+def _lenient(label: str) -> tuple[str, str | None]:
     try:
-        idna.encode(mapped.replace("-", "a"), uts46=False)
+        # UTS 46 mapping and validity: raises for what UTS 46 disallows.
+        mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
+        hyphens = mapped[:1] == "-" or mapped[-1:] == "-" or mapped[2:4] == "--"
+        warning = _HYPHENS_WARNING if hyphens else None
+        try:
+            # Everything but the hyphens (and length: VerifyDnsLength=false)
+            # must pass IDNA 2008 ...
+            idna.check_label(mapped.replace("-", "a"))
+        except idna.InvalidCodepoint:
+            # ... or be a symbol UTS 46 keeps (checked below as browsers do).
+            warning = _SYMBOLS_WARNING
+        if not mapped or unicodedata.category(mapped[0]).startswith("M"):
+            raise LabelError(f"label {label!r} starts with a combining mark")
+        elif "\u200c" in mapped or "\u200d" in mapped:
+            raise LabelError(f"joiner in label {label!r}")
+        elif _FORBIDDEN.search(mapped) or "." in mapped:  # `⩴` maps to `::=`
+            raise LabelError(f"label {label!r} maps to forbidden characters {mapped!r}")
+        else:
+            idna.check_bidi(mapped)
     except idna.IDNAError as exc:
         raise LabelError(str(exc)) from exc
+    # Punycode (RFC 3492) of the mapped label: the plain codec, not IDNA 2003.
     if mapped.isascii():
-        return mapped, "label with hyphens browsers accept but IDNA 2008 does not"
-    return (
-        "xn--" + mapped.encode("punycode").decode("ascii"),
-        "label with hyphens browsers accept but IDNA 2008 does not",
-    )
+        return mapped, warning
+    return "xn--" + mapped.encode("punycode").decode("ascii"), warning
 
 
 @lru_cache(maxsize=65536)
@@ -172,8 +206,10 @@ def convert_host(raw: str) -> HostResult:
     """Repair one host (H1-H3, H11, H12, H16 signals) and convert it label by label."""
     log = RepairLog()
     host = raw
-    if host.startswith("["):  # IPv6 literal: left to the URL parser
-        return HostResult(host, host)
+    if host.startswith("["):  # IPv6 literal: its form is checked by the URL parser
+        if _IPV6.fullmatch(host):
+            return HostResult(host.lower(), host.lower())
+        return HostResult(None, None, error=f"invalid IPv6 literal {host!r}")
     if "%" in host:
         try:
             decoded = unquote_to_bytes(host).decode("utf-8")
@@ -182,7 +218,9 @@ def convert_host(raw: str) -> HostResult:
         log.add("host-percent-decoded", f"host {raw!r} percent-decoded", EXACT)
         host = decoded
     if not host.isascii():
-        host = host.translate(_DOTS)  # ideographic and full-width full stops separate labels
+        # Full stops of other scripts separate labels; NFC first, as UTS 46
+        # does, so `<` + U+0338 is the symbol `≮`, not a forbidden `<`.
+        host = unicodedata.normalize("NFC", host.translate(_DOTS))
     if any(c in host for c in _DASHES):
         fixed = host.translate({ord(c): "-" for c in _DASHES})
         log.add("dash-normalised", f"typographic dash in host {host!r} read as '-'")
@@ -208,6 +246,7 @@ def convert_host(raw: str) -> HostResult:
     ascii_labels: list[str] = []
     unicode_labels: list[str] = []
     invalid_alabel = False
+    mixed = False
     for label in host.split("."):
         if label.isascii():
             a = label.lower()
@@ -229,6 +268,7 @@ def convert_host(raw: str) -> HostResult:
             u = (label_to_unicode(a) or label.lower()) if a.startswith("xn--") else a
         if len(_scripts(u)) > 1:
             log.warn(f"mixed-script host: label {u!r} mixes {' and '.join(sorted(_scripts(u)))}")
+            mixed = True
         if len(a) > 63:
             log.warn(f"label longer than 63 characters: {a[:20]}…")
         ascii_labels.append(a)
@@ -245,7 +285,9 @@ def convert_host(raw: str) -> HostResult:
         # As WHATWG: once a host needs IDNA processing, an invalid A-label fails it.
         return HostResult(None, None, error=f"invalid punycode label in host {host!r}")
     ascii_host = ".".join(ascii_labels)
-    unicode_host = ".".join(unicode_labels)
+    # With an invalid A-label the host is shown as cited: a partly decoded
+    # form would not lead back to the same URL.
+    unicode_host = ascii_host if invalid_alabel else ".".join(unicode_labels)
     if not host.isascii():
         log.add(
             "idna-encoded",
@@ -253,7 +295,45 @@ def convert_host(raw: str) -> HostResult:
             Confidence.EXACT,
         )
     _zone_policy(ascii_labels, unicode_labels, log)
-    return HostResult(ascii_host, unicode_host, tuple(log.repairs), tuple(log.warnings))
+    return HostResult(
+        ascii_host,
+        unicode_host,
+        tuple(log.repairs),
+        tuple(log.warnings),
+        alternative=_unified(ascii_labels[-1], unicode_labels) if mixed else None,
+    )
+
+
+# Lower-case Latin/Cyrillic look-alikes (url-repair.md §2.4 H7).
+_TO_LATIN = str.maketrans("аеорсухіјѕһԁԛԝӏ", "aeopcyxijshdqwl")
+_TO_CYRILLIC = str.maketrans("aeopcyxi", "аеорсухі")
+# Cyrillic TLDs (A-labels): рф, дети, москва, онлайн, сайт, орг, рус, бел, укр, қаз, срб.
+_CYRILLIC_TLDS = frozenset(
+    {
+        "xn--p1ai",
+        "xn--d1acj3b",
+        "xn--80adxhks",
+        "xn--80asehdb",
+        "xn--80aswg",
+        "xn--c1avg",
+        "xn--p1acf",
+        "xn--90ais",
+        "xn--j1amh",
+        "xn--80ao21a",
+        "xn--90a3ac",
+    }
+)
+
+
+def _unified(tld: str, unicode_labels: list[str]) -> str | None:
+    """The host with mixed-script labels mapped to the TLD's script, if that works."""
+    table = _TO_CYRILLIC if tld in _CYRILLIC_TLDS else _TO_LATIN
+    labels = [
+        label.translate(table) if len(_scripts(label)) > 1 else label for label in unicode_labels
+    ]
+    if any(len(_scripts(label)) > 1 for label in labels):
+        return None  # a letter without a look-alike: no single-script reading
+    return ".".join(labels)
 
 
 def _zone_policy(ascii_labels: list[str], unicode_labels: list[str], log: RepairLog) -> None:

@@ -13,6 +13,15 @@ Conventions (DESIGN.md, `audit normalize --format json`):
   mismatches).  `display` is the same URL with a Unicode host.
 - `key` drops the fragment and applies RFC 3986 equivalences only.
 - A citation without a scheme gets `http://`.
+- `alternatives` (not in the JSON contract) lists the other readings of
+  guess-class repairs, for the checker to verify.
+
+Where a citation repair deliberately differs from a browser parsing the same
+string (tests/urls/test_conformance.py lists each WPT case): zero-width and
+bidi characters are deleted, not percent-encoded; white space inside a URL is
+PDF wrapping (joined, or the prose after it dropped); trailing sentence
+punctuation, unpaired closing quotes and brackets are stripped; a host's
+trailing dot and empty labels are dropped.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
+from dataclasses import replace
 
 import ada_url
 
@@ -38,7 +48,7 @@ logger = logging.getLogger(__name__)
 MAX_CITATION = 16_384
 _MARKUP = re.compile(
     r"""\[[^\]]*\]\(\s*<?([^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)"""
-    r"""|<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>.*?(?:</a>)?"""
+    r"""|<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(?:.*?</a>)?"""
     r"""|href\s*=\s*["']([^"']+)["']""",
     re.IGNORECASE | re.DOTALL,
 )
@@ -49,8 +59,16 @@ _ASCII_MAILBOX = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 )
 _BARE_EMAIL = re.compile(r"([\w!#$%&'*+/=?^`{|}~.-]+)@([^\s@/\\?#:]+)")
+_NAMED_EMAIL = re.compile(r"([^<>@]*)<(?:mailto:)?([^<>\s@]+@[^<>\s@]+)>")
 _AUTHORITY_END = re.compile(r"[/\\?#]")
-_EMBEDDED = re.compile(r"\s+[(«\"“„\[<]?(?=(?:h[tx]{2}ps?|ftp)[ ]?[:;]|www\.)", re.IGNORECASE)
+# Where a URL starts after prose ("see http://…", "(foobar info@x.ru)") or
+# glued to a prefix ("text:http://…", "name@http://…", B7).
+_EMBEDDED = re.compile(
+    r"\s+[(«\"“„\[<]?(?=(?:h[tx]{2}ps?|ftp)[ ]?[:;]|www\.|[\w.+-]+@[\w-]+\.)", re.IGNORECASE
+)
+_GLUED = re.compile(r"(?<=[:@|>])(?=https?://)", re.IGNORECASE)
+_NEW_URL = re.compile(r"(?i)(?:h[tx]{2}ps?|ftp)[:;]|www\.")
+_PUNCT = ".,;:!?"
 _WS_SPLIT = re.compile(r"([ \n]+)")
 _NUMERIC = re.compile(r"[0-9.]+")
 # A piece after white space that can continue a path: URL characters only.
@@ -91,7 +109,7 @@ _COMMON_TLDS = frozenset(
 def normalize(text: str) -> Normalized:
     """Repair and normalise one citation; errors are data (kind `not-a-url`, `error`)."""
     try:
-        return _normalize(text)
+        return _with_alternatives(text)
     except Exception as exc:  # a bug must not stop a batch: report it as data
         logger.exception("normalize failed on %r", text)
         return Normalized(
@@ -102,6 +120,17 @@ def normalize(text: str) -> Normalized:
             kind=UrlKind.NOT_A_URL,
             error=f"internal error: {type(exc).__name__}: {exc}",
         )
+
+
+def _with_alternatives(text: str) -> Normalized:
+    log = RepairLog()
+    n = _normalize(text, log)
+    if n.url is None or not log.alternatives:
+        return n
+    # Each other reading is normalised on its own (one level deep only).
+    urls = (_normalize(alt, RepairLog()).url for alt in log.alternatives)
+    found = tuple(dict.fromkeys(u for u in urls if u is not None and u != n.url))
+    return replace(n, alternatives=found) if found else n
 
 
 def _fail(text: str, log: RepairLog, error: str, kind: UrlKind = UrlKind.NOT_A_URL) -> Normalized:
@@ -118,16 +147,17 @@ def _fail(text: str, log: RepairLog, error: str, kind: UrlKind = UrlKind.NOT_A_U
     )
 
 
-def _normalize(text: str) -> Normalized:
-    log = RepairLog()
+def _normalize(text: str, log: RepairLog) -> Normalized:
     if len(text) > MAX_CITATION:
         return _fail(text, log, f"longer than {MAX_CITATION} characters: not one citation")
     s = clean_chars(text, log)
-    m = _MARKUP.fullmatch(s)
+    m = _MARKUP.match(s)
     if m:
         # B9: `[text](http://x.ru)` or `href="http://x.ru"`: take the target.
-        s = next(g for g in m.groups() if g is not None)
         log.add("markup-removed", "link markup removed, its target kept", EXACT)
+        if m.end() < len(s):
+            log.add("trailing-text-removed", f"text after the link removed: {s[m.end() :]!r}")
+        s = next(g for g in m.groups() if g is not None)
     s = refang(unwrap(s, log), log)
     if not s:
         return _fail(text, log, "empty citation")
@@ -135,6 +165,10 @@ def _normalize(text: str) -> Normalized:
         if s[:7] != "mailto:":
             log.add("scheme-lowercased", f"scheme {s[:6]!r} lower-cased", EXACT)
         return _email(text, s[7:], log)
+    m = _NAMED_EMAIL.fullmatch(s)
+    if m:
+        log.add("display-name-removed", f"name {m.group(1).strip()!r} before the address removed")
+        s = m.group(2)
     if _BARE_EMAIL.fullmatch(s):
         log.add("mailto-added", "e-mail address written as a mailto: URL", EXACT)
         return _email(text, s, log)
@@ -148,10 +182,10 @@ def _dispatch(text: str, s: str, log: RepairLog, *, prose_allowed: bool) -> Norm
     other = generic_scheme(s)
     if other is not None:
         return _other(text, other, s, log)
-    if prose_allowed and (" " in s or "\n" in s):
+    if prose_allowed:
         # Prose before the URL ("Sexual Violence http://…"): start at the
         # first token that is unmistakably a URL.
-        m = _EMBEDDED.search(s)
+        m = _EMBEDDED.search(s) or _GLUED.search(s)
         if m and not is_domain_like(s.split(None, 1)[0].rstrip(".,;:")):
             log.add("leading-text-removed", f"text before the URL removed: {s[: m.start()]!r}")
             return _dispatch(text, unwrap(s[m.end() :], log), log, prose_allowed=False)
@@ -171,32 +205,40 @@ def _dispatch(text: str, s: str, log: RepairLog, *, prose_allowed: bool) -> Norm
 
 def _continues(current: str, nxt: str) -> bool:
     """B4/B6: does the piece after white space continue the URL's path or query?"""
-    if not _URLISH.fullmatch(nxt) or nxt[0] in "([":
+    if not _URLISH.fullmatch(nxt) or nxt[0] in "([" or not any(c.isalnum() for c in nxt):
         return False
-    if nxt[0] in "/?#&=" or current[-1] in "/-_=&?~%+":
+    if nxt[0] in "/?#&=" or current[-1] in "-_=&?~%+":
         return True
+    if current[-1] == "/":  # `…greifswald.de/ webaugustus/`, not `…/ site`
+        return nxt[0].isdigit() or any(c in nxt for c in "/._=-")
     return ("/" in nxt or "=" in nxt) and not nxt[0].isupper()
 
 
 def _same_script_edge(left: str, right: str) -> bool:
     """H6: only join a split label if both sides of the space are of one script."""
     a, b = left[-1], right[0]
-    if b in ".-" or a == "-":
+    if b in ".-" or a in ".-":
         return True
     if not (a.isalnum() and b.isalnum()):
         return False
     return a.isascii() == b.isascii()
 
 
-def _join_pieces(rest: str, log: RepairLog) -> str | None:
+def _host_of(authority: str) -> str:
+    return authority.rpartition("@")[2].partition(":")[0]
+
+
+def _join_pieces(rest: str, scheme: str, log: RepairLog, *, strict: bool) -> str | None:
     """Join white space broken into the URL by PDF wrapping; drop prose after it.
 
-    None when a space splits the host and no joined reading is a domain.
+    None when a space splits the host and no joined reading is a domain
+    (`strict`: only for an explicit scheme; without one, the token is prose).
     """
     pieces = _WS_SPLIT.split(rest)
     current = pieces[0]
     i = 1
-    if i < len(pieces) and not _AUTHORITY_END.search(current) and not is_domain_like(current):
+    host_done = _AUTHORITY_END.search(current) or is_domain_like(_host_of(current.rstrip(_PUNCT)))
+    if i < len(pieces) and not host_done:
         # H6/H4: a space inside the host (`www.персональные данные.дети`,
         # `example .ru`), decided with the PSL: join only if the result is a
         # domain under a public suffix and the left part is not one already.
@@ -205,7 +247,10 @@ def _join_pieces(rest: str, log: RepairLog) -> str | None:
         nxt_host = nxt[: m.start()] if m else nxt
         joined = current + nxt_host
         if nxt_host and _same_script_edge(current, nxt_host) and is_domain_like(joined):
-            other = f"; {nxt_host!r} alone is the other reading" if is_domain_like(nxt_host) else ""
+            other = ""
+            if is_domain_like(nxt_host):
+                other = f"; {nxt_host!r} alone is the other reading"
+                log.alternative(f"{scheme}://" + "".join(pieces[i + 1 :]))
             log.add(
                 "host-space-joined",
                 f"space inside the host removed: {current + ' ' + nxt_host!r} → {joined!r}{other}",
@@ -213,12 +258,25 @@ def _join_pieces(rest: str, log: RepairLog) -> str | None:
             )
             current += nxt
             i += 2
-        elif _URLISH.fullmatch(nxt) and any(c in nxt for c in "/:."):
+        elif (
+            strict
+            and _URLISH.fullmatch(nxt)
+            and any(c in "/:." for c in nxt)
+            and not _NEW_URL.match(nxt)
+        ):
             return None  # `http://a b/`: the URL goes on after a space inside its host
     while i < len(pieces):
         sep, nxt = pieces[i], pieces[i + 1]
-        if _AUTHORITY_END.search(current) and _continues(current, nxt):
-            if "\n" in sep:
+        if (nxt[0] in "/?#" or _AUTHORITY_END.search(current)) and _continues(current, nxt):
+            if "\n" in sep and current.endswith("-"):
+                log.alternative(f"{scheme}://{current[:-1]}{nxt}" + "".join(pieces[i + 2 :]))
+                log.add(
+                    "hyphen-at-line-break",
+                    f"line break after '-' removed before {nxt!r}, hyphen kept; "
+                    "without it is the other reading",
+                    Confidence.GUESS,
+                )
+            elif "\n" in sep:
                 log.add("line-break-joined", f"line break inside the URL removed before {nxt!r}")
             else:
                 log.add(
@@ -249,7 +307,7 @@ def _web(
     if not rest:
         return _fail(text, log, f"{scheme}: URL without a host")
     if " " in rest or "\n" in rest:
-        joined = _join_pieces(rest, log)
+        joined = _join_pieces(rest, scheme, log, strict=not inferred)
         if joined is None:
             return _fail(text, log, "a space inside the host, and no joined reading is a domain")
         rest = joined
@@ -269,6 +327,11 @@ def _web(
         log.add("userinfo-is-email", f"{authority!r} read as an e-mail address")
         return _email(text, f"{userinfo}@{host}", log)
 
+    if inferred and at:
+        # Without a scheme, `user@host` can only be an e-mail address.
+        if _ASCII_MAILBOX.fullmatch(userinfo) and not remainder and is_domain_like(host):
+            return _email(text, f"{userinfo}@{host}", log)
+        return _fail(text, log, f"{authority!r} has an '@' but no scheme: not a web address")
     if inferred:
         refused = _check_schemeless(host, remainder)
         if refused:
@@ -287,7 +350,9 @@ def _web(
     if hr.ascii is None or hr.unicode is None:
         return _fail(text, log, hr.error or f"invalid host {host!r}")
     log.extend(hr.repairs, hr.warnings)
-    if port and not port.isdigit():
+    if hr.alternative:
+        log.alternative(f"{scheme}://{userinfo}{at}{hr.alternative}{colon}{port}{remainder}")
+    if port and (not port.isdigit() or int(port) > 65535):
         return _fail(text, log, f"invalid port {port!r}")
     if port and _DEFAULT_PORTS.get(scheme) == port.lstrip("0").rjust(1, "0"):
         log.add(
@@ -298,19 +363,22 @@ def _web(
 
     built = f"{scheme}://{userinfo}{at}{hr.ascii}{colon}{port}{remainder}"
     try:
-        u = ada_url.URL(built)
+        href = ada_url.normalize_url(built)
     except ValueError:
         return _fail(text, log, f"not a valid URL: {built!r}")
-    href, hostname = u.href, u.hostname
-    display_host = hr.unicode if hostname == hr.ascii else hostname
-    _address_warnings(hostname, log)
     # ada's href is canonical, so its parts are cut out with string operations
-    # (one attribute read each from the C object costs more than this).
+    # (cheaper than reading each attribute from a parsed object).
     after = href[len(scheme) + 3 :]
     slash = after.find("/")  # special schemes always serialise a path
     authority, tail = after[:slash], after[slash:]
     creds, at_sign, hostport = authority.rpartition("@")
+    if hostport.startswith("["):
+        hostname = hostport[: hostport.index("]") + 1]
+    else:
+        hostname = hostport.partition(":")[0]
     port = hostport[len(hostname) + 1 :]
+    display_host = hr.unicode if hostname == hr.ascii else hostname
+    _address_warnings(hostname, log)
     path_query = tail.split("#", 1)[0]
     path, question, query = path_query.partition("?")
     return Normalized(

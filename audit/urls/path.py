@@ -20,9 +20,16 @@ def _escape(match: re.Match[str]) -> str:
     return char if char in _UNRESERVED else "%" + match.group(1).upper()
 
 
+# Only the escapes that change: lower-case hex, or an unreserved character
+# (`-` `.` digits letters `_` `~`) in upper-case hex.  Most paths have none.
+_CHANGING = re.compile(
+    r"%(?:[0-9A-Fa-f][a-f]|[a-f][0-9A-F]|2[DE]|3[0-9]|4[1-9A-F]|5[0-9AF]|6[1-9A-F]|7[0-9AE])"
+)
+
+
 def normalize_escapes(text: str) -> str:
     """§6.2.2.1-6.2.2.2: upper-case escape hex; decode escaped unreserved characters."""
-    if "%" not in text:
+    if "%" not in text or not _CHANGING.search(text):
         return text
     return _ESCAPE.sub(_escape, text)
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from audit.models import UrlKind
-from audit.urls import normalize
+from audit.urls import host_to_ascii, is_domain_like, normalize, registrable_domain
 
 # Pieces that exercise the repair rules far more often than random text does.
 _PIECES = st.sampled_from(
@@ -114,6 +114,8 @@ def test_never_raises_and_errors_are_data(text: str) -> None:
         assert n.key is not None and n.display is not None
     if n.kind == UrlKind.NOT_A_URL:
         assert n.url is None
+    assert n.url not in n.alternatives
+    assert all(alt.isascii() for alt in n.alternatives)
 
 
 @_SETTINGS
@@ -122,6 +124,7 @@ def test_never_raises_and_errors_are_data(text: str) -> None:
 @example("//HTTP//0")
 @example("http://htp//")
 @example("ftp:// \U0008cb61\x881H")  # white space before an ftp host
+@example("XN--.XN--P1AI")  # an invalid A-label: the display stays ASCII
 def test_idempotent(text: str) -> None:
     n = normalize(text)
     if n.url is not None:
@@ -129,3 +132,15 @@ def test_idempotent(text: str) -> None:
         assert again.url == n.url, (again.repairs, again.error)
         assert again.key == n.key
         assert again.kind == n.kind
+        # The Unicode form shown to people leads back to the same request URL.
+        assert n.display is not None
+        assert normalize(n.display).url == n.url
+
+
+@_SETTINGS
+@given(st.text(max_size=40))
+def test_host_helpers_total(host: str) -> None:
+    ascii_host = host_to_ascii(host)
+    assert ascii_host is None or (ascii_host.isascii() and " " not in ascii_host)
+    domain = registrable_domain(host)
+    assert domain is None or is_domain_like(host)

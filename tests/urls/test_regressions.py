@@ -72,3 +72,12 @@ def test_ascii_labels_browsers_accept() -> None:
     # The idna package rejects `_` and `--`; browsers accept them.
     assert normalize("http://edu_yar.ru/").url == "http://edu_yar.ru/"
     assert normalize("http://r3---sn-abc.googlevideo.com/").kind == UrlKind.WEB
+
+
+def test_symbols_browsers_accept_are_flagged() -> None:
+    # UTS 46 keeps `☃`; IDNA 2008 disallows it (kjd/idna#40): accepted as
+    # browsers do, with a warning.  `⩴` maps to `::=`, which no host may hold.
+    n = normalize("https://%e2%98%83")
+    assert n.url == "https://xn--n3h/"
+    assert any("symbols" in w for w in n.warnings)
+    assert host_to_ascii("www.lookout.net⩴80") is None

@@ -73,6 +73,13 @@ CASES = [
         G,
     ),
     ("http://x.ru/a (Department of Education)", "http://x.ru/a", ["trailing-text-removed"], R),
+    ("http://a.ru, http://b.ru", "http://a.ru/", ["trailing-text-removed"], R),
+    ("http://x.ru/a\n(Department of Education)", "http://x.ru/a", ["trailing-text-removed"], R),
+    ("http://x.ru/a.\nThe next sentence", "http://x.ru/a", ["trailing-text-removed"], R),
+    ("Sexual Violence http://x.ru/a.html", "http://x.ru/a.html", ["leading-text-removed"], R),
+    ("http://x.ru/a-\nb", "http://x.ru/a-b", ["hyphen-at-line-break"], G),
+    ("http://x.ru/very/long/...", "http://x.ru/very/long/", ["truncated"], G),
+    ("http://x.ru /path", "http://x.ru/path", ["path-space-joined"], G),
     # hosts
     (
         "www.персональные данные.дети",
@@ -81,6 +88,8 @@ CASES = [
         G,
     ),
     ("http://example .ru/a", "http://example.ru/a", ["host-space-joined"], G),
+    ("http://www.sledcom. ru/", "http://www.sledcom.ru/", ["host-space-joined"], G),
+    ("http://www.ros stat.gov.ru/", "http://www.rosstat.gov.ru/", ["host-space-joined"], G),
     (
         "http://ПРЕЗИДЕНТ.РФ/Путь",
         "http://xn--d1abbgf6aiiy.xn--p1ai/%D0%9F%D1%83%D1%82%D1%8C",
@@ -128,6 +137,10 @@ def test_mixed_script_warned() -> None:
     assert n.url == "http://xn--exmple-4nf.com/"
     assert any(w.startswith("mixed-script host") for w in n.warnings)
     assert normalize("http://www.example.ru/").warnings == ()
+    # The single-script reading is offered for verification (H7).
+    assert n.alternatives == ("http://example.com/",)
+    rf = normalize("http://пpезидент.рф/")  # Latin p
+    assert rf.alternatives == ("http://xn--d1abbgf6aiiy.xn--p1ai/",)
 
 
 def test_key_uses_rfc3986_equivalence_only() -> None:
@@ -165,6 +178,7 @@ def test_key_uses_rfc3986_equivalence_only() -> None:
             UrlKind.EMAIL,
         ),
         ("http://info@example.ru", "mailto:info@example.ru", UrlKind.EMAIL),
+        ("Иванов И.И. <info@x.ru>", "mailto:info@x.ru", UrlKind.EMAIL),
         ("ftp://ftp.x.ru/pub/", "ftp://ftp.x.ru/pub/", UrlKind.OTHER_SCHEME),
         ("FTP://ftp.x.ru:21/pub/", "ftp://ftp.x.ru/pub/", UrlKind.OTHER_SCHEME),
         ("tel:+7 495 123-45-67", "tel:+7495123-45-67", UrlKind.OTHER_SCHEME),
@@ -223,3 +237,14 @@ def test_json_contract() -> None:
     }
     bad = normalized_to_json(normalize("report.pdf"))
     assert (bad["url"], bad["kind"]) == (None, "not-a-url") and bad["error"]
+
+
+def test_alternatives_name_the_other_readings() -> None:
+    # C-class choices carry their other readings for DNS/HTTP verification.
+    split = normalize("www.персональные данные.дети")
+    assert split.alternatives == ("http://xn--80ahe5aa8f.xn--d1acj3b/",)  # данные.дети
+    hyphen = normalize("http://x.ru/operations-and-\ndisinformation")
+    assert hyphen.url == "http://x.ru/operations-and-disinformation"
+    assert hyphen.alternatives == ("http://x.ru/operations-anddisinformation",)
+    assert normalize("http://www.x.ru/a").alternatives == ()
+    assert "alternatives" not in normalized_to_json(split)  # not in the JSON contract
