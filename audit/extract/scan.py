@@ -44,9 +44,10 @@ _ANCHOR = re.compile(
 # What a URL body may contain: anything but whitespace and characters that are
 # never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
 # Capped, so that a megabyte-long token costs little however many anchors it holds.
-_BODY = re.compile(r"[^\s<>«»“”„‹›｜|\\^`\x00-\x1f\x7f]{0,8192}")
+_BODY = re.compile(r"[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]{0,8192}")
 _HOST_RE = re.compile(_HOST)
-_GLUED_WORD = re.compile(r"[a-z][\u0400-\u04ff]+$", re.IGNORECASE)
+# a Latin host glued to the word after it, in another script: `www.x.ruи`, `foo.jp日本語`
+_GLUED_WORD = re.compile(r"[a-z](?:(?![a-z])[^\W\d_])+$", re.IGNORECASE)
 _PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
@@ -54,7 +55,7 @@ _SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
 _GLUE_WINDOW = 4096
 _GLUED_WWW = re.compile(r"[^\x00-\x7f]+www\d{0,3}\.", re.IGNORECASE)  # B7: `сайтwww.x.ru`
 _OPEN = {")": "(", "]": "[", "}": "{"}
-_TRAIL = frozenset(".,;:!?…*")
+_TRAIL = frozenset(".,;:!?…*|")
 _QUOTES = frozenset("\"'’")
 # Glued URLs (B7): a second scheme inside a token, unless it is a nested URL
 # (Wayback /web/<ts>/http://..., redirectors ?url=http://...).
@@ -211,7 +212,6 @@ def _check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTe
     host, port, rest = hp.group("host"), hp.group("port"), hp.group("rest")
     glued = _GLUED_WORD.search(host)
     if glued and _domain_ok(host[: glued.start() + 1], is_domain):
-        # `www.x.ruи далее`: a Latin host glued to the Cyrillic word after it
         return host_from + glued.start() + 1
     name = host.rstrip(".")
     if port is None and rest is None and kind != "host" and not _domain_ok(name, is_domain):
@@ -260,19 +260,22 @@ def _has_space(sep: str | None) -> bool:
 
 
 def _split_host(text: str, end: int, host: str, is_domain: DomainTest) -> int | None:
-    """H6: `www.персональные данные.дети` – a host split by one space.
+    """H6: `www.персональные данные.дети` – an IDN label split by one space.
 
     Only when the part before the space is a host without a valid suffix that
-    ends the token, and the part after is a domain-like token whose first
-    letter is of the same script as the last letter before the space.
+    ends the token, and the part after is a domain-like token (not `www.`)
+    whose first letter is of the same non-Latin script as the last letter
+    before the space: Latin words around a space are usually just words
+    (`www.xxxxxxx.baz www.foo.co.uk` are two tokens).
     """
     name = host.rstrip(".")
     if "." not in name or end >= len(text) or text[end] not in " \u00a0":
         return None
     m = _HOST_RE.match(text, end + 1)
-    if m is None or not is_domain(m.group(0).lower()):
+    if m is None or m.group(0).lower().startswith("www") or not is_domain(m.group(0).lower()):
         return None
-    if _script(name[-1]) != _script(m.group(0)[0]):
+    script = _script(name[-1])
+    if script == "latin" or script != _script(m.group(0)[0]):
         return None
     body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
     tail = _trim(text[m.start() : body_end])
