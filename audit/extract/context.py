@@ -19,20 +19,26 @@ from audit.extract.sections import collapse, is_heading, is_structural
 _MAX_BACK = 600  # characters looked at before an address
 _QUOTED_END = re.compile(r"[\"“«]\s*([^\"“”«»]{2,100}?)\s*[\"”»]$")
 _LEADING = re.compile(
-    r"^(?:see(?: also)?|e\.\s?g\.|for example|for instance|examples?(?: of)?|such as|at|on)"
-    r"[,:]?\s+",
+    r"^(?:see(?: also)?|e\.\s?g\.|for example|for instance|examples?(?: of)?|such as|at|on"
+    r"|см\.|например|в том числе)[,:]?\s+",
     re.IGNORECASE,
 )
 _PUNCT_SPACE = re.compile(r"[.?!;:]\s+")
 _CLOSERS = frozenset(')"”»')
 _DASHED = re.compile(r"[ \t\u00a0]+[–—-][ \t\u00a0]+([^\n.;()]{3,200}?)[ \t\u00a0]*(?:[.;]|\n|$)")
+# `(accessed 12.03.2020)`, `(дата обращения: ...)`, `(in Russian)`: about the link, not a name
+_BIBLIOGRAPHIC = re.compile(
+    r"(?:(?:accessed|retrieved|visited|last accessed|last visited|date of|дата|на русском)\b"
+    r"|in [A-Z][a-z]+$|\d)",
+    re.IGNORECASE,
+)
 _ADDRESSY = re.compile(r"https?:|www\.|://", re.IGNORECASE)
 
 
 def describe(text: str, start: int, end: int) -> str | None:
     """The description given for the address at `text[start:end]`, or None."""
     after = _parenthetical_after(text, end) or _dash_after(text, end)
-    if after is not None and _descriptive(after):
+    if after is not None and _descriptive(after) and not _BIBLIOGRAPHIC.match(after):
         return after
     opening = _enclosing_paren(text, start)
     if opening is not None:
