@@ -32,7 +32,7 @@ class _Collector(HTMLParser):
         self.glue = True  # the last tag was inline: text continues without a space
         self.base: str | None = None
         self.links: list[tuple[int, str, list[str]]] = []  # (line, href, anchor text)
-        self._open: list[tuple[int, str, list[str]]] = []
+        self._open: list[list[str] | None] = []  # anchor text of each open <a>
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.glue = tag in _INLINE
@@ -45,7 +45,9 @@ class _Collector(HTMLParser):
             link: tuple[int, str, list[str]] = (self.getpos()[0], href, [])
             self.links.append(link)
             if tag == "a":
-                self._open.append(link)
+                self._open.append(link[2])
+        elif tag == "a":
+            self._open.append(None)  # an anchor without a target: its </a> closes it
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -70,8 +72,9 @@ class _Collector(HTMLParser):
             self.parts.append(" ")
         self.parts.append(data)
         self.line += data.count("\n")
-        for link in self._open:
-            link[2].append(data)
+        for anchor in self._open:
+            if anchor is not None:
+                anchor.append(data)
 
 
 def _collect(markup: str, source: str) -> _Collector:

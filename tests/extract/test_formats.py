@@ -303,3 +303,12 @@ def test_names_in_pdf_docx_and_html(tmp_path: Path) -> None:
     )
     (named,) = extract_file_names(html_path)
     assert (named.name, named.location.line) == ("ICSE database", 3)
+
+
+def test_html_anchor_without_target_does_not_steal_link_text(tmp_path: Path) -> None:
+    path = tmp_path / "anchors.html"
+    path.write_text(
+        '<p><a href="http://x.ru/">The <a name="n1"></a>X portal</a></p>', encoding="utf-8"
+    )
+    (c,) = extract_file(path)
+    assert c.context == "The X portal"
