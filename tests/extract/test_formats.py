@@ -312,3 +312,15 @@ def test_html_anchor_without_target_does_not_steal_link_text(tmp_path: Path) -> 
     )
     (c,) = extract_file(path)
     assert c.context == "The X portal"
+
+
+def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
+    # Government PDFs often restrict printing with an owner password (AES) but open freely.
+    plain = tmp_path / "plain.pdf"
+    _make_pdf(plain)
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    restricted = tmp_path / "restricted.pdf"
+    with restricted.open("wb") as f:
+        writer.write(f)
+    assert "http://36edu.ru/" in _by_url(extract_file(restricted))
