@@ -182,6 +182,9 @@ _CLOSERS = {
     "›": "‹",
 }
 _SYMMETRIC_QUOTES = "\"'"
+# Real citations carry two or three wrappers at most; the cap bounds the
+# work on hostile input ("((((…").
+_MAX_ROUNDS = 16
 _TRAILING = ".,;:!?"
 _LABEL = re.compile(
     r"(?i)^(?:url|uri|link|web ?site|web|site|сайт|ссылка|адрес сайта|адрес|"
@@ -191,7 +194,7 @@ _LABEL = re.compile(
 
 def unwrap(text: str, log: RepairLog) -> str:
     """Strip wrappers (quotes, guillemets, brackets), `URL:` labels and trailing punctuation."""
-    while True:
+    for _ in range(_MAX_ROUNDS):
         before = text
         m = _LABEL.match(text)
         if m and not text.lower().startswith(("url://", "uri://")):
@@ -213,7 +216,8 @@ def unwrap(text: str, log: RepairLog) -> str:
             text = text[1:].strip()
         text = trim_trailing(text, log)
         if text == before:
-            return text
+            break
+    return text
 
 
 def _balanced_inside(opener: str, inner: str) -> bool:
@@ -233,7 +237,6 @@ def _balanced_inside(opener: str, inner: str) -> bool:
 
 def trim_trailing(text: str, log: RepairLog) -> str:
     """B2/B3: trailing sentence punctuation and unbalanced closing brackets or quotes."""
-    removed = ""
     stripped = text.rstrip(".…")
     if text.endswith(("...", "…")) and stripped != text:
         # B8: a truncated display URL; it cannot be repaired, only flagged.
@@ -244,25 +247,39 @@ def trim_trailing(text: str, log: RepairLog) -> str:
             Confidence.GUESS,
         )
         text = stripped.rstrip()
-    while text:
-        c = text[-1]
+    # Walk back with an index and running counts: linear even for a long
+    # run of brackets (the input is untrusted text).
+    end = len(text)
+    counts: dict[str, int] = {}
+
+    def count(c: str) -> int:
+        if c not in counts:
+            counts[c] = text.count(c, 0, end)
+        return counts[c]
+
+    while end:
+        c = text[end - 1]
         if c in _TRAILING:
             # A final `.` or `..` path segment is not punctuation (`/a/..`).
-            if c == "." and (text.endswith(("/.", "/..", "\\.", "\\.."))):
+            if c == "." and text.endswith(("/.", "/..", "\\.", "\\.."), 0, end):
                 break
         elif c == "…":
             log.warn("truncated citation (ends with an ellipsis)")
         elif c in _SYMMETRIC_QUOTES:
-            if text.count(c) % 2 == 0:
+            if count(c) % 2 == 0:
                 break
         elif c in _CLOSERS:
-            openers = _CLOSERS[c]
-            if _count(text, openers) >= text.count(c):
+            if sum(count(o) for o in _CLOSERS[c]) >= count(c):
                 break
         else:
             break
-        removed = c + removed
-        text = text[:-1].rstrip()
+        if c in counts:
+            counts[c] -= 1
+        end -= 1
+        while end and text[end - 1].isspace():
+            end -= 1
+    removed = text[end:].replace(" ", "")
+    text = text[:end]
     if removed:
         log.add("trailing-punctuation", f"trailing {removed!r} removed", EXACT)
     return text
