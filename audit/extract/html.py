@@ -103,8 +103,9 @@ def extract_html(markup: str, source: str) -> list[Citation]:
             log.debug("%s:%d: relative link %r skipped", source, line, href)
             continue
         index = min(line - 1, len(doc.line_starts) - 1)
-        section = doc.section(index) if doc.text else None
-        link = hyperlink(target, "".join(anchor), source, Location(None, line), section)
+        link = hyperlink(
+            target, "".join(anchor), source, Location(None, line), doc=doc, index=index
+        )
         if link is not None:
             links.append(link)
     return merge(links, written)

@@ -324,3 +324,38 @@ def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
     with restricted.open("wb") as f:
         writer.write(f)
     assert "http://36edu.ru/" in _by_url(extract_file(restricted))
+
+
+def test_docx_link_list_under_region_headings(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Examples of resources")
+    document.add_paragraph("Voronezh region")
+    _add_hyperlink(document.add_paragraph(), "http://36edu.ru/", "Department of Education")
+    _add_hyperlink(document.add_paragraph(), "http://www.stoppav.ru/", "http://www.stoppav.ru/")
+    document.add_paragraph("Vologda Region")
+    _add_hyperlink(document.add_paragraph(), "http://www.viro.edu.ru/", "www.viro.edu.ru")
+    path = tmp_path / "list.docx"
+    document.save(str(path))
+    found = _by_url(extract_file(path))
+    assert [(c.context, c.region) for c in found.values()] == [
+        ("Department of Education", "Voronezh region"),
+        ("Voronezh region", "Voronezh region"),
+        ("Vologda Region", "Vologda Region"),
+    ]
+
+
+MARKDOWN_LIST = """Voronezh region
+
+- [Department of Education](http://36edu.ru/)
+- <http://www.stoppav.ru/>
+"""
+
+
+def test_markdown_link_list_under_a_region_heading(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(MARKDOWN_LIST, encoding="utf-8")
+    found = _by_url(extract_file(path))
+    assert [(c.context, c.region, c.location.line) for c in found.values()] == [
+        ("Department of Education", "Voronezh region", 3),
+        ("Voronezh region", "Voronezh region", 4),
+    ]
