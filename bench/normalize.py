@@ -155,15 +155,15 @@ def main() -> None:
 
 
 def _clear_caches() -> None:
-    from audit.urls import host
+    from audit.urls import host, idn
 
     for cached in (
         host.convert_host,
         host.is_domain_like,
         host.registrable_domain,
-        host.label_to_ascii,
-        host.label_to_unicode,
         host.public_suffix,
+        idn.label_to_ascii,
+        idn.label_to_unicode,
     ):
         cached.cache_clear()
 

@@ -6,7 +6,7 @@ A small mutable accumulator private to the urls step; the public result
 
 from __future__ import annotations
 
-from audit.models import Confidence, Repair
+from audit.models import Confidence, Normalized, Repair, UrlKind
 
 EXACT = Confidence.EXACT
 
@@ -47,3 +47,30 @@ class RepairLog:
             if _RANK[repair.confidence] > _RANK[worst]:
                 worst = repair.confidence
         return worst
+
+    def fail(self, text: str, error: str, kind: UrlKind = UrlKind.NOT_A_URL) -> Normalized:
+        """A result without a URL: `error` says why (errors are data)."""
+        return Normalized(
+            input=text,
+            url=None,
+            display=None,
+            key=None,
+            repairs=tuple(self.repairs),
+            confidence=self.confidence(),
+            warnings=tuple(self.warnings),
+            kind=kind,
+            error=error,
+        )
+
+    def result(self, text: str, url: str, display: str, key: str, kind: UrlKind) -> Normalized:
+        """A repaired URL with this log's repairs, confidence and warnings."""
+        return Normalized(
+            input=text,
+            url=url,
+            display=display,
+            key=key,
+            repairs=tuple(self.repairs),
+            confidence=self.confidence(),
+            warnings=tuple(self.warnings),
+            kind=kind,
+        )

@@ -27,6 +27,14 @@ import tldextract
 from audit.models import Confidence, Repair
 
 from ._log import EXACT, RepairLog
+from .idn import (
+    FORBIDDEN,
+    LabelError,
+    bidi_domain,
+    label_to_ascii,
+    label_to_unicode,
+    scripts,
+)
 
 
 def make_psl() -> tldextract.TLDExtract:
@@ -40,8 +48,6 @@ _PSL = make_psl()
 
 _DOTS = {ord(c): "." for c in "\u3002\uff0e\uff61"}
 _DASHES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
-# WHATWG forbidden domain code points (plus white space of any kind).
-_FORBIDDEN = re.compile(r"[\x00-\x20\x7f#/:<>?@\[\\\]^|%\s]")
 # Characters that never occur in a domain name label (used by is_domain_like,
 # which judges prose tokens, so it is stricter than URL host parsing).
 _NOT_IN_LABEL = re.compile(r"[\s!-,/:-@\[-^`{-~\u2026\u00ab\u00bb\u201c-\u201f]")
@@ -109,98 +115,6 @@ def public_suffix(host: str) -> str | None:
     return suffix or None
 
 
-# --------------------------------------------------------------------------
-# IDNA per label
-
-
-class LabelError(ValueError):
-    """A label that cannot be converted to an A-label."""
-
-
-_HYPHENS_WARNING = "label with hyphens browsers accept but IDNA 2008 does not"
-_SYMBOLS_WARNING = "label with symbols browsers accept but IDNA 2008 does not"
-
-
-@lru_cache(maxsize=65536)
-def label_to_ascii(label: str) -> tuple[str, str | None]:
-    """(A-label, warning or None) for one non-ASCII label; raises LabelError.
-
-    IDNA 2008 with UTS 46 mapping first.  Two refusals of the idna package
-    are relaxed the way the URL Standard relaxes them (what a reader's browser
-    requests): hyphens (CheckHyphens=false), label length (VerifyDnsLength=
-    false; flagged separately) and symbols that UTS 46 keeps but IDNA 2008
-    disallows (`☃`, `♥`, `≠`; kjd/idna#40).  Hyphens and symbols are flagged.
-    """
-    try:
-        return idna.encode(label, uts46=True).decode("ascii"), None
-    except idna.IDNAError as exc:
-        message = str(exc)
-        if label[:4].lower() == "xn--":
-            raise LabelError(message) from exc
-        relaxed = "hyphen" in message or "too long" in message.lower()
-        if not relaxed and type(exc) is not idna.InvalidCodepoint:
-            raise LabelError(message) from exc
-    return _lenient(label)
-
-
-def _lenient(label: str) -> tuple[str, str | None]:
-    try:
-        # UTS 46 mapping and validity: raises for what UTS 46 disallows.
-        mapped = idna.uts46_remap(label, std3_rules=False, transitional=False)
-        hyphens = mapped[:1] == "-" or mapped[-1:] == "-" or mapped[2:4] == "--"
-        warning = _HYPHENS_WARNING if hyphens else None
-        try:
-            # Everything but the hyphens (and length: VerifyDnsLength=false)
-            # must pass IDNA 2008 ...
-            idna.check_label(mapped.replace("-", "a"))
-        except idna.InvalidCodepoint:
-            # ... or be a symbol UTS 46 keeps (checked below as browsers do).
-            warning = _SYMBOLS_WARNING
-        if not mapped or unicodedata.category(mapped[0]).startswith("M"):
-            raise LabelError(f"label {label!r} starts with a combining mark")
-        elif "\u200c" in mapped or "\u200d" in mapped:
-            raise LabelError(f"joiner in label {label!r}")
-        elif _FORBIDDEN.search(mapped) or "." in mapped:  # `⩴` maps to `::=`
-            raise LabelError(f"label {label!r} maps to forbidden characters {mapped!r}")
-        else:
-            idna.check_bidi(mapped)
-    except idna.IDNAError as exc:
-        raise LabelError(str(exc)) from exc
-    # Punycode (RFC 3492) of the mapped label: the plain codec, not IDNA 2003.
-    if mapped.isascii():
-        return mapped, warning
-    return "xn--" + mapped.encode("punycode").decode("ascii"), warning
-
-
-@lru_cache(maxsize=65536)
-def label_to_unicode(label: str) -> str | None:
-    """The U-label for an A-label, or None if it is not valid Punycode/IDNA."""
-    try:
-        return idna.decode(label)
-    except (idna.IDNAError, UnicodeError):
-        return None
-
-
-def _bidi_domain(host: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("R", "AL", "AN") for c in host if not c.isascii())
-
-
-def _scripts(label: str) -> set[str]:
-    found: set[str] = set()
-    for c in label:
-        o = ord(c)
-        if c.isascii():
-            if c.isalpha():
-                found.add("Latin")
-        elif 0x400 <= o <= 0x52F:
-            found.add("Cyrillic")
-        elif 0x370 <= o <= 0x3FF:
-            found.add("Greek")
-        elif 0xC0 <= o <= 0x24F:
-            found.add("Latin")
-    return found
-
-
 @lru_cache(maxsize=65536)
 def convert_host(raw: str) -> HostResult:
     """Repair one host (H1-H3, H11, H12, H16 signals) and convert it label by label."""
@@ -225,7 +139,7 @@ def convert_host(raw: str) -> HostResult:
         fixed = host.translate({ord(c): "-" for c in _DASHES})
         log.add("dash-normalised", f"typographic dash in host {host!r} read as '-'")
         host = fixed
-    m = _FORBIDDEN.search(host)
+    m = FORBIDDEN.search(host)
     if m:
         what = "a space" if m.group(0).isspace() else repr(m.group(0))
         # Never encode such a host: IDNA 2003 would turn it into `xn-- -…`.
@@ -266,14 +180,14 @@ def convert_host(raw: str) -> HostResult:
             if warning:
                 log.warn(warning)
             u = (label_to_unicode(a) or label.lower()) if a.startswith("xn--") else a
-        if len(_scripts(u)) > 1:
-            log.warn(f"mixed-script host: label {u!r} mixes {' and '.join(sorted(_scripts(u)))}")
+        if len(scripts(u)) > 1:
+            log.warn(f"mixed-script host: label {u!r} mixes {' and '.join(sorted(scripts(u)))}")
             mixed = True
         if len(a) > 63:
             log.warn(f"label longer than 63 characters: {a[:20]}…")
         ascii_labels.append(a)
         unicode_labels.append(u)
-    if not host.isascii() and _bidi_domain(host):
+    if not host.isascii() and bidi_domain(host):
         # RFC 5893 applies to every label of a domain with a right-to-left
         # label, ASCII ones included (which skip idna above).
         for label in unicode_labels:
@@ -329,9 +243,9 @@ def _unified(tld: str, unicode_labels: list[str]) -> str | None:
     """The host with mixed-script labels mapped to the TLD's script, if that works."""
     table = _TO_CYRILLIC if tld in _CYRILLIC_TLDS else _TO_LATIN
     labels = [
-        label.translate(table) if len(_scripts(label)) > 1 else label for label in unicode_labels
+        label.translate(table) if len(scripts(label)) > 1 else label for label in unicode_labels
     ]
-    if any(len(_scripts(label)) > 1 for label in labels):
+    if any(len(scripts(label)) > 1 for label in labels):
         return None  # a letter without a look-alike: no single-script reading
     return ".".join(labels)
 
@@ -343,5 +257,5 @@ def _zone_policy(ascii_labels: list[str], unicode_labels: list[str], log: Repair
         log.warn(f"zone policy: non-ASCII label under .{tld} (the zone registers ASCII names)")
     elif tld == "xn--p1ai" and len(unicode_labels) > 1:
         registrable = unicode_labels[-2]
-        if "Latin" in _scripts(registrable):
+        if "Latin" in scripts(registrable):
             log.warn("zone policy: Latin letters in a .рф name (the zone registers Cyrillic)")

@@ -1,10 +1,10 @@
 """Orchestration: one cited string → `audit.models.Normalized` (never raises).
 
 Stages, in the order docs/url-repair.md §6 prescribes: character clean-up and
-boundary trimming (clean.py), scheme repair (scheme.py), joining white space
-broken into the URL, host repair and IDNA per label (host.py), WHATWG
-serialisation by ada-url (what a reader's click would request), then the key
-(keys.py).
+boundary trimming (clean.py), e-mail addresses (mailto.py), scheme repair
+(scheme.py), joining white space broken into the URL (join.py), host repair
+and IDNA per label (host.py), WHATWG serialisation by ada-url (what a
+reader's click would request), then the key (keys.py, path.py).
 
 Conventions (DESIGN.md, `audit normalize --format json`):
 - `url` is the WHATWG href of the repaired URL with an A-label host, *with*
@@ -36,9 +36,11 @@ import ada_url
 from audit.models import Confidence, Normalized, UrlKind
 
 from ._log import EXACT, RepairLog
-from .clean import clean_chars, trim_trailing, unwrap
+from .clean import clean_chars, unwrap
 from .host import convert_host, is_domain_like
+from .join import AUTHORITY_END, join_pieces
 from .keys import opaque_key, web_key
+from .mailto import ASCII_MAILBOX, BARE_EMAIL, NAMED_EMAIL, email_result
 from .scheme import REFUSED_SCHEMES, SPECIAL_OTHER, generic_scheme, refang, split_web
 
 logger = logging.getLogger(__name__)
@@ -53,26 +55,13 @@ _MARKUP = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21", "ws": "80", "wss": "443"}
-_MAILBOX = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*")
-# H15 only reads ASCII user names as mailboxes (`http://é@x` is a user name).
-_ASCII_MAILBOX = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-)
-_BARE_EMAIL = re.compile(r"([\w!#$%&'*+/=?^`{|}~.-]+)@([^\s@/\\?#:]+)")
-_NAMED_EMAIL = re.compile(r"([^<>@]*)<(?:mailto:)?([^<>\s@]+@[^<>\s@]+)>")
-_AUTHORITY_END = re.compile(r"[/\\?#]")
 # Where a URL starts after prose ("see http://…", "(foobar info@x.ru)") or
 # glued to a prefix ("text:http://…", "name@http://…", B7).
 _EMBEDDED = re.compile(
     r"\s+[(«\"“„\[<]?(?=(?:h[tx]{2}ps?|ftp)[ ]?[:;]|www\.|[\w.+-]+@[\w-]+\.)", re.IGNORECASE
 )
 _GLUED = re.compile(r"(?<=[:@|>])(?=https?://)", re.IGNORECASE)
-_NEW_URL = re.compile(r"(?i)(?:h[tx]{2}ps?|ftp)[:;]|www\.")
-_PUNCT = ".,;:!?"
-_WS_SPLIT = re.compile(r"([ \n]+)")
 _NUMERIC = re.compile(r"[0-9.]+")
-# A piece after white space that can continue a path: URL characters only.
-_URLISH = re.compile(r"[\w%~./?#=&+:;,@!$'*\-\[\]()]+")
 # Real TLDs that are also common file extensions: a bare `readme.md` is a file.
 _FILE_LIKE_TLDS = frozenset(
     {"zip", "mov", "py", "md", "sh", "rs", "pl", "ps", "cs", "doc", "pdf", "exe", "app", "java"}
@@ -133,23 +122,9 @@ def _with_alternatives(text: str) -> Normalized:
     return replace(n, alternatives=found) if found else n
 
 
-def _fail(text: str, log: RepairLog, error: str, kind: UrlKind = UrlKind.NOT_A_URL) -> Normalized:
-    return Normalized(
-        input=text,
-        url=None,
-        display=None,
-        key=None,
-        repairs=tuple(log.repairs),
-        confidence=log.confidence(),
-        warnings=tuple(log.warnings),
-        kind=kind,
-        error=error,
-    )
-
-
 def _normalize(text: str, log: RepairLog) -> Normalized:
     if len(text) > MAX_CITATION:
-        return _fail(text, log, f"longer than {MAX_CITATION} characters: not one citation")
+        return log.fail(text, f"longer than {MAX_CITATION} characters: not one citation")
     s = clean_chars(text, log)
     m = _MARKUP.match(s)
     if m:
@@ -160,18 +135,18 @@ def _normalize(text: str, log: RepairLog) -> Normalized:
         s = next(g for g in m.groups() if g is not None)
     s = refang(unwrap(s, log), log)
     if not s:
-        return _fail(text, log, "empty citation")
+        return log.fail(text, "empty citation")
     if s[:7].lower() == "mailto:":
         if s[:7] != "mailto:":
             log.add("scheme-lowercased", f"scheme {s[:6]!r} lower-cased", EXACT)
-        return _email(text, s[7:], log)
-    m = _NAMED_EMAIL.fullmatch(s)
+        return email_result(text, s[7:], log)
+    m = NAMED_EMAIL.fullmatch(s)
     if m:
         log.add("display-name-removed", f"name {m.group(1).strip()!r} before the address removed")
         s = m.group(2)
-    if _BARE_EMAIL.fullmatch(s):
+    if BARE_EMAIL.fullmatch(s):
         log.add("mailto-added", "e-mail address written as a mailto: URL", EXACT)
-        return _email(text, s, log)
+        return email_result(text, s, log)
     return _dispatch(text, s, log, prose_allowed=True)
 
 
@@ -203,97 +178,6 @@ def _dispatch(text: str, s: str, log: RepairLog, *, prose_allowed: bool) -> Norm
 # Web URLs (and other schemes with a host: ftp, ws, wss)
 
 
-def _continues(current: str, nxt: str) -> bool:
-    """B4/B6: does the piece after white space continue the URL's path or query?"""
-    if not _URLISH.fullmatch(nxt) or nxt[0] in "([" or not any(c.isalnum() for c in nxt):
-        return False
-    if nxt[0] in "/?#&=" or current[-1] in "-_=&?~%+":
-        return True
-    if current[-1] == "/":  # `…greifswald.de/ webaugustus/`, not `…/ site`
-        return nxt[0].isdigit() or any(c in nxt for c in "/._=-")
-    return ("/" in nxt or "=" in nxt) and not nxt[0].isupper()
-
-
-def _same_script_edge(left: str, right: str) -> bool:
-    """H6: only join a split label if both sides of the space are of one script."""
-    a, b = left[-1], right[0]
-    if b in ".-" or a in ".-":
-        return True
-    if not (a.isalnum() and b.isalnum()):
-        return False
-    return a.isascii() == b.isascii()
-
-
-def _host_of(authority: str) -> str:
-    return authority.rpartition("@")[2].partition(":")[0]
-
-
-def _join_pieces(rest: str, scheme: str, log: RepairLog, *, strict: bool) -> str | None:
-    """Join white space broken into the URL by PDF wrapping; drop prose after it.
-
-    None when a space splits the host and no joined reading is a domain
-    (`strict`: only for an explicit scheme; without one, the token is prose).
-    """
-    pieces = _WS_SPLIT.split(rest)
-    current = pieces[0]
-    i = 1
-    host_done = _AUTHORITY_END.search(current) or is_domain_like(_host_of(current.rstrip(_PUNCT)))
-    if i < len(pieces) and not host_done:
-        # H6/H4: a space inside the host (`www.персональные данные.дети`,
-        # `example .ru`), decided with the PSL: join only if the result is a
-        # domain under a public suffix and the left part is not one already.
-        nxt = pieces[i + 1]
-        m = _AUTHORITY_END.search(nxt)
-        nxt_host = nxt[: m.start()] if m else nxt
-        joined = current + nxt_host
-        if nxt_host and _same_script_edge(current, nxt_host) and is_domain_like(joined):
-            other = ""
-            if is_domain_like(nxt_host):
-                other = f"; {nxt_host!r} alone is the other reading"
-                log.alternative(f"{scheme}://" + "".join(pieces[i + 1 :]))
-            log.add(
-                "host-space-joined",
-                f"space inside the host removed: {current + ' ' + nxt_host!r} → {joined!r}{other}",
-                Confidence.GUESS,
-            )
-            current += nxt
-            i += 2
-        elif (
-            strict
-            and _URLISH.fullmatch(nxt)
-            and any(c in "/:." for c in nxt)
-            and not _NEW_URL.match(nxt)
-        ):
-            return None  # `http://a b/`: the URL goes on after a space inside its host
-    while i < len(pieces):
-        sep, nxt = pieces[i], pieces[i + 1]
-        if (nxt[0] in "/?#" or _AUTHORITY_END.search(current)) and _continues(current, nxt):
-            if "\n" in sep and current.endswith("-"):
-                log.alternative(f"{scheme}://{current[:-1]}{nxt}" + "".join(pieces[i + 2 :]))
-                log.add(
-                    "hyphen-at-line-break",
-                    f"line break after '-' removed before {nxt!r}, hyphen kept; "
-                    "without it is the other reading",
-                    Confidence.GUESS,
-                )
-            elif "\n" in sep:
-                log.add("line-break-joined", f"line break inside the URL removed before {nxt!r}")
-            else:
-                log.add(
-                    "path-space-joined",
-                    f"space inside the URL removed before {nxt!r} (PDF wrapping)",
-                    Confidence.GUESS,
-                )
-            current += nxt
-            i += 2
-            continue
-        dropped = "".join(pieces[i:]).strip()
-        log.add("trailing-text-removed", f"text after the URL removed: {dropped!r}")
-        current = trim_trailing(current, log)
-        break
-    return current
-
-
 def _web(
     text: str,
     scheme: str,
@@ -305,13 +189,13 @@ def _web(
 ) -> Normalized:
     rest = rest.lstrip(" \n")
     if not rest:
-        return _fail(text, log, f"{scheme}: URL without a host")
+        return log.fail(text, f"{scheme}: URL without a host")
     if " " in rest or "\n" in rest:
-        joined = _join_pieces(rest, scheme, log, strict=not inferred)
+        joined = join_pieces(rest, scheme, log, strict=not inferred)
         if joined is None:
-            return _fail(text, log, "a space inside the host, and no joined reading is a domain")
+            return log.fail(text, "a space inside the host, and no joined reading is a domain")
         rest = joined
-    m = _AUTHORITY_END.search(rest)
+    m = AUTHORITY_END.search(rest)
     authority, remainder = (rest[: m.start()], rest[m.start() :]) if m else (rest, "")
     userinfo, at, hostport = authority.rpartition("@")
     if hostport.startswith("["):
@@ -322,20 +206,20 @@ def _web(
         host, colon, port = hostport.partition(":")
 
     # H15: `http://info@example.ru` is an e-mail address, not credentials.
-    mailbox = at and userinfo and remainder in ("", "/") and _ASCII_MAILBOX.fullmatch(userinfo)
+    mailbox = at and userinfo and remainder in ("", "/") and ASCII_MAILBOX.fullmatch(userinfo)
     if mailbox and is_domain_like(host):
         log.add("userinfo-is-email", f"{authority!r} read as an e-mail address")
-        return _email(text, f"{userinfo}@{host}", log)
+        return email_result(text, f"{userinfo}@{host}", log)
 
     if inferred and at:
         # Without a scheme, `user@host` can only be an e-mail address.
-        if _ASCII_MAILBOX.fullmatch(userinfo) and not remainder and is_domain_like(host):
-            return _email(text, f"{userinfo}@{host}", log)
-        return _fail(text, log, f"{authority!r} has an '@' but no scheme: not a web address")
+        if ASCII_MAILBOX.fullmatch(userinfo) and not remainder and is_domain_like(host):
+            return email_result(text, f"{userinfo}@{host}", log)
+        return log.fail(text, f"{authority!r} has an '@' but no scheme: not a web address")
     if inferred:
         refused = _check_schemeless(host, remainder)
         if refused:
-            return _fail(text, log, refused)
+            return log.fail(text, refused)
         tld = host.rstrip(".").rsplit(".", 1)[-1].lower()
         sure = host.lower().startswith("www.") or remainder or tld in _COMMON_TLDS
         log.add(
@@ -345,15 +229,15 @@ def _web(
         )
 
     if not host:
-        return _fail(text, log, f"{scheme}: URL without a host")
+        return log.fail(text, f"{scheme}: URL without a host")
     hr = convert_host(host)
     if hr.ascii is None or hr.unicode is None:
-        return _fail(text, log, hr.error or f"invalid host {host!r}")
+        return log.fail(text, hr.error or f"invalid host {host!r}")
     log.extend(hr.repairs, hr.warnings)
     if hr.alternative:
         log.alternative(f"{scheme}://{userinfo}{at}{hr.alternative}{colon}{port}{remainder}")
     if port and (not port.isdigit() or int(port) > 65535):
-        return _fail(text, log, f"invalid port {port!r}")
+        return log.fail(text, f"invalid port {port!r}")
     if port and _DEFAULT_PORTS.get(scheme) == port.lstrip("0").rjust(1, "0"):
         log.add(
             "default-port-removed", f"default port :{port} of {scheme} removed", Confidence.EXACT
@@ -365,7 +249,7 @@ def _web(
     try:
         href = ada_url.normalize_url(built)
     except ValueError:
-        return _fail(text, log, f"not a valid URL: {built!r}")
+        return log.fail(text, f"not a valid URL: {built!r}")
     # ada's href is canonical, so its parts are cut out with string operations
     # (cheaper than reading each attribute from a parsed object).
     after = href[len(scheme) + 3 :]
@@ -381,18 +265,11 @@ def _web(
     _address_warnings(hostname, log)
     path_query = tail.split("#", 1)[0]
     path, question, query = path_query.partition("?")
-    return Normalized(
-        input=text,
-        url=href,
-        display=f"{scheme}://{creds}{at_sign}{display_host}{hostport[len(hostname) :]}{tail}",
-        key=web_key(
-            scheme, userinfo=creds, host=hostname, port=port, path=path, query=question + query
-        ),
-        repairs=tuple(log.repairs),
-        confidence=log.confidence(),
-        warnings=tuple(log.warnings),
-        kind=kind,
+    display = f"{scheme}://{creds}{at_sign}{display_host}{hostport[len(hostname) :]}{tail}"
+    key = web_key(
+        scheme, userinfo=creds, host=hostname, port=port, path=path, query=question + query
     )
+    return log.result(text, href, display, key, kind)
 
 
 def _check_schemeless(host: str, remainder: str) -> str | None:
@@ -429,43 +306,7 @@ def _address_warnings(hostname: str, log: RepairLog) -> None:
 
 
 # --------------------------------------------------------------------------
-# E-mail and other schemes
-
-
-def _email(text: str, part: str, log: RepairLog) -> Normalized:
-    addresses, _, query = part.partition("?")
-    ascii_parts: list[str] = []
-    unicode_parts: list[str] = []
-    key_parts: list[str] = []
-    for address in (a.strip() for a in addresses.split(",")):
-        if not address:
-            continue
-        local, at, domain = address.rpartition("@")
-        if not at or not local or not _MAILBOX.fullmatch(local):
-            return _fail(text, log, f"{address!r} is not an e-mail address")
-        hr = convert_host(domain)
-        if hr.ascii is None or hr.unicode is None:
-            return _fail(text, log, hr.error or f"invalid domain {domain!r}")
-        if not is_domain_like(hr.unicode) and not is_domain_like(hr.ascii):
-            return _fail(text, log, f"e-mail domain {domain!r} does not end in a public suffix")
-        log.extend(hr.repairs, hr.warnings)
-        ascii_parts.append(f"{local}@{hr.ascii}")
-        unicode_parts.append(f"{local}@{hr.unicode}")
-        key_parts.append(f"{local}@{hr.ascii}")
-    if not ascii_parts:
-        return _fail(text, log, "mailto: without an address")
-    q = "?" + query if query else ""
-    url = "mailto:" + ",".join(ascii_parts) + q
-    return Normalized(
-        input=text,
-        url=url,
-        display="mailto:" + ",".join(unicode_parts) + q,
-        key=opaque_key("mailto:" + ",".join(key_parts) + q),
-        repairs=tuple(log.repairs),
-        confidence=log.confidence(),
-        warnings=tuple(log.warnings),
-        kind=UrlKind.EMAIL,
-    )
+# Other schemes
 
 
 def _other(text: str, scheme: str, s: str, log: RepairLog) -> Normalized:
@@ -473,9 +314,8 @@ def _other(text: str, scheme: str, s: str, log: RepairLog) -> Normalized:
         log.add("scheme-lowercased", f"scheme {s[: len(scheme)]!r} lower-cased", EXACT)
     rest = s[len(scheme) + 1 :].strip()
     if scheme in REFUSED_SCHEMES:
-        return _fail(
+        return log.fail(
             text,
-            log,
             f"{scheme}: URLs are refused (a script, not a resource)",
             UrlKind.OTHER_SCHEME,
         )
@@ -488,21 +328,12 @@ def _other(text: str, scheme: str, s: str, log: RepairLog) -> Normalized:
         )
     rest = re.sub(r"\s+", "" if scheme in ("tel", "sms", "fax") else "%20", rest)
     if not rest:
-        return _fail(text, log, f"{scheme}: without a body", UrlKind.OTHER_SCHEME)
+        return log.fail(text, f"{scheme}: without a body", UrlKind.OTHER_SCHEME)
     try:
         url = ada_url.URL(f"{scheme}:{rest}").href
     except ValueError:
-        return _fail(text, log, f"not a valid {scheme}: URL", UrlKind.OTHER_SCHEME)
-    return Normalized(
-        input=text,
-        url=url,
-        display=url,
-        key=opaque_key(url),
-        repairs=tuple(log.repairs),
-        confidence=log.confidence(),
-        warnings=tuple(log.warnings),
-        kind=UrlKind.OTHER_SCHEME,
-    )
+        return log.fail(text, f"not a valid {scheme}: URL", UrlKind.OTHER_SCHEME)
+    return log.result(text, url, url, opaque_key(url), UrlKind.OTHER_SCHEME)
 
 
 def normalized_to_json(n: Normalized) -> dict[str, object]:
