@@ -3,6 +3,7 @@
 extract_file(path)            -> [Citation]       any supported document
 extract_text(text, source)    -> [Citation]       plain text (PDF-extracted text too)
 extract_names(text, source)   -> [NamedCandidate] organisations named without an address
+extract_file_names(path)      -> [NamedCandidate] the same, for any supported document
 group_citations(citations)    -> [CitedResource]  one per dedup key, occurrences kept
 citation_to_json(citation)    -> dict             DESIGN.md `audit extract --format json`
 """

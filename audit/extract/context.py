@@ -19,21 +19,26 @@ from audit.extract.sections import collapse, is_heading, is_structural
 _MAX_BACK = 600  # characters looked at before an address
 _QUOTED_END = re.compile(r"[\"“«]\s*([^\"“”«»]{2,100}?)\s*[\"”»]$")
 _LEADING = re.compile(
-    r"^(?:see(?: also)?|e\.\s?g\.|for example|for instance|examples?(?: of)?|such as|at|on)"
-    r"[,:]?\s+",
+    r"^(?:see(?: also)?|e\.\s?g\.|for example|for instance|examples?(?: of)?|such as|at|on"
+    r"|см\.|например|в том числе)[,:]?\s+",
     re.IGNORECASE,
 )
-# A sentence ends at `. ; ? !` after a word of four or more letters (so `St.`,
-# `No.`, `art.` do not end one), after a closing bracket or quote, or at a colon.
-_BOUNDARY = re.compile(r"(?:(?<=\w{4}[.?!;])|(?<=[)\"”»][.;])|(?<=:))\s+")
+_PUNCT_SPACE = re.compile(r"[.?!;:]\s+")
+_CLOSERS = frozenset(')"”»')
 _DASHED = re.compile(r"[ \t\u00a0]+[–—-][ \t\u00a0]+([^\n.;()]{3,200}?)[ \t\u00a0]*(?:[.;]|\n|$)")
+# `(accessed 12.03.2020)`, `(дата обращения: ...)`, `(in Russian)`: about the link, not a name
+_BIBLIOGRAPHIC = re.compile(
+    r"(?:(?:accessed|retrieved|visited|last accessed|last visited|date of|дата|на русском)\b"
+    r"|in [A-Z][a-z]+$|\d)",
+    re.IGNORECASE,
+)
 _ADDRESSY = re.compile(r"https?:|www\.|://", re.IGNORECASE)
 
 
 def describe(text: str, start: int, end: int) -> str | None:
     """The description given for the address at `text[start:end]`, or None."""
     after = _parenthetical_after(text, end) or _dash_after(text, end)
-    if after is not None and _descriptive(after):
+    if after is not None and _descriptive(after) and not _BIBLIOGRAPHIC.match(after):
         return after
     opening = _enclosing_paren(text, start)
     if opening is not None:
@@ -71,9 +76,11 @@ def _dash_after(text: str, end: int) -> str | None:
 
 def _enclosing_paren(text: str, start: int) -> int | None:
     """The `(` that opens a parenthesis around `start` on the same or the line before."""
+    floor = max(0, start - _MAX_BACK)
+    if text.rfind("(", floor, start) < 0:
+        return None  # the usual case, decided at C speed
     depth = 0
     newlines = 0
-    floor = max(0, start - _MAX_BACK)
     for i in range(start - 1, floor - 1, -1):
         ch = text[i]
         if ch == ")":
@@ -93,11 +100,12 @@ def _enclosing_paren(text: str, start: int) -> int | None:
 
 def _fragment_before(text: str, pos: int) -> str:
     """The sentence text before `pos`, not crossing headings, addresses or sentence ends."""
-    line_start = text.rfind("\n", 0, pos) + 1
+    floor = max(0, pos - _MAX_BACK)
+    line_start = text.rfind("\n", floor, pos) + 1 or floor
     parts = [text[line_start:pos]]
     cursor = line_start - 1
     while cursor > 0 and pos - cursor < _MAX_BACK:
-        prev_start = text.rfind("\n", 0, cursor) + 1
+        prev_start = text.rfind("\n", floor, cursor) + 1 or floor
         line = text[prev_start:cursor]
         cursor = prev_start - 1
         s = line.strip()
@@ -107,8 +115,25 @@ def _fragment_before(text: str, pos: int) -> str:
             break
         parts.append(line)
     fragment = collapse(" ".join(reversed(parts)))
-    ends = [m.end() for m in _BOUNDARY.finditer(fragment)]
-    return fragment[ends[-1] :] if ends else fragment
+    return fragment[_last_boundary(fragment) :]
+
+
+def _last_boundary(fragment: str) -> int:
+    """Where the last sentence of `fragment` starts.
+
+    A sentence ends at `. ; ? !` after a word of four or more letters (so `St.`,
+    `No.`, `art.` do not end one), after a closing bracket or quote, or at a colon.
+    """
+    for m in reversed(list(_PUNCT_SPACE.finditer(fragment))):
+        i = m.start()
+        before = fragment[max(0, i - 4) : i]
+        if (
+            fragment[i] == ":"
+            or (fragment[i] in ".;" and before[-1:] in _CLOSERS)
+            or (len(before) == 4 and all(ch.isalnum() or ch == "_" for ch in before))
+        ):
+            return m.end()
+    return 0
 
 
 def _name_in(fragment: str) -> str | None:

@@ -50,7 +50,7 @@ def extract_docx(path: Path, source: str) -> list[Citation]:
         for url, anchor in hyperlinks:
             if not url or url.startswith("#"):
                 continue  # a bookmark inside the document
-            c = hyperlink(url, anchor, source, Location(None, index + 1), doc.section(index))
+            c = hyperlink(url, anchor, source, Location(None, index + 1), doc=doc, index=index)
             if c is not None:
                 links.append(c)
     return merge(links, written)

@@ -16,7 +16,7 @@ from audit.models import Citation, Location
 
 log = logging.getLogger(__name__)
 
-_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "title"})
 _INLINE = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "font", "i", "kbd", "mark", "q",
      "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var", "wbr"}
@@ -32,7 +32,7 @@ class _Collector(HTMLParser):
         self.glue = True  # the last tag was inline: text continues without a space
         self.base: str | None = None
         self.links: list[tuple[int, str, list[str]]] = []  # (line, href, anchor text)
-        self._open: list[tuple[int, str, list[str]]] = []
+        self._open: list[list[str] | None] = []  # anchor text of each open <a>
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.glue = tag in _INLINE
@@ -45,7 +45,9 @@ class _Collector(HTMLParser):
             link: tuple[int, str, list[str]] = (self.getpos()[0], href, [])
             self.links.append(link)
             if tag == "a":
-                self._open.append(link)
+                self._open.append(link[2])
+        elif tag == "a":
+            self._open.append(None)  # an anchor without a target: its </a> closes it
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -70,8 +72,9 @@ class _Collector(HTMLParser):
             self.parts.append(" ")
         self.parts.append(data)
         self.line += data.count("\n")
-        for link in self._open:
-            link[2].append(data)
+        for anchor in self._open:
+            if anchor is not None:
+                anchor.append(data)
 
 
 def _collect(markup: str, source: str) -> _Collector:
@@ -100,8 +103,9 @@ def extract_html(markup: str, source: str) -> list[Citation]:
             log.debug("%s:%d: relative link %r skipped", source, line, href)
             continue
         index = min(line - 1, len(doc.line_starts) - 1)
-        section = doc.section(index) if doc.text else None
-        link = hyperlink(target, "".join(anchor), source, Location(None, line), section)
+        link = hyperlink(
+            target, "".join(anchor), source, Location(None, line), doc=doc, index=index
+        )
         if link is not None:
             links.append(link)
     return merge(links, written)

@@ -23,7 +23,7 @@ def extract_markdown(source_text: str, source: str) -> list[Citation]:
                 continue
             index = min(line + offset, len(doc.line_starts) - 1)
             link = hyperlink(
-                absolute, anchor, source, Location(None, index + 1), doc.section(index)
+                absolute, anchor, source, Location(None, index + 1), doc=doc, index=index
             )
             if link is not None:
                 links.append(link)

@@ -43,11 +43,30 @@ _KINDS = {
     "department": "government",
     "agency": "government",
 }
-_KIND_WORD = "|".join(sorted(_KINDS, key=len, reverse=True))
+# Russian kind words by stem (they decline: `фонд`, `фонда`, `фондом`)
+_RU_STEMS = {
+    "фонд": "foundation",
+    "проект": "project",
+    "программ": "project",
+    "центр": "organisation",
+    "организаци": "organisation",
+    "учреждени": "organisation",
+    "ассоциаци": "organisation",
+    "университет": "university",
+    "приют": "service",
+    "служб": "service",
+    "портал": "portal",
+    "сайт": "portal",
+}
+_KIND_WORD = "|".join(
+    [*sorted(_KINDS, key=len, reverse=True), *(f"{stem}[а-я]*" for stem in _RU_STEMS)]
+)
 _OPEN_Q = '"“«„'
 _CLOSE_Q = '"”»“'
-# a quoted name: no brackets, addresses or sentence ends inside; may wrap lines
-_QUOTED = rf"[{_OPEN_Q}]\s*(?P<name>[^{_OPEN_Q}{_CLOSE_Q}()\[\];:]{{1,80}}?)\s*[{_CLOSE_Q}]"
+# a quoted name: no brackets, addresses or sentence ends inside; may wrap lines, and
+# may hold one level of guillemets (`«Центр «Сёстры»»`)
+_NAME_CHAR = rf"(?:[^{_OPEN_Q}{_CLOSE_Q}()\[\];:]|«[^«»]{{1,60}}»)"
+_QUOTED = rf"[{_OPEN_Q}]\s*(?P<name>{_NAME_CHAR}{{1,80}}?)\s*[{_CLOSE_Q}]"
 _PATTERNS = (
     # `the "Key" foundation`, `"K" department`
     re.compile(rf"{_QUOTED}\s+(?P<kind>{_KIND_WORD})\b", re.IGNORECASE),
@@ -60,9 +79,24 @@ _PATTERNS = (
 )
 _REGION_AFTER = re.compile(
     r"\s+in\s+(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?"
-    r"(?P<place>[A-ZА-Я][\w\-]+(?:\s+(?:region|oblast|krai|republic|district)\b|\s+[A-Z][\w\-]+)?)"
+    r"(?P<place>[A-Z][\w\-]+(?:\s+(?:region|oblast|krai|republic|district)\b|\s+[A-Z][\w\-]+)?)"
+    r"|\s+в\s+(?:г(?:ороде)?\.?\s*)?"
+    r"(?P<place_ru>[А-ЯЁ][а-яё\-]+(?:\s+(?:области|крае|республике|районе|округе)\b)?)"
 )
 _NEARBY = 200  # characters after a name in which a written address is "its" address
+
+
+def _kind(word: str) -> str:
+    lowered = word.lower()
+    if lowered in _KINDS:
+        return _KINDS[lowered]
+    return next(kind for stem, kind in _RU_STEMS.items() if lowered.startswith(stem))
+
+
+def _place(m: re.Match[str] | None) -> str | None:
+    if m is None:
+        return None
+    return sections.collapse(m.group("place") or m.group("place_ru"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +120,7 @@ def extract_names(text: str, source: str, page: int | None = None) -> list[Named
     for rank, pattern in enumerate(_PATTERNS):
         for m in pattern.finditer(text):
             word = m.group("kind")
-            kind = _KINDS[word.lower()]
+            kind = _kind(word)
             if rank == 2:
                 name, at = f"{m.group('acronym')} {word.lower()}", m.start("acronym")
             else:
@@ -120,7 +154,7 @@ def extract_names(text: str, source: str, page: int | None = None) -> list[Named
             NamedCandidate(
                 name=name,
                 kind=kind,
-                region=sections.collapse(region_match.group("place")) if region_match else None,
+                region=_place(region_match),
                 source=source,
                 location=Location(page, index + 1),
                 section=secs[index],

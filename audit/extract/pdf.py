@@ -93,8 +93,8 @@ def extract_pdf(path: Path, source: str) -> list[Citation]:
     for link in pdf.links:
         anchor = _anchor_text(fragments[link.page - 1], link.rect)
         line = _line_of(pages[link.page - 1], anchor)
-        section = doc.section(first_lines[link.page - 1] + line - 1) if line else None
-        c = hyperlink(link.uri, anchor, source, Location(link.page, line), section)
+        index = first_lines[link.page - 1] + line - 1 if line else None
+        c = hyperlink(link.uri, anchor, source, Location(link.page, line), doc=doc, index=index)
         if c is not None:
             cited.append(c)
     return merge(cited, written)

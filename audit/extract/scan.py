@@ -43,9 +43,11 @@ _ANCHOR = re.compile(
 
 # What a URL body may contain: anything but whitespace and characters that are
 # never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
-_BODY = re.compile(r"[^\s<>«»“”„‹›｜|\\^`\x00-\x1f\x7f]*")
+# Capped, so that a megabyte-long token costs little however many anchors it holds.
+_BODY = re.compile(r"[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]{0,8192}")
 _HOST_RE = re.compile(_HOST)
-_GLUED_WORD = re.compile(r"[a-z][\u0400-\u04ff]+$", re.IGNORECASE)
+# a Latin host glued to the word after it, in another script: `www.x.ruи`, `foo.jp日本語`
+_GLUED_WORD = re.compile(r"[a-z](?:(?![a-z])[^\W\d_])+$", re.IGNORECASE)
 _PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
@@ -53,7 +55,7 @@ _SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
 _GLUE_WINDOW = 4096
 _GLUED_WWW = re.compile(r"[^\x00-\x7f]+www\d{0,3}\.", re.IGNORECASE)  # B7: `сайтwww.x.ru`
 _OPEN = {")": "(", "]": "[", "}": "{"}
-_TRAIL = frozenset(".,;:!?…*")
+_TRAIL = frozenset(".,;:!?…*|")
 _QUOTES = frozenset("\"'’")
 # Glued URLs (B7): a second scheme inside a token, unless it is a nested URL
 # (Wayback /web/<ts>/http://..., redirectors ?url=http://...).
@@ -64,6 +66,7 @@ _FILE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "pm", "rs", "ps", "mp", 
 # A continuation line must consist of URL characters only.
 _URLISH = re.compile(r"[\w\-._~:/?#\[\]@!$&'()*+,;=%\u00ad]+")
 _JOIN_AFTER = frozenset("/?&=-_%#")
+_REJOINABLE = _TRAIL | _JOIN_AFTER | _QUOTES
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -132,8 +135,18 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
         return Span(start, end, text[start:end], text[start:end])
     if kind == "host":
         nxt = text[m.end() : m.end() + 1]
-        if nxt in {"@", "_"} or _GLUED_WWW.match(m.group("hostname")):
+        hostname = m.group("hostname")
+        if nxt in {"@", "_"} or _GLUED_WWW.match(hostname):
             return None
+        if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
+            return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
+    elif kind == "www":
+        www = _HOST_RE.match(text, start)
+        if www is None or (
+            not _domain_ok(www.group(0), is_domain)
+            and text[www.end() : www.end() + 1] not in (" ", "\u00a0")
+        ):
+            return None  # early, unless a space splits the host (H6)
     body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
     body = text[start:body_end]
     body = _cut_glued(body)
@@ -199,7 +212,6 @@ def _check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTe
     host, port, rest = hp.group("host"), hp.group("port"), hp.group("rest")
     glued = _GLUED_WORD.search(host)
     if glued and _domain_ok(host[: glued.start() + 1], is_domain):
-        # `www.x.ruи далее`: a Latin host glued to the Cyrillic word after it
         return host_from + glued.start() + 1
     name = host.rstrip(".")
     if port is None and rest is None and kind != "host" and not _domain_ok(name, is_domain):
@@ -248,19 +260,22 @@ def _has_space(sep: str | None) -> bool:
 
 
 def _split_host(text: str, end: int, host: str, is_domain: DomainTest) -> int | None:
-    """H6: `www.персональные данные.дети` – a host split by one space.
+    """H6: `www.персональные данные.дети` – an IDN label split by one space.
 
     Only when the part before the space is a host without a valid suffix that
-    ends the token, and the part after is a domain-like token whose first
-    letter is of the same script as the last letter before the space.
+    ends the token, and the part after is a domain-like token (not `www.`)
+    whose first letter is of the same non-Latin script as the last letter
+    before the space: Latin words around a space are usually just words
+    (`www.xxxxxxx.baz www.foo.co.uk` are two tokens).
     """
     name = host.rstrip(".")
     if "." not in name or end >= len(text) or text[end] not in " \u00a0":
         return None
     m = _HOST_RE.match(text, end + 1)
-    if m is None or not is_domain(m.group(0).lower()):
+    if m is None or m.group(0).lower().startswith("www") or not is_domain(m.group(0).lower()):
         return None
-    if _script(name[-1]) != _script(m.group(0)[0]):
+    script = _script(name[-1])
+    if script == "latin" or script != _script(m.group(0)[0]):
         return None
     body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
     tail = _trim(text[m.start() : body_end])
@@ -283,7 +298,8 @@ def _cut_glued(body: str) -> str:
 def _trim(s: str) -> str:
     """B1-B3: cut at an unbalanced closing bracket, then strip trailing punctuation."""
     stack: list[str] = []
-    for i, ch in enumerate(s):
+    closers = ")]}" if ")" in s or "]" in s or "}" in s else ""
+    for i, ch in enumerate(s if closers else ""):
         if ch in "([{":
             stack.append(ch)
         elif ch in _OPEN:
@@ -319,7 +335,9 @@ def _join_wrapped(
     for _ in range(5):
         untrimmed_end = _BODY.match(text, end).end()  # type: ignore[union-attr]
         last = text[untrimmed_end - 1] if untrimmed_end > start else ""
-        if last not in _JOIN_AFTER:
+        if last not in _JOIN_AFTER or not _REJOINABLE.issuperset(text[end:untrimmed_end]):
+            # only trimmed punctuation may lie between the address and the break
+            # (not a glued second address, not an unbalanced bracket)
             break
         in_host = host_from is not None
         if host_from is not None and (last != "-" or _PATHY.search(text, host_from, untrimmed_end)):
@@ -370,7 +388,7 @@ def _continues(text: str, pos: int, token: str, is_domain: DomainTest, *, in_hos
         return token[0].isalnum()  # the rest of the host: `penzaa.ru`
     if m is not None and is_domain(m.group("hostname").lower().rstrip(".")):
         return False
-    line_end = text.find("\n", pos)
-    rest = text[pos + len(token) : line_end if line_end >= 0 else len(text)].strip()
+    line_end = text.find("\n", pos, pos + 2000)
+    rest = text[pos + len(token) : line_end if line_end >= 0 else pos + 2000].strip()
     # A plain word continues a URL only if it stands alone on its line.
     return not _WORD.fullmatch(token) or not rest or all(ch in _TRAIL or ch in ")]}" for ch in rest)

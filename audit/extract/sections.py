@@ -80,6 +80,8 @@ def is_structural(line: str) -> bool:
 
 def is_heading(line: str) -> bool:
     """A short label line such as `Voronezh region` or `Examples of projects:`."""
+    if len(line) > 200:
+        return False
     s = collapse(line)
     if not s or len(s) > 60 or not (s[0].isupper() or s[0] in '"«“'):
         return False
@@ -117,8 +119,7 @@ def listing(
     budget = 40
     while i >= 0 and budget > 0:
         budget -= 1
-        line = lines[i]
-        s = line.strip()
+        s = lines[i].strip() if len(lines[i]) <= 400 else "(a long line)"
         i -= 1
         if not s:
             continue

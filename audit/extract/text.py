@@ -22,11 +22,22 @@ from audit.models import Citation, Confidence, Location, Normalized, UrlKind
 log = logging.getLogger(__name__)
 
 _NEWLINE = re.compile("\n")
+# what may stand before an address that starts a line: space, a bracket, a list marker
+_ITEM_MARKERS = " \t\u00a0([<-*+>•–—"
+_LINE_LEAD = re.compile(f"[{re.escape(_ITEM_MARKERS)}]*")
 # Documents repeat their hosts (and their non-hosts, `par.1.3`): ask the PSL once each.
 _is_domain = functools.lru_cache(maxsize=8192)(urls.is_domain_like)
+# ... and their addresses: a list repeats what the text cited (normalize is pure).
+_normalized = functools.lru_cache(maxsize=4096)(urls.normalize)
 _RANK = {Confidence.EXACT: 0, Confidence.REPAIRED: 1, Confidence.GUESS: 2}
 
 Locate = Callable[[int], Location]  # 0-based line of the text -> place in the document
+
+
+def clear_caches() -> None:
+    """Forget the memoised PSL answers and repairs (for benchmarks)."""
+    _is_domain.cache_clear()
+    _normalized.cache_clear()
 
 
 class TextDoc:
@@ -53,6 +64,10 @@ class TextDoc:
     def line_index(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset) - 1
 
+    def mark_address_line(self, index: int) -> None:
+        """Line `index` shows a link: for list detection it is an address line."""
+        self._address_lines[index] = True
+
     def starts_with_address(self, index: int) -> bool:
         known = self._address_lines.get(index)
         if known is None:
@@ -75,7 +90,7 @@ def scan_citations(doc: TextDoc, source: str, locate: Locate) -> Iterator[Citati
         index = doc.line_index(span.start)
         desc = context.describe(text, span.start, span.end)
         region: str | None = None
-        if not text[doc.line_starts[index] : span.start].strip(" \t\u00a0("):
+        if _LINE_LEAD.fullmatch(text, doc.line_starts[index], span.start):
             found = sections.listing(doc.lines, index, doc.starts_with_address)
             region = found.region
             if desc is None:
@@ -92,9 +107,20 @@ def scan_citations(doc: TextDoc, source: str, locate: Locate) -> Iterator[Citati
 
 
 def hyperlink(
-    target: str, anchor: str | None, source: str, location: Location, section: str | None
+    target: str,
+    anchor: str | None,
+    source: str,
+    location: Location,
+    *,
+    doc: TextDoc | None = None,
+    index: int | None = None,
 ) -> Citation | None:
-    """A citation made by a hyperlink; its visible text, if not an address, is its context."""
+    """A citation made by a hyperlink on line `index` of `doc`.
+
+    Its visible text, if not an address, is its context.  A line that is a link
+    is an item of a list: the list's heading gives its region (and its context,
+    when the link shows only its address).
+    """
     normalized = urls.normalize(target.strip())
     if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
         log.debug("%s: hyperlink target %r is not an address", source, target)
@@ -102,6 +128,16 @@ def hyperlink(
     label = sections.collapse(anchor or "")
     if not label or (_ANCHOR.search(label) and urls.normalize(label).key == normalized.key):
         label = ""
+    section: str | None = None
+    region: str | None = None
+    if doc is not None and index is not None and 0 <= index < len(doc.line_starts):
+        section = doc.section(index)
+        shown = doc.lines[index].lstrip(_ITEM_MARKERS)
+        if (label and shown.startswith(label)) or doc.starts_with_address(index):
+            doc.mark_address_line(index)
+            found = sections.listing(doc.lines, index, doc.starts_with_address)
+            region = found.region
+            label = label or (found.label or "")
     return Citation(
         raw=target,
         source=source,
@@ -109,6 +145,7 @@ def hyperlink(
         section=section,
         context=label or None,
         normalized=normalized,
+        region=region,
     )
 
 
@@ -116,7 +153,11 @@ def absolute_target(href: str, base: str | None) -> str | None:
     """The link target as an absolute address; None for in-document links."""
     if href.startswith("#") or href.lower().startswith("javascript:"):
         return None
-    if urlsplit(href).scheme or href.startswith("//"):
+    try:
+        scheme = urlsplit(href).scheme
+    except ValueError:  # `http://[broken`: let the repair engine judge it
+        return href
+    if scheme or href.startswith("//"):
         return href
     if base and urlsplit(base).scheme:
         return urljoin(base, href)
@@ -136,8 +177,12 @@ def merge(links: Iterable[Citation], written: Iterable[Citation]) -> list[Citati
         if i is None:
             where[_place(link)] = len(out)
             out.append(link)
-        elif out[i].context is None and link.context is not None:
-            out[i] = dataclasses.replace(out[i], context=link.context)
+        else:
+            # the link's own text is the author's label: better than the words around
+            seen = out[i]
+            out[i] = dataclasses.replace(
+                seen, context=link.context or seen.context, region=seen.region or link.region
+            )
     out.sort(key=lambda c: (c.location.page or 0, c.location.line or 0))
     return out
 
@@ -148,7 +193,7 @@ def _place(c: Citation) -> tuple[str | None, int | None, int | None]:
 
 
 def _normalize(span: Span) -> Normalized | None:
-    normalized = urls.normalize(span.candidate)
+    normalized = _normalized(span.candidate)
     if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
         log.debug("not a citation: %r (%s)", span.raw, normalized.error)
         return None
@@ -166,7 +211,7 @@ def _normalize(span: Span) -> Normalized | None:
 
 
 def _starts_with_address(line: str) -> bool:
-    s = line.lstrip(" \t\u00a0(")
+    s = line.lstrip(_ITEM_MARKERS)
     m = _ANCHOR.match(s)
     if m is None:
         return False

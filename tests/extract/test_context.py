@@ -42,6 +42,14 @@ def context_of(text: str, address: str) -> str | None:
             "Children on-line",
         ),
         ("The portal www.x.ru is described in par. 2.\n", "www.x.ru", None),
+        ("Доклад: http://x.ru/a.pdf (дата обращения: 12.03.2020)\n", "http://x.ru/a.pdf", None),
+        ("The report http://x.ru/a.pdf (accessed 12 March 2020).\n", "http://x.ru/a.pdf", None),
+        ("Read it at http://x.ru/a.pdf (in Russian).\n", "http://x.ru/a.pdf", None),
+        (
+            "Портал www.x.ru (Департамент образования Воронежской области)\n",
+            "www.x.ru",
+            "Департамент образования Воронежской области",
+        ),
         ("Earlier text ends here.\nwww.x.ru (see http://y.ru for more)\n", "www.x.ru", None),
         (
             "Federal portal – www.x.ru – the Ministry of Education.\n",

@@ -303,3 +303,59 @@ def test_names_in_pdf_docx_and_html(tmp_path: Path) -> None:
     )
     (named,) = extract_file_names(html_path)
     assert (named.name, named.location.line) == ("ICSE database", 3)
+
+
+def test_html_anchor_without_target_does_not_steal_link_text(tmp_path: Path) -> None:
+    path = tmp_path / "anchors.html"
+    path.write_text(
+        '<p><a href="http://x.ru/">The <a name="n1"></a>X portal</a></p>', encoding="utf-8"
+    )
+    (c,) = extract_file(path)
+    assert c.context == "The X portal"
+
+
+def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path) -> None:
+    # Government PDFs often restrict printing with an owner password (AES) but open freely.
+    plain = tmp_path / "plain.pdf"
+    _make_pdf(plain)
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    restricted = tmp_path / "restricted.pdf"
+    with restricted.open("wb") as f:
+        writer.write(f)
+    assert "http://36edu.ru/" in _by_url(extract_file(restricted))
+
+
+def test_docx_link_list_under_region_headings(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Examples of resources")
+    document.add_paragraph("Voronezh region")
+    _add_hyperlink(document.add_paragraph(), "http://36edu.ru/", "Department of Education")
+    _add_hyperlink(document.add_paragraph(), "http://www.stoppav.ru/", "http://www.stoppav.ru/")
+    document.add_paragraph("Vologda Region")
+    _add_hyperlink(document.add_paragraph(), "http://www.viro.edu.ru/", "www.viro.edu.ru")
+    path = tmp_path / "list.docx"
+    document.save(str(path))
+    found = _by_url(extract_file(path))
+    assert [(c.context, c.region) for c in found.values()] == [
+        ("Department of Education", "Voronezh region"),
+        ("Voronezh region", "Voronezh region"),
+        ("Vologda Region", "Vologda Region"),
+    ]
+
+
+MARKDOWN_LIST = """Voronezh region
+
+- [Department of Education](http://36edu.ru/)
+- <http://www.stoppav.ru/>
+"""
+
+
+def test_markdown_link_list_under_a_region_heading(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(MARKDOWN_LIST, encoding="utf-8")
+    found = _by_url(extract_file(path))
+    assert [(c.context, c.region, c.location.line) for c in found.values()] == [
+        ("Department of Education", "Voronezh region", 3),
+        ("Voronezh region", "Voronezh region", 4),
+    ]

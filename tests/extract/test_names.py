@@ -43,3 +43,15 @@ def test_nothing_named_in_plain_prose() -> None:
 def test_operations_and_courses_are_not_resources() -> None:
     text = 'the operation "Weed" and the course "Life safety fundamentals"'
     assert extract_names(text, "t.txt") == []
+
+
+def test_russian_names() -> None:
+    text = (
+        "Работа ведётся с фондом «Ключ» в Тамбовской области и с проектом «Дорога домой» "
+        "в г. Череповец, а также с АНО «Центр «Сёстры»».\n"
+    )
+    names = {n.name: n for n in extract_names(text, "ru.txt")}
+    assert names["Ключ"].kind == "foundation"
+    assert names["Ключ"].region == "Тамбовской области"
+    assert names["Дорога домой"].kind == "project"
+    assert names["Дорога домой"].region == "Череповец"

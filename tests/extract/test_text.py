@@ -150,3 +150,14 @@ def test_locations_are_lines() -> None:
 def test_soft_hyphen_and_zero_width_stay_in_the_span() -> None:
     (c,) = extract_text("see http://exa\u00admple.ru/doc\u200bument now", "t.txt")
     assert c.raw == "http://exa\u00admple.ru/doc\u200bument"
+
+
+def test_latin_words_around_a_space_are_not_a_split_host() -> None:
+    assert raws("www.xxxxxxx.baz www.foo.co.uk") == ["www.foo.co.uk"]
+
+
+def test_a_pipe_inside_a_query_is_kept_and_a_trailing_one_dropped() -> None:
+    assert raws("http://x.ru/a?p=P1|0||P2|0 and http://y.ru/b| next") == [
+        "http://x.ru/a?p=P1|0||P2|0",
+        "http://y.ru/b",
+    ]
