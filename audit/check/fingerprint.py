@@ -27,7 +27,7 @@ _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-_MAX_TOKENS = 5000  # enough to tell pages apart; bounds CPU on huge texts
+_MAX_TOKENS = 20000  # distinct words used: enough to tell pages apart, bounds CPU
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,29 +77,36 @@ def page_text(markup: str) -> PageText:
     return PageText(title, headings, text, raw_lower)
 
 
-@lru_cache(maxsize=65536)
-def _token_hash(token: str) -> bytes:
-    return hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+_LANE = 16  # bits per counter: up to 65,535 distinct words per page
+_MASK = (1 << _LANE) - 1
+# _SPREAD[k][v]: byte value v at byte k of a 64-bit hash, one bit per 16-bit lane.
+# Summing the spread form of every word's hash counts all 64 bit columns at once
+# in C big-int additions: ~20 µs a page instead of a Python loop over 64 bits.
+_SPREAD = [
+    [sum(1 << ((8 * k + b) * _LANE) for b in range(8) if v >> b & 1) for v in range(256)]
+    for k in range(8)
+]
 
 
-# _BIT[b] maps a byte to 1 if bit b is set, else 0: counting one bit column is then
-# bytes.translate + bytes.count, both C loops.
-_BIT = [bytes((v >> b) & 1 for v in range(256)) for b in range(8)]
+@lru_cache(maxsize=32768)
+def _spread(token: str) -> int:
+    digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+    return sum(_SPREAD[k][v] for k, v in enumerate(digest))
 
 
 def simhash(text: str) -> int:
     """Charikar's 64-bit simhash over the distinct words of `text` (0 for empty text)."""
-    tokens = set(_WORD.findall(text.lower())[:_MAX_TOKENS])
+    tokens = set(_WORD.findall(text.lower()[:200_000]))
     if not tokens:
         return 0
-    features = b"".join(_token_hash(t) for t in tokens)
+    if len(tokens) > _MAX_TOKENS:
+        tokens = set(sorted(tokens)[:_MAX_TOKENS])
+    total = sum(map(_spread, tokens))
     half = len(tokens) / 2
     value = 0
-    for k in range(8):
-        column = features[k::8]
-        for b in range(8):
-            if column.translate(_BIT[b]).count(1) > half:
-                value |= 1 << (k * 8 + b)
+    for bit in range(64):
+        if (total >> (bit * _LANE)) & _MASK > half:
+            value |= 1 << bit
     return value
 
 

@@ -261,12 +261,12 @@ class Prober:
         self, obs: Observation, fetched: Fetched, target: CheckTarget, deadline: float
     ) -> Observation:
         """Content signals, fingerprint and the sibling comparison of an answered check."""
-        if fetched.status is None or not fetched.body:
+        if fetched.status is None:
             return obs
         content_type = _header(fetched.headers, "content-type") or ""
         final = fetched.url
         page: PageText | None = None
-        if _is_markup(content_type, fetched.body):
+        if fetched.body and _is_markup(content_type, fetched.body):
             page = page_text(decode(fetched.body, content_type))
         signals: list[str] = []
         status = fetched.status
@@ -279,7 +279,7 @@ class Prober:
         else:
             signals += signatures.challenge_cues(None, fetched.headers)
         signals += signatures.url_cues(target.url, final, bool(fetched.hops))
-        if not 200 <= status < 300:
+        if not 200 <= status < 300 or not fetched.body:
             return replace(obs, signals=tuple(signals))
         if page is not None:
             fp = fingerprint(final, page)
@@ -338,6 +338,8 @@ class Prober:
         task = self._https.get(key)
         if task is None:
             netloc = f"[{host}]" if ":" in host else host
+            if self.settings.https_port != 443:
+                netloc += f":{self.settings.https_port}"
             https_url = parts._replace(scheme="https", netloc=netloc).geturl()
             task = asyncio.ensure_future(self._fetch_https(https_url))
             task.add_done_callback(_retrieve)

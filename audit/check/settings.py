@@ -83,11 +83,12 @@ class CheckSettings:
     http2: bool = True
     sibling_probe: bool = True  # one random-sibling GET per host, for soft-404 similarity
     https_probe: bool = True  # for http:// targets, whether https:// answers (once per host)
+    https_port: int = 443  # where the https:// version is asked
     tls_insecure_probe: bool = True  # on a certificate error, ask again unverified (evidence only)
     canaries: tuple[str, ...] = DEFAULT_CANARIES
     dns_timeout: float = 5.0
     max_hosts: int = 2048  # per-host state (pools, pins) kept; least recently used dropped
-    lookahead: int = 2048  # targets read ahead of the running ones, to interleave hosts
+    lookahead: int = 16384  # targets read ahead of the running ones, to interleave hosts
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -89,9 +90,12 @@ _REASONS = {
 class WebServer:
     """An HTTP server on `host` (default 127.0.0.1) and an OS-chosen port."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.host = host
         self.port = port
+        self.tls = tls  # a server-side context (see tests/servers/tls.py): serve https
         self.requests: list[Request] = []
         self._routes: dict[tuple[str | None, str], Any] = {}
         self._raw: set[tuple[str | None, str]] = set()
@@ -115,13 +119,15 @@ class WebServer:
         self._fallback = handler
 
     def url(self, path: str = "/", host: str | None = None) -> str:
-        return f"http://{host or self.host}:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host or self.host}:{self.port}{path}"
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> WebServer:
         self._thread.start()
         fut = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._serve, self.host, self.port, limit=1 << 20), self._loop
+            asyncio.start_server(self._serve, self.host, self.port, limit=1 << 20, ssl=self.tls),
+            self._loop,
         )
         self._server = fut.result(5)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -178,6 +184,8 @@ class WebServer:
                 if request.headers.get("connection", "").lower() == "close":
                     return
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            return
+        except asyncio.CancelledError:  # stop() cancels handlers that hang on purpose
             return
         finally:
             self._writers.discard(writer)

@@ -1,0 +1,185 @@
+"""Politeness and scheduling: per-host limits, intervals, interleaving, retries, backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from audit.check import Checker, CheckTarget
+from audit.check.schedule import retry_after, retry_delay
+from audit.models import ErrorKind, Observation, Outcome
+from tests.check.conftest import check_all, settings
+from tests.servers.web import Reply, Request, WebServer
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_retry_after_forms() -> None:
+    assert retry_after("120") == 120
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    value = retry_after(later)
+    assert value is not None and 25 < value <= 30
+    assert retry_after("soon") is None
+    assert retry_after(None) is None
+
+
+def test_retry_delay_only_for_transient_failures() -> None:
+    s = settings(retries=2, backoff=1.0, max_retry_after=10)
+    rng = random.Random(1)
+
+    def delay(attempt: int = 0, **kw: object) -> float | None:
+        return retry_delay(Observation(url="u", checked_at=AT, **kw), attempt, s, rng)  # type: ignore[arg-type]
+
+    assert delay(status=503) is not None
+    assert delay(status=408) is not None
+    assert delay(error=ErrorKind.RESET) is not None
+    assert delay(status=404) is None
+    assert delay(status=403) is None
+    assert delay(error=ErrorKind.CONNECT) is None
+    assert delay(error=ErrorKind.TIMEOUT) is None  # a hang already cost a full timeout
+    assert delay(status=503, attempt=2) is None  # retries used up
+    assert delay(status=429, headers=(("retry-after", "3"),)) == 3
+    assert delay(status=429, headers=(("retry-after", "3600"),)) is None  # left to a later run
+    first = delay(status=500, attempt=0)
+    second = delay(status=500, attempt=1)
+    assert first is not None and second is not None and 0.5 <= first <= 1.5 <= second <= 3.0
+
+
+class Meter:
+    """Records concurrent requests and start times per host, answering after `delay`."""
+
+    def __init__(self, delay: float, reply: Reply) -> None:
+        self.delay = delay
+        self.reply = reply
+        self.active = 0
+        self.peak = 0
+        self.starts: list[float] = []
+        self.lock = threading.Lock()
+
+    async def __call__(self, request: Request) -> Reply:
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+            self.starts.append(time.monotonic())
+        await asyncio.sleep(self.delay)
+        with self.lock:
+            self.active -= 1
+        return self.reply
+
+
+PAGE = Reply(200, "<title>Doc</title><p>" + "words " * 30 + "</p>")
+
+
+def test_per_host_concurrency_is_capped(web: WebServer) -> None:
+    meter = Meter(0.1, PAGE)
+    web.fallback(meter)
+    results = check_all([web.url(f"/d/{i}") for i in range(12)], settings(per_host=3))
+    assert len(results) == 12
+    assert meter.peak == 3
+
+
+def test_min_interval_between_starts_on_one_host(web: WebServer) -> None:
+    meter = Meter(0.0, PAGE)
+    web.fallback(meter)
+    check_all([web.url(f"/d/{i}") for i in range(6)], settings(per_host=4, min_interval=0.1))
+    gaps = [b - a for a, b in zip(meter.starts, meter.starts[1:], strict=False)]
+    assert min(gaps) >= 0.08, gaps
+
+
+def test_hosts_are_interleaved_and_a_slow_host_holds_up_no_one() -> None:
+    slow = Meter(0.4, PAGE)
+    with WebServer(host="127.0.0.12") as a, WebServer(host="127.0.0.13") as b:
+        a.fallback(slow)
+        b.route("/quick", PAGE)
+        urls = [a.url(f"/d/{i}") for i in range(5)] + [b.url("/quick")]  # host-major order
+
+        async def go() -> list[str]:
+            order: list[str] = []
+            async with Checker(settings(per_host=1, concurrency=4)) as checker:
+                async for r in checker.run(CheckTarget(u) for u in urls):
+                    order.append(r.target.url)
+            return order
+
+        order = asyncio.run(go())
+    assert order.index(b.url("/quick")) == 0
+    assert slow.peak == 1
+
+
+def test_a_retry_waits_without_holding_a_slot(web: WebServer) -> None:
+    calls = {"n": 0}
+
+    def flaky(request: Request) -> Reply:
+        calls["n"] += 1
+        return Reply(503, "") if calls["n"] == 1 else PAGE
+
+    web.route("/flaky", flaky)
+    web.route("/other", PAGE)
+
+    async def go() -> list[tuple[str, Outcome]]:
+        order = []
+        s = settings(concurrency=1, per_host=1, retries=1, backoff=0.6)
+        async with Checker(s) as checker:
+            async for r in checker.run(
+                [CheckTarget(web.url("/flaky")), CheckTarget(web.url("/other"))]
+            ):
+                order.append((r.target.url, r.classification.outcome))
+        return order
+
+    order = asyncio.run(go())
+    assert order == [(web.url("/other"), Outcome.OK), (web.url("/flaky"), Outcome.OK)]
+
+
+def test_retry_after_is_honoured_and_429_backs_the_host_off(web: WebServer) -> None:
+    meter = Meter(0.0, PAGE)
+    calls = {"n": 0}
+
+    def limited(request: Request) -> Reply:
+        calls["n"] += 1
+        return Reply(429, "", headers=[("Retry-After", "1")]) if calls["n"] == 1 else PAGE
+
+    web.route("/limited", limited)
+    web.route("/next", meter)
+    started = time.monotonic()
+    results = check_all(
+        [web.url("/limited"), web.url("/next")], settings(retries=1, per_host=1, concurrency=4)
+    )
+    assert results[web.url("/limited")].classification.outcome is Outcome.OK
+    assert calls["n"] == 2
+    assert meter.starts[0] - started >= 0.9, "the host rested after its 429"
+
+
+def test_too_long_retry_after_is_left_for_a_later_run(web: WebServer) -> None:
+    web.route("/later", Reply(503, "", headers=[("Retry-After", "7200")]))
+    started = time.monotonic()
+    results = check_all([web.url("/later")], settings(retries=2, max_retry_after=5))
+    assert time.monotonic() - started < 2
+    assert results[web.url("/later")].classification.outcome is Outcome.RATE_LIMITED
+    assert web.hits("/later") == 1
+
+
+def test_targets_are_read_lazily() -> None:
+    consumed = {"n": 0}
+
+    def endless() -> Iterator[CheckTarget]:
+        i = 0
+        while True:
+            consumed["n"] += 1
+            i += 1
+            yield CheckTarget(f"mailto:person{i}@gov.test")
+
+    async def go() -> int:
+        seen = 0
+        async with Checker(settings(lookahead=50)) as checker:
+            async for _ in checker.run(endless()):
+                seen += 1
+                if seen == 500:
+                    break
+        return seen
+
+    assert asyncio.run(go()) == 500
+    assert consumed["n"] <= 500 + 50 + 2
