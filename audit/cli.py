@@ -611,16 +611,25 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     out.write(f"{resource.id}: {resource.name}\n  {resource.url or '(no address)'}\n")
     out.write(f"verdict: {t.judgement.verdict.value} ({t.judgement.reason})\n")
-    changes = {c.at.isoformat(timespec="seconds"): c for c in t.changes}
+    lines: list[tuple[datetime, str]] = []
     for s in t.observations:
         o = s.observation
-        out.write(
-            f"  {o.checked_at:%Y-%m-%d %H:%M}  run {s.run_id:<4} "
-            f"{s.classification.outcome.value:16} {o.status or '-'!s:>4}"
-            f"  {'; '.join(s.classification.evidence)}\n"
+        lines.append(
+            (
+                o.checked_at,
+                f"run {s.run_id:<4} {s.classification.outcome.value:16} "
+                f"{o.status or '-'!s:>4}  {'; '.join(s.classification.evidence)}",
+            )
         )
-    for at, c in changes.items():
-        out.write(f"  {at}  verdict {c.before.value if c.before else '-'} -> {c.after.value}\n")
+    for c in t.changes:
+        lines.append(
+            (
+                c.at,
+                f"verdict {c.before.value if c.before else 'new'} -> {c.after.value}  ({c.reason})",
+            )
+        )
+    for at, text in sorted(lines, key=lambda item: item[0]):
+        out.write(f"  {at:%Y-%m-%d %H:%M}  {text}\n")
     if t.archive:
         item = lookup_to_json(t.archive)
         out.write(f"archive: {item['status']}, {item['count']} snapshots\n")
