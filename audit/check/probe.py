@@ -156,13 +156,29 @@ class Prober:
             )
         except Exception as exc:  # every failure of a link is data
             fetched.error, fetched.detail = describe(exc)
-        obs = self._observation(target, fetched, checked_at)
-        obs = await self._enrich(obs, fetched, target, deadline)
+        elapsed_ms = int((time.monotonic() - started) * 1000)  # the answer, not our analysis
+        fp, signals, similarity = await self._enrich(fetched, target, deadline)
+        obs = Observation(
+            url=target.url,
+            checked_at=checked_at,
+            status=fetched.status,
+            error=fetched.error,
+            detail=fetched.detail,
+            final_url=fetched.url,
+            redirects=tuple(fetched.hops),
+            elapsed_ms=elapsed_ms,
+            headers=tuple(fetched.headers),
+            fingerprint=fp,
+            signals=tuple(signals),
+            sibling_similarity=similarity,
+            proxy=self.settings.proxy,
+            not_modified=fetched.status == 304 and bool(target.etag or target.last_modified),
+        )
         if https_task is not None:
             obs = await self._add_https(obs, https_task, deadline)
         if obs.error is ErrorKind.TLS and self.settings.tls_insecure_probe:
             obs = await self._insecure_probe(obs, fetched.url, deadline)
-        return replace(obs, elapsed_ms=int((time.monotonic() - started) * 1000))
+        return obs
 
     # -- fetching ----------------------------------------------------------------
     def _headers(
@@ -240,29 +256,13 @@ class Prober:
             finally:
                 await answer.aclose()
 
-    # -- turning facts into an Observation ---------------------------------------
-    def _observation(
-        self, target: CheckTarget, fetched: Fetched, checked_at: datetime
-    ) -> Observation:
-        return Observation(
-            url=target.url,
-            checked_at=checked_at,
-            status=fetched.status,
-            error=fetched.error,
-            detail=fetched.detail,
-            final_url=fetched.url,
-            redirects=tuple(fetched.hops),
-            headers=tuple(fetched.headers),
-            proxy=self.settings.proxy,
-            not_modified=fetched.status == 304 and bool(target.etag or target.last_modified),
-        )
-
+    # -- content analysis ------------------------------------------------------------
     async def _enrich(
-        self, obs: Observation, fetched: Fetched, target: CheckTarget, deadline: float
-    ) -> Observation:
-        """Content signals, fingerprint and the sibling comparison of an answered check."""
+        self, fetched: Fetched, target: CheckTarget, deadline: float
+    ) -> tuple[Fingerprint | None, list[str], float | None]:
+        """Fingerprint, content signals and sibling similarity of an answered check."""
         if fetched.status is None:
-            return obs
+            return None, [], None
         content_type = _header(fetched.headers, "content-type") or ""
         final = fetched.url
         page: PageText | None = None
@@ -280,7 +280,7 @@ class Prober:
             signals += signatures.challenge_cues(None, fetched.headers)
         signals += signatures.url_cues(target.url, final, bool(fetched.hops))
         if not 200 <= status < 300 or not fetched.body:
-            return replace(obs, signals=tuple(signals))
+            return None, signals, None
         if page is not None:
             fp = fingerprint(final, page)
         else:
@@ -294,7 +294,7 @@ class Prober:
             if sibling is not None:
                 similarity, more = _compare(fp, fetched, sibling)
                 signals += more
-        return replace(obs, fingerprint=fp, signals=tuple(signals), sibling_similarity=similarity)
+        return fp, signals, similarity
 
     # -- per-host probes ------------------------------------------------------------
     async def _sibling(self, url: str, deadline: float) -> _Sibling | None:
