@@ -47,7 +47,7 @@ def free_port() -> int:
 
 def workload(n: int, hosts: int, hangs: int, port: int) -> Iterator[tuple[str, str]]:
     """(url, expected) in host-major order: the worst case for interleaving."""
-    per_host = max(1, n // hosts)
+    per_host = -(-(n - hangs) // hosts)  # ceil: exactly n URLs in all
     made = 0
     for h in range(hosts):
         catchall = h % 50 == 49
@@ -57,7 +57,7 @@ def workload(n: int, hosts: int, hangs: int, port: int) -> Iterator[tuple[str, s
                 break
             k = h * per_host + i
             if catchall:
-                kind = "soft" if i % 5 else "root"
+                kind = "soft" if i else "root"
             else:
                 kind = ("ok", "ok", "ok", "ok", "ok", "ok", "moved", "gone", "soft", "ok")[i % 10]
             path = "/" if kind == "root" else f"/{kind}/{k}"
@@ -67,12 +67,29 @@ def workload(n: int, hosts: int, hangs: int, port: int) -> Iterator[tuple[str, s
         yield f"http://h{j}.bench.test:{port}/hang", "hang"
 
 
+def placed(items: list[tuple[str, str]], placement: str, hangs: int) -> list[tuple[str, str]]:
+    """Where the never-answering URLs sit: input end, input start, spread, or own hosts."""
+    rest, hung = items[: len(items) - hangs], items[len(items) - hangs :]
+    if placement == "start":
+        return hung + rest
+    if placement == "spread":
+        out = list(rest)
+        for j, item in enumerate(hung):
+            out.insert((j + 1) * len(rest) // (len(hung) + 1), item)
+        return out
+    if placement == "own-hosts":
+        port = rest[0][0].rsplit(":", 1)[1].split("/")[0] if rest else "0"
+        return rest + [(f"http://hang{j}.bench.test:{port}/hang", "hang") for j in range(len(hung))]
+    return rest + hung
+
+
 def host_names(hosts: int) -> list[str]:
     return [f"catchall{h}.bench.test" if h % 50 == 49 else f"h{h}.bench.test" for h in range(hosts)]
 
 
 async def run(args: argparse.Namespace, port: int) -> None:
-    rules = tuple(parse_resolve(f"{h}:{port}:127.0.0.1") for h in host_names(args.hosts))
+    names = [*host_names(args.hosts), *(f"hang{j}.bench.test" for j in range(args.hangs))]
+    rules = tuple(parse_resolve(f"{h}:{port}:127.0.0.1") for h in names)
     s = replace(
         CheckSettings(),
         timeout=args.timeout,
@@ -84,15 +101,16 @@ async def run(args: argparse.Namespace, port: int) -> None:
         per_host=args.per_host,
         min_interval=args.min_interval,
     )
-    expected = dict(workload(args.urls, args.hosts, args.hangs, port))
+    items = placed(
+        list(workload(args.urls, args.hosts, args.hangs, port)), args.placement, args.hangs
+    )
+    expected = dict(items)
     counts: collections.Counter[tuple[str, str]] = collections.Counter()
     wrong: list[str] = []
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     async with Checker(s) as checker:
-        async for r in checker.run(
-            CheckTarget(u) for u, _ in workload(args.urls, args.hosts, args.hangs, port)
-        ):
+        async for r in checker.run(CheckTarget(u) for u, _ in items):
             want = expected[r.target.url]
             got = r.classification.outcome
             counts[(want, got.value)] += 1
@@ -115,7 +133,7 @@ async def run(args: argparse.Namespace, port: int) -> None:
     )
     missed_soft = sum(c for (w, g), c in counts.items() if w == "soft" and g != "soft_404")
     print(
-        f"urls {n}  hosts {args.hosts}  hangs {args.hangs}  timeout {args.timeout}s  "
+        f"urls {n}  hosts {args.hosts}  hangs {args.hangs} ({args.placement})  timeout {args.timeout}s  "
         f"latency {args.latency * 1000:.0f} ms"
     )
     print(f"wall {wall:.2f} s   {n / wall:.0f} URLs/s   cpu {cpu:.2f} s   peak RSS {rss:.0f} MiB")
@@ -137,6 +155,12 @@ def main() -> None:
     p.add_argument("--per-host", type=int, default=CheckSettings().per_host)
     p.add_argument("--min-interval", type=float, default=CheckSettings().min_interval)
     p.add_argument("--https-probe", action="store_true")
+    p.add_argument(
+        "--placement",
+        choices=["end", "start", "spread", "own-hosts"],
+        default="end",
+        help="where the never-answering URLs are in the input",
+    )
     p.add_argument("--no-sibling", action="store_true")
     args = p.parse_args()
     port = free_port()

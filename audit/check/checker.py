@@ -47,6 +47,8 @@ class Checker:
         tb: TracebackType | None,
     ) -> None:
         await self._monitor.aclose()
+        if self._prober is not None:
+            await self._prober.aclose()
         if self._pools is not None:
             await self._pools.aclose()
 
@@ -66,6 +68,7 @@ class Checker:
         scheduler = Scheduler(self.settings, self._observe)
         async for target, obs in scheduler.run(targets):
             yield CheckResult(target, obs, classify(obs, target.accept))
+        await self._monitor.state()  # so that `network` is settled when the run ends
 
     async def check(self, target: CheckTarget) -> CheckResult:
         """Check one target now (no scheduling, no retries)."""

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
+import idna
+
 from audit.check import signatures
 from audit.check.body import ACCEPT_ENCODING, read_capped
 from audit.check.client import Answer, Pools
@@ -97,8 +99,12 @@ def split(url: str) -> tuple[str, str, int, str]:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise LinkFailure(ErrorKind.INVALID_URL, "no host in URL")
-    if not host.isascii():
-        raise LinkFailure(ErrorKind.INVALID_URL, f"host {host!r} is not ASCII (punycode expected)")
+    if not host.isascii():  # e.g. a Location header with a Unicode host
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}: {exc}") from None
+    host = host.lower()
     if any(c in host for c in " \t\r\n/\\@"):
         raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}")
     target = parts.path or "/"
@@ -144,8 +150,8 @@ class Prober:
         fetched = Fetched(target.url)
         https_task: asyncio.Task[tuple[int | None, str]] | None = None
         try:
-            scheme, host, _, _ = split(target.url)
-            if scheme == "http" and self.settings.https_probe:
+            scheme, host, port, _ = split(target.url)
+            if scheme == "http" and self.settings.https_probe and self._may_probe_https(host, port):
                 https_task = self._https_probe(target.url, host)
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, target, deadline)
@@ -331,6 +337,19 @@ class Prober:
             else:
                 fp = binary_fingerprint(fetched.url, fetched.body)
         return _Sibling(fetched.status, fetched.url, len(fetched.hops), fp)
+
+    def _may_probe_https(self, host: str, port: int) -> bool:
+        """Not for a name the user mapped for http only: it would go to the real host."""
+        return not self.resolver.is_mapped(host, port) or self.resolver.is_mapped(
+            host, self.settings.https_port
+        )
+
+    async def aclose(self) -> None:
+        tasks = [*self._siblings.values(), *self._https.values()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def _https_probe(self, url: str, host: str) -> asyncio.Task[tuple[int | None, str]]:
         parts = urlsplit(url)
