@@ -133,7 +133,8 @@ async def run(args: argparse.Namespace, port: int) -> None:
     )
     missed_soft = sum(c for (w, g), c in counts.items() if w == "soft" and g != "soft_404")
     print(
-        f"urls {n}  hosts {args.hosts}  hangs {args.hangs} ({args.placement})  timeout {args.timeout}s  "
+        f"urls {n}  hosts {args.hosts}  hangs {args.hangs} ({args.placement})  "
+        f"timeout {args.timeout}s  "
         f"latency {args.latency * 1000:.0f} ms"
     )
     print(f"wall {wall:.2f} s   {n / wall:.0f} URLs/s   cpu {cpu:.2f} s   peak RSS {rss:.0f} MiB")
