@@ -29,6 +29,7 @@ class Checker:
             allow_private=self.settings.allow_private,
             timeout=self.settings.dns_timeout,
             max_entries=self.settings.max_hosts * 2,
+            proxied=self.settings.proxy is not None,
         )
         self._pools: Pools | None = None
         self._prober: Prober | None = None

@@ -444,7 +444,12 @@ class Pools:
         t = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         request = httpcore.Request(
             method,
-            httpcore.URL(scheme=scheme, host=host, port=port, target=target),
+            httpcore.URL(
+                scheme=scheme,
+                host=host,
+                port=None if port == _DEFAULT_PORTS[scheme] else port,
+                target=target,
+            ),
             headers=request_headers,
             extensions={"timeout": t},
         )

@@ -253,3 +253,14 @@ def test_404_is_not_retried(web: WebServer) -> None:
     web.route("/missing", Reply(404, "nope"))
     check_one(web.url("/missing"), settings(retries=3, backoff=0.01))
     assert web.hits("/missing") == 1
+
+
+def test_proxy_is_used_and_recorded() -> None:
+    with WebServer(host="127.0.0.14") as proxy:
+        # An HTTP proxy receives the absolute URL as the request target.
+        proxy.route("http://www.gov.test/doc", Reply(200, PAGE))
+        result = check_one("http://www.gov.test/doc", settings(proxy=proxy.url("/")))
+    assert result.classification.outcome is Outcome.OK
+    assert result.observation.proxy == proxy.url("/")
+    assert any("proxy" in e for e in result.classification.evidence)
+    assert proxy.requests[-1].target == "http://www.gov.test/doc"
