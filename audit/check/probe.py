@@ -439,7 +439,7 @@ def _compare(
 
 def _is_deep(url: str) -> bool:
     parts = urlsplit(url)
-    return (parts.path or "/") != "/" or bool(parts.query)
+    return not signatures.is_root_path(parts.path, parts.query)
 
 
 def _is_markup(content_type: str, body: bytes) -> bool:

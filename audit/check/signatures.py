@@ -29,6 +29,8 @@ _SOFT404: dict[str, tuple[str, ...]] = {
         r"\bno such page\b",
         r"\bnothing (?:was )?found\b",
         r"\bwe can(?:no|')t find (?:the|that|this) page\b",
+        r"\b404\b[^.]{0,40}\b(?:not found|missing|does not exist)\b",
+        r"^\W*(?:error|oops!?|whoops!?)\W*$",
     ),
     "ru": (
         r"страни[цч][аы]? не найден",
@@ -173,6 +175,11 @@ _ERROR_PATH = re.compile(
     re.IGNORECASE,
 )
 _INDEX = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:index|default|home|main)?(?:\.\w+)?$", re.I)
+
+
+def is_root_path(path: str, query: str = "") -> bool:
+    """The site's home: "/", "/index.html", "/ru/", ... (a home page cannot be a soft 404)."""
+    return not query and bool(_INDEX.match(path or "/"))
 
 
 def soft404_cues(page: PageText) -> list[str]:
