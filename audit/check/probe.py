@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -84,6 +85,7 @@ class _Sibling:
     fingerprint: Fingerprint | None
 
 
+@lru_cache(maxsize=8192)
 def split(url: str) -> tuple[str, str, int, str]:
     """(scheme, ascii host, port, request target); raises LinkFailure for unusable URLs."""
     try:

@@ -77,6 +77,8 @@ _SOFT404_RE = [
     (lang, re.compile("|".join(p), re.IGNORECASE))
     for lang, p in sorted(_SOFT404.items(), key=lambda item: item[0] == "en")
 ]
+# All languages in one pass; the per-language patterns above then name the language.
+_SOFT404_ANY = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SOFT404_RE), re.IGNORECASE)
 
 # -- parking, for sale, expired -------------------------------------------
 PARKING_HOSTS = (
@@ -186,8 +188,10 @@ def soft404_cues(page: PageText) -> list[str]:
     signals: list[str] = []
     for where, texts in (("title", (page.title,)), ("heading", page.headings[:3])):
         for text in texts:
+            if not text or not _SOFT404_ANY.search(text):
+                continue
             for lang, pattern in _SOFT404_RE:
-                if text and pattern.search(text):
+                if pattern.search(text):
                     signals.append(f"soft404-{where}:{lang}:{text[:80]}")
                     break
     return signals
