@@ -34,6 +34,7 @@ class Checker:
         self._pools: Pools | None = None
         self._prober: Prober | None = None
         self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
+        self.marked_offline = 0  # results re-labelled `offline` so far in this checker's runs
 
     async def __aenter__(self) -> Checker:
         self._pools = Pools(self.settings)
@@ -55,7 +56,12 @@ class Checker:
 
     @property
     def network(self) -> Network:
-        """Whether our own network worked (as far as known so far)."""
+        """Whether our own network worked (as far as known so far; settled when run() ends).
+
+        OFFLINE says the canaries failed; results from `--resolve` mappings and
+        local addresses are still real then (see `marked_offline` for how many
+        results the dead network made inconclusive).
+        """
         return self._monitor.current
 
     @property
@@ -85,6 +91,7 @@ class Checker:
             and await self._monitor.state() is Network.OFFLINE
         ):
             obs = mark_offline(obs, self._monitor.detail)
+            self.marked_offline += 1
         return obs
 
     def _needs_network(self, obs: Observation) -> bool:

@@ -195,6 +195,7 @@ def test_offline_run_marks_network_failures_offline_and_keeps_mapped_hosts_real(
             from audit.check import Checker
 
             async with Checker(s) as checker:
+                assert checker.marked_offline == 0
                 urls = [
                     "http://www.ministry.invalid/doc",
                     "https://portal.invalid/",
@@ -205,6 +206,7 @@ def test_offline_run_marks_network_failures_offline_and_keeps_mapped_hosts_real(
                     r.target.url: r.classification.outcome
                     async for r in checker.run(CheckTarget(u) for u in urls)
                 }
+                assert checker.marked_offline == 2
                 return checker.network, out
 
         network, outcomes = asyncio.run(go())
@@ -264,3 +266,11 @@ def test_proxy_is_used_and_recorded() -> None:
     assert result.observation.proxy == proxy.url("/")
     assert any("proxy" in e for e in result.classification.evidence)
     assert proxy.requests[-1].target == "http://www.gov.test/doc"
+
+
+def test_resolve_rule_to_ipv6_loopback() -> None:
+    with WebServer(host="::1") as srv:
+        srv.route("/report", Reply(200, PAGE))
+        rule = parse_resolve(f"www.gov.test:{srv.port}:[::1]")
+        result = check_one(f"http://www.gov.test:{srv.port}/report", settings(resolve=(rule,)))
+    assert result.classification.outcome is Outcome.OK
