@@ -34,13 +34,9 @@ class H2Server:
             while data := await reader.read(65535):
                 for event in conn.receive_data(data):
                     if isinstance(event, h2.events.RequestReceived):
-                        headers = {
-                            k.decode() if isinstance(k, bytes) else k: v.decode()
-                            if isinstance(v, bytes)
-                            else v
-                            for k, v in event.headers
-                        }
-                        self.paths.append(headers[":path"])
+                        for name, value in event.headers or []:
+                            if bytes(name) == b":path":
+                                self.paths.append(bytes(value).decode())
                         conn.send_headers(
                             event.stream_id,
                             [
