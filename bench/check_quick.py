@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,26 +45,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def workload(n: int, hosts: int, hangs: int, port: int) -> Iterator[tuple[str, str]]:
-    """(url, expected) in host-major order: the worst case for interleaving."""
-    per_host = max(1, n // hosts)
-    made = 0
-    for h in range(hosts):
+def workload(
+    n: int, hosts: int, hangs: int, port: int, order: str = "host"
+) -> Iterator[tuple[str, str]]:
+    """(url, expected): host-major order (the worst case for interleaving) or mixed."""
+    per_host = -(-(n - hangs) // hosts)  # ceil: exactly n URLs in all
+    for made in range(n - hangs):
+        h, i = (
+            (made // per_host, made % per_host)
+            if order == "host"
+            else (made % hosts, made // hosts)
+        )
         catchall = h % 50 == 49
         name = f"catchall{h}.bench.test" if catchall else f"h{h}.bench.test"
-        for i in range(per_host):
-            if made >= n - hangs:
-                break
-            k = h * per_host + i
-            if catchall:
-                kind = "soft" if i % 5 else "root"
-            else:
-                kind = ("ok", "ok", "ok", "ok", "ok", "ok", "moved", "gone", "soft", "ok")[i % 10]
-            path = "/" if kind == "root" else f"/{kind}/{k}"
-            yield f"http://{name}:{port}{path}", kind
-            made += 1
+        if catchall:
+            kind = "soft" if i else "root"
+        else:
+            kind = ("ok", "ok", "ok", "ok", "ok", "ok", "moved", "gone", "soft", "ok")[i % 10]
+        path = "/" if kind == "root" else f"/{kind}/{made}"
+        yield f"http://{name}:{port}{path}", kind
     for j in range(hangs):
         yield f"http://h{j}.bench.test:{port}/hang", "hang"
+
+
+def placed(items: list[tuple[str, str]], placement: str, hangs: int) -> list[tuple[str, str]]:
+    """Where the never-answering URLs sit: input end, input start, spread, or own hosts."""
+    rest, hung = items[: len(items) - hangs], items[len(items) - hangs :]
+    if placement == "start":
+        return hung + rest
+    if placement == "spread":
+        out = list(rest)
+        for j, item in enumerate(hung):
+            out.insert((j + 1) * len(rest) // (len(hung) + 1), item)
+        return out
+    if placement == "own-hosts":
+        port = rest[0][0].rsplit(":", 1)[1].split("/")[0] if rest else "0"
+        return rest + [(f"http://hang{j}.bench.test:{port}/hang", "hang") for j in range(len(hung))]
+    return rest + hung
+
+
+def kind_of(url: str) -> str:
+    """What a workload URL is, read back from the URL itself."""
+    path = "/" + url.split("/", 3)[3]
+    if path == "/hang":
+        return "hang"
+    if url.startswith("http://catchall"):
+        return "root" if path == "/" else "soft"
+    return path.split("/")[1]
 
 
 def host_names(hosts: int) -> list[str]:
@@ -72,7 +99,8 @@ def host_names(hosts: int) -> list[str]:
 
 
 async def run(args: argparse.Namespace, port: int) -> None:
-    rules = tuple(parse_resolve(f"{h}:{port}:127.0.0.1") for h in host_names(args.hosts))
+    names = [*host_names(args.hosts), *(f"hang{j}.bench.test" for j in range(args.hangs))]
+    rules = tuple(parse_resolve(f"{h}:{port}:127.0.0.1") for h in names)
     s = replace(
         CheckSettings(),
         timeout=args.timeout,
@@ -84,16 +112,22 @@ async def run(args: argparse.Namespace, port: int) -> None:
         per_host=args.per_host,
         min_interval=args.min_interval,
     )
-    expected = dict(workload(args.urls, args.hosts, args.hangs, port))
+    # Streamed, never listed: the 100,000-URL run measures the checker, not this script.
+    if args.placement == "end":
+        items: Iterable[tuple[str, str]] = workload(
+            args.urls, args.hosts, args.hangs, port, args.order
+        )
+    else:
+        items = placed(
+            list(workload(args.urls, args.hosts, args.hangs, port)), args.placement, args.hangs
+        )
     counts: collections.Counter[tuple[str, str]] = collections.Counter()
     wrong: list[str] = []
     cpu0 = time.process_time()
     t0 = time.perf_counter()
     async with Checker(s) as checker:
-        async for r in checker.run(
-            CheckTarget(u) for u, _ in workload(args.urls, args.hosts, args.hangs, port)
-        ):
-            want = expected[r.target.url]
+        async for r in checker.run(CheckTarget(u) for u, _ in items):
+            want = kind_of(r.target.url)
             got = r.classification.outcome
             counts[(want, got.value)] += 1
             good = {
@@ -109,13 +143,14 @@ async def run(args: argparse.Namespace, port: int) -> None:
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    n = len(expected)
+    n = sum(counts.values())
     wrongly_broken = sum(
         c for (w, g), c in counts.items() if w in ("ok", "moved", "root") and Outcome(g) in BROKEN
     )
     missed_soft = sum(c for (w, g), c in counts.items() if w == "soft" and g != "soft_404")
     print(
-        f"urls {n}  hosts {args.hosts}  hangs {args.hangs}  timeout {args.timeout}s  "
+        f"urls {n}  hosts {args.hosts}  hangs {args.hangs} ({args.placement})  "
+        f"timeout {args.timeout}s  "
         f"latency {args.latency * 1000:.0f} ms"
     )
     print(f"wall {wall:.2f} s   {n / wall:.0f} URLs/s   cpu {cpu:.2f} s   peak RSS {rss:.0f} MiB")
@@ -137,6 +172,18 @@ def main() -> None:
     p.add_argument("--per-host", type=int, default=CheckSettings().per_host)
     p.add_argument("--min-interval", type=float, default=CheckSettings().min_interval)
     p.add_argument("--https-probe", action="store_true")
+    p.add_argument(
+        "--order",
+        choices=["host", "mixed"],
+        default="host",
+        help="host-major input (worst case) or hosts mixed",
+    )
+    p.add_argument(
+        "--placement",
+        choices=["end", "start", "spread", "own-hosts"],
+        default="end",
+        help="where the never-answering URLs are in the input",
+    )
     p.add_argument("--no-sibling", action="store_true")
     args = p.parse_args()
     port = free_port()

@@ -29,10 +29,12 @@ class Checker:
             allow_private=self.settings.allow_private,
             timeout=self.settings.dns_timeout,
             max_entries=self.settings.max_hosts * 2,
+            proxied=self.settings.proxy is not None,
         )
         self._pools: Pools | None = None
         self._prober: Prober | None = None
         self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
+        self.marked_offline = 0  # results re-labelled `offline` so far in this checker's runs
 
     async def __aenter__(self) -> Checker:
         self._pools = Pools(self.settings)
@@ -47,12 +49,19 @@ class Checker:
         tb: TracebackType | None,
     ) -> None:
         await self._monitor.aclose()
+        if self._prober is not None:
+            await self._prober.aclose()
         if self._pools is not None:
             await self._pools.aclose()
 
     @property
     def network(self) -> Network:
-        """Whether our own network worked (as far as known so far)."""
+        """Whether our own network worked (as far as known so far; settled when run() ends).
+
+        OFFLINE says the canaries failed; results from `--resolve` mappings and
+        local addresses are still real then (see `marked_offline` for how many
+        results the dead network made inconclusive).
+        """
         return self._monitor.current
 
     @property
@@ -66,6 +75,7 @@ class Checker:
         scheduler = Scheduler(self.settings, self._observe)
         async for target, obs in scheduler.run(targets):
             yield CheckResult(target, obs, classify(obs, target.accept))
+        await self._monitor.state()  # so that `network` is settled when the run ends
 
     async def check(self, target: CheckTarget) -> CheckResult:
         """Check one target now (no scheduling, no retries)."""
@@ -81,6 +91,7 @@ class Checker:
             and await self._monitor.state() is Network.OFFLINE
         ):
             obs = mark_offline(obs, self._monitor.detail)
+            self.marked_offline += 1
         return obs
 
     def _needs_network(self, obs: Observation) -> bool:

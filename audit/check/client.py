@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import certifi
 import httpcore
 
+from audit.check.http11 import H11Connection
 from audit.check.settings import CheckSettings
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,8 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         try:
+            if timeout is None:  # the probe's own deadline bounds it (saves a timer per read)
+                return await self._p.read(max_bytes)
             async with asyncio.timeout(timeout):
                 return await self._p.read(max_bytes)
         except TimeoutError as exc:
@@ -139,8 +142,11 @@ class _Stream(httpcore.AsyncNetworkStream):
             if self._p.eof:
                 raise ConnectionResetError("connection closed by peer")
             self._transport.write(buffer)
-            async with asyncio.timeout(timeout):
+            if timeout is None:
                 await self._p.drain()
+            else:
+                async with asyncio.timeout(timeout):
+                    await self._p.drain()
         except TimeoutError as exc:
             raise httpcore.WriteTimeout("write timed out") from exc
         except OSError as exc:
@@ -245,13 +251,13 @@ def ssl_contexts(settings: CheckSettings) -> tuple[ssl.SSLContext, ssl.SSLContex
 
 @dataclass(slots=True)
 class Answer:
-    """The head of a response; the body is read from `stream` up to a cap by the caller."""
+    """The head of a response; the body is read from `chunks()` up to a cap by the caller."""
 
     status: int
     headers: list[tuple[str, str]]
     http_version: str
-    _response: httpcore.Response
-    _entry: _PoolEntry
+    _chunks: AsyncIterator[bytes]
+    _close: typing.Callable[[], typing.Awaitable[None]]
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -264,87 +270,158 @@ class Answer:
         name = name.lower()
         return [value for key, value in self.headers if key == name]
 
-    async def chunks(self) -> AsyncIterator[bytes]:
-        async for chunk in self._response.aiter_stream():
-            yield chunk
+    def chunks(self) -> AsyncIterator[bytes]:
+        return self._chunks
 
     async def aclose(self) -> None:
-        self._entry.active -= 1
-        await self._response.aclose()
+        await self._close()
 
 
-@dataclass(slots=True)
-class _PoolEntry:
-    pool: httpcore.AsyncConnectionPool
-    addresses: tuple[str, ...] | None
-    active: int = 0
+def _headers(raw: typing.Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
+
+
+class _Origin:
+    """Connections to one (scheme, host, port), opened to pinned addresses.
+
+    httpcore's pool scans every connection it holds on each request and guards
+    them with locks; the scheduler already caps requests per host, so a list of
+    idle HTTP/1.1 connections (and one shared HTTP/2 connection, httpcore's) is
+    all that is needed here.
+    """
+
+    def __init__(
+        self,
+        origin: httpcore.Origin,
+        host: str,
+        addresses: tuple[str, ...],
+        ssl_context: ssl.SSLContext | None,
+    ) -> None:
+        self.origin = origin
+        self.host = host
+        self.addresses = addresses
+        self.backend = PinnedBackend(addresses)
+        self.ssl_context = ssl_context
+        self.idle: list[H11Connection] = []
+        self.h2: httpcore.AsyncHTTP2Connection | None = None
+        self.active = 0
+
+    def done(self) -> None:
+        self.active -= 1
+
+    async def connect(self, timeout: float) -> H11Connection | httpcore.AsyncHTTP2Connection:
+        stream = await self.backend.connect_tcp(self.host, self.origin.port, timeout=timeout)
+        if self.ssl_context is None:
+            return H11Connection(stream, _KEEPALIVE)
+        server_name = None if _is_ip(self.host) else self.host  # SNI carries names only
+        stream = await stream.start_tls(self.ssl_context, server_name, timeout=timeout)
+        ssl_object = stream.get_extra_info("ssl_object")
+        if ssl_object is not None and ssl_object.selected_alpn_protocol() == "h2":
+            self.h2 = httpcore.AsyncHTTP2Connection(
+                self.origin, stream, keepalive_expiry=_KEEPALIVE
+            )
+            return self.h2
+        return H11Connection(stream, _KEEPALIVE)
+
+    def take_idle(self) -> H11Connection | httpcore.AsyncHTTP2Connection | None:
+        if self.h2 is not None:
+            if self.h2.is_available() and not self.h2.has_expired():
+                return self.h2
+            self.h2 = None
+        while self.idle:
+            conn = self.idle.pop()
+            if conn.reusable():
+                return conn
+            _spawn(conn.aclose())
+        return None
+
+    def release(self, conn: H11Connection) -> None:
+        if conn.reusable() and len(self.idle) < _MAX_IDLE:
+            self.idle.append(conn)
+        else:
+            _spawn(conn.aclose())
+
+    async def aclose(self) -> None:
+        idle, self.idle = self.idle, []
+        for conn in idle:
+            await conn.aclose()
+        if self.h2 is not None:
+            h2, self.h2 = self.h2, None
+            try:
+                await h2.aclose()
+            except Exception:  # closing a broken connection must not hide results
+                log.debug("closing an HTTP/2 connection failed", exc_info=True)
+
+
+_KEEPALIVE = 15.0
+_MAX_IDLE = 16
+_closing: set[asyncio.Task[None]] = set()
+
+
+def _spawn(closing: typing.Coroutine[typing.Any, typing.Any, None]) -> None:
+    """Close in the background, keeping a reference until done (aclose() awaits them)."""
+    task = asyncio.ensure_future(closing)
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
+
+
+def _is_ip(host: str) -> bool:
+    return ":" in host or host.replace(".", "").isdigit()
 
 
 class Pools:
-    """One connection pool per (scheme, host, port, verify), least recently used dropped."""
+    """Per-origin connections, pinned to checked addresses; least recently used dropped."""
 
     def __init__(self, settings: CheckSettings) -> None:
         self._settings = settings
         self._verified, self._insecure = ssl_contexts(settings)
-        self._pools: OrderedDict[tuple[str, str, int, bool], _PoolEntry] = OrderedDict()
-        self._closing: set[asyncio.Task[None]] = set()
+        alpn = ["h2", "http/1.1"] if settings.http2 else ["http/1.1"]
+        for ctx in (self._verified, self._insecure):
+            ctx.set_alpn_protocols(alpn)
+        self._origins: OrderedDict[tuple[str, str, int, bool], _Origin] = OrderedDict()
+        self._proxies: dict[bool, httpcore.AsyncHTTPProxy] = {}
 
-    def _pool(
+    def _origin(
         self, scheme: str, host: str, port: int, addresses: tuple[str, ...], verify: bool
-    ) -> _PoolEntry:
+    ) -> _Origin:
         key = (scheme, host, port, verify)
-        entry = self._pools.get(key)
-        pinned = None if self._settings.proxy else addresses
-        if entry is not None and entry.addresses == pinned:
-            self._pools.move_to_end(key)
+        entry = self._origins.get(key)
+        if entry is not None and entry.addresses == addresses:
+            self._origins.move_to_end(key)
             return entry
         if entry is not None:
-            self._close_later(entry)
-        s = self._settings
-        ctx = self._verified if verify else self._insecure
-        backend = PinnedBackend(pinned)
-        pool: httpcore.AsyncConnectionPool
-        if s.proxy:
-            pool = httpcore.AsyncHTTPProxy(
-                proxy_url=s.proxy,
-                ssl_context=ctx,
-                max_connections=s.per_host,
-                max_keepalive_connections=s.per_host,
-                keepalive_expiry=15.0,
-                http1=True,
-                http2=s.http2,
-                network_backend=backend,
-            )
-        else:
-            pool = httpcore.AsyncConnectionPool(
-                ssl_context=ctx,
-                max_connections=s.per_host,
-                max_keepalive_connections=s.per_host,
-                keepalive_expiry=15.0,
-                http1=True,
-                http2=s.http2,
-                network_backend=backend,
-            )
-        entry = _PoolEntry(pool, pinned)
-        self._pools[key] = entry
+            _spawn(entry.aclose())
+        ctx = None if scheme == "http" else self._verified if verify else self._insecure
+        origin = httpcore.Origin(scheme.encode(), host.encode("ascii"), port)
+        entry = self._origins[key] = _Origin(origin, host, addresses, ctx)
         self._evict()
         return entry
 
     def _evict(self) -> None:
-        excess = len(self._pools) - self._settings.max_hosts
-        if excess <= 0:
-            return
-        for key in list(self._pools)[: excess * 2]:
-            entry = self._pools[key]
-            if entry.active == 0 and excess > 0:
-                del self._pools[key]
-                self._close_later(entry)
+        excess = len(self._origins) - self._settings.max_hosts
+        for key in list(self._origins)[: max(0, excess) * 2]:
+            if excess <= 0:
+                break
+            entry = self._origins[key]
+            if entry.active == 0:
+                del self._origins[key]
+                _spawn(entry.aclose())
                 excess -= 1
 
-    def _close_later(self, entry: _PoolEntry) -> None:
-        task = asyncio.ensure_future(entry.pool.aclose())
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+    def _proxy(self, verify: bool) -> httpcore.AsyncHTTPProxy:
+        proxy = self._proxies.get(verify)
+        if proxy is None:
+            s = self._settings
+            assert s.proxy is not None
+            proxy = self._proxies[verify] = httpcore.AsyncHTTPProxy(
+                proxy_url=s.proxy,
+                ssl_context=self._verified if verify else self._insecure,
+                max_connections=max(s.concurrency, 1) * 2,
+                keepalive_expiry=_KEEPALIVE,
+                http1=True,
+                http2=s.http2,
+            )
+        return proxy
 
     async def request(
         self,
@@ -360,39 +437,97 @@ class Pools:
         verify: bool = True,
     ) -> Answer:
         """Send one request; the answer's body is still on the wire (streamed)."""
-        entry = self._pool(scheme, host, port, addresses, verify)
-        t = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         authority = f"[{host}]" if ":" in host else host
         if port != _DEFAULT_PORTS[scheme]:
             authority += f":{port}"
+        request_headers = [("Host", authority), *headers]
+        t = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
         request = httpcore.Request(
             method,
-            httpcore.URL(scheme=scheme, host=host, port=port, target=target),
-            headers=[("Host", authority), *headers],
+            httpcore.URL(
+                scheme=scheme,
+                host=host,
+                port=None if port == _DEFAULT_PORTS[scheme] else port,
+                target=target,
+            ),
+            headers=request_headers,
             extensions={"timeout": t},
         )
-        entry.active += 1  # until the answer is closed: a busy pool is never evicted
+        if self._settings.proxy:
+            response = await self._proxy(verify).handle_async_request(request)
+            return _from_httpcore(response, lambda: None)
+        entry = self._origin(scheme, host, port, addresses, verify)
+        entry.active += 1
         try:
-            response = await entry.pool.handle_async_request(request)
+            conn = entry.take_idle()
+            reused = conn is not None
+            if conn is None:
+                conn = await entry.connect(timeout)
+            if isinstance(conn, httpcore.AsyncHTTP2Connection):
+                response = await conn.handle_async_request(request)
+                return _from_httpcore(response, entry.done)
+            try:
+                head = await conn.request(method, target, request_headers, None)
+            except (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError):
+                await conn.aclose()
+                if not reused:
+                    raise
+                # A kept-alive connection the server had closed: once more on a fresh one.
+                fresh = await entry.connect(timeout)
+                assert isinstance(fresh, H11Connection)
+                conn = fresh
+                head = await conn.request(method, target, request_headers, None)
         except BaseException:
             entry.active -= 1
             raise
-        version = response.extensions.get("http_version", b"HTTP/1.1")
-        return Answer(
-            response.status,
-            [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers],
-            version.decode("ascii", "replace") if isinstance(version, bytes) else str(version),
-            response,
-            entry,
-        )
+        status, raw_headers, version = head
+        used = conn
+
+        async def close() -> None:
+            try:
+                await used.finish()
+            finally:
+                entry.done()
+                entry.release(used)
+
+        no_body = status in (204, 304) or status < 200 or method == "HEAD"
+        chunks = _empty() if no_body else used.body(None)
+        return Answer(status, _headers(raw_headers), version, chunks, close)
 
     async def aclose(self) -> None:
-        entries = list(self._pools.values())
-        self._pools.clear()
-        for entry in entries:
-            try:
-                await entry.pool.aclose()
-            except Exception:  # closing a broken pool must not hide the run's results
-                log.debug("closing a pool failed", exc_info=True)
-        if self._closing:
-            await asyncio.gather(*self._closing, return_exceptions=True)
+        origins = list(self._origins.values())
+        self._origins.clear()
+        for entry in origins:
+            await entry.aclose()
+        for proxy in self._proxies.values():
+            await proxy.aclose()
+        if _closing:
+            await asyncio.gather(*list(_closing), return_exceptions=True)
+
+
+def _from_httpcore(response: httpcore.Response, done: typing.Callable[[], None]) -> Answer:
+    version = response.extensions.get("http_version", b"HTTP/1.1")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        async for chunk in response.aiter_stream():
+            yield chunk
+
+    async def close() -> None:
+        try:
+            await response.aclose()
+        finally:
+            done()
+
+    return Answer(
+        response.status,
+        _headers(response.headers),
+        version.decode("ascii", "replace") if isinstance(version, bytes) else str(version),
+        chunks(),
+        close,
+    )
+
+
+async def _empty() -> AsyncIterator[bytes]:
+    nothing: tuple[bytes, ...] = ()
+    for chunk in nothing:
+        yield chunk

@@ -15,8 +15,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
+
+import idna
 
 from audit.check import signatures
 from audit.check.body import ACCEPT_ENCODING, read_capped
@@ -82,6 +85,7 @@ class _Sibling:
     fingerprint: Fingerprint | None
 
 
+@lru_cache(maxsize=8192)
 def split(url: str) -> tuple[str, str, int, str]:
     """(scheme, ascii host, port, request target); raises LinkFailure for unusable URLs."""
     try:
@@ -97,8 +101,12 @@ def split(url: str) -> tuple[str, str, int, str]:
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise LinkFailure(ErrorKind.INVALID_URL, "no host in URL")
-    if not host.isascii():
-        raise LinkFailure(ErrorKind.INVALID_URL, f"host {host!r} is not ASCII (punycode expected)")
+    if not host.isascii():  # e.g. a Location header with a Unicode host
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}: {exc}") from None
+    host = host.lower()
     if any(c in host for c in " \t\r\n/\\@"):
         raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}")
     target = parts.path or "/"
@@ -144,8 +152,8 @@ class Prober:
         fetched = Fetched(target.url)
         https_task: asyncio.Task[tuple[int | None, str]] | None = None
         try:
-            scheme, host, _, _ = split(target.url)
-            if scheme == "http" and self.settings.https_probe:
+            scheme, host, port, _ = split(target.url)
+            if scheme == "http" and self.settings.https_probe and self._may_probe_https(host, port):
                 https_task = self._https_probe(target.url, host)
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, target, deadline)
@@ -156,13 +164,29 @@ class Prober:
             )
         except Exception as exc:  # every failure of a link is data
             fetched.error, fetched.detail = describe(exc)
-        obs = self._observation(target, fetched, checked_at)
-        obs = await self._enrich(obs, fetched, target, deadline)
+        elapsed_ms = int((time.monotonic() - started) * 1000)  # the answer, not our analysis
+        fp, signals, similarity = await self._enrich(fetched, target, deadline)
+        obs = Observation(
+            url=target.url,
+            checked_at=checked_at,
+            status=fetched.status,
+            error=fetched.error,
+            detail=fetched.detail,
+            final_url=fetched.url,
+            redirects=tuple(fetched.hops),
+            elapsed_ms=elapsed_ms,
+            headers=tuple(fetched.headers),
+            fingerprint=fp,
+            signals=tuple(signals),
+            sibling_similarity=similarity,
+            proxy=self.settings.proxy,
+            not_modified=fetched.status == 304 and bool(target.etag or target.last_modified),
+        )
         if https_task is not None:
             obs = await self._add_https(obs, https_task, deadline)
         if obs.error is ErrorKind.TLS and self.settings.tls_insecure_probe:
             obs = await self._insecure_probe(obs, fetched.url, deadline)
-        return replace(obs, elapsed_ms=int((time.monotonic() - started) * 1000))
+        return obs
 
     # -- fetching ----------------------------------------------------------------
     def _headers(
@@ -240,29 +264,13 @@ class Prober:
             finally:
                 await answer.aclose()
 
-    # -- turning facts into an Observation ---------------------------------------
-    def _observation(
-        self, target: CheckTarget, fetched: Fetched, checked_at: datetime
-    ) -> Observation:
-        return Observation(
-            url=target.url,
-            checked_at=checked_at,
-            status=fetched.status,
-            error=fetched.error,
-            detail=fetched.detail,
-            final_url=fetched.url,
-            redirects=tuple(fetched.hops),
-            headers=tuple(fetched.headers),
-            proxy=self.settings.proxy,
-            not_modified=fetched.status == 304 and bool(target.etag or target.last_modified),
-        )
-
+    # -- content analysis ------------------------------------------------------------
     async def _enrich(
-        self, obs: Observation, fetched: Fetched, target: CheckTarget, deadline: float
-    ) -> Observation:
-        """Content signals, fingerprint and the sibling comparison of an answered check."""
+        self, fetched: Fetched, target: CheckTarget, deadline: float
+    ) -> tuple[Fingerprint | None, list[str], float | None]:
+        """Fingerprint, content signals and sibling similarity of an answered check."""
         if fetched.status is None:
-            return obs
+            return None, [], None
         content_type = _header(fetched.headers, "content-type") or ""
         final = fetched.url
         page: PageText | None = None
@@ -280,7 +288,7 @@ class Prober:
             signals += signatures.challenge_cues(None, fetched.headers)
         signals += signatures.url_cues(target.url, final, bool(fetched.hops))
         if not 200 <= status < 300 or not fetched.body:
-            return replace(obs, signals=tuple(signals))
+            return None, signals, None
         if page is not None:
             fp = fingerprint(final, page)
         else:
@@ -294,7 +302,7 @@ class Prober:
             if sibling is not None:
                 similarity, more = _compare(fp, fetched, sibling)
                 signals += more
-        return replace(obs, fingerprint=fp, signals=tuple(signals), sibling_similarity=similarity)
+        return fp, signals, similarity
 
     # -- per-host probes ------------------------------------------------------------
     async def _sibling(self, url: str, deadline: float) -> _Sibling | None:
@@ -331,6 +339,19 @@ class Prober:
             else:
                 fp = binary_fingerprint(fetched.url, fetched.body)
         return _Sibling(fetched.status, fetched.url, len(fetched.hops), fp)
+
+    def _may_probe_https(self, host: str, port: int) -> bool:
+        """Not for a name the user mapped for http only: it would go to the real host."""
+        return not self.resolver.is_mapped(host, port) or self.resolver.is_mapped(
+            host, self.settings.https_port
+        )
+
+    async def aclose(self) -> None:
+        tasks = [*self._siblings.values(), *self._https.values()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def _https_probe(self, url: str, host: str) -> asyncio.Task[tuple[int | None, str]]:
         parts = urlsplit(url)
@@ -420,7 +441,7 @@ def _compare(
 
 def _is_deep(url: str) -> bool:
     parts = urlsplit(url)
-    return (parts.path or "/") != "/" or bool(parts.query)
+    return not signatures.is_root_path(parts.path, parts.query)
 
 
 def _is_markup(content_type: str, body: bytes) -> bool:

@@ -68,8 +68,10 @@ class Resolver:
         allow_private: bool,
         timeout: float,
         max_entries: int = 4096,
+        proxied: bool = False,
     ) -> None:
         self._rules = rules
+        self._proxied = proxied  # the proxy resolves names; only IP literals are ours to check
         self._allow_private = allow_private
         self._timeout = timeout
         self._max = max_entries
@@ -110,6 +112,8 @@ class Resolver:
         lit = literal(host)
         if lit is not None:
             resolution = Resolution(host, port, (lit,), "literal")
+        elif self._proxied:
+            return Resolution(host, port, (), "proxy")
         else:
             resolution = Resolution(host, port, await self.lookup(host, port), "dns")
         if not self._allow_private:

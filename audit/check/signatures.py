@@ -29,6 +29,8 @@ _SOFT404: dict[str, tuple[str, ...]] = {
         r"\bno such page\b",
         r"\bnothing (?:was )?found\b",
         r"\bwe can(?:no|')t find (?:the|that|this) page\b",
+        r"\b404\b[^.]{0,40}\b(?:not found|missing|does not exist)\b",
+        r"^\W*(?:error|oops!?|whoops!?)\W*$",
     ),
     "ru": (
         r"страни[цч][аы]? не найден",
@@ -75,6 +77,8 @@ _SOFT404_RE = [
     (lang, re.compile("|".join(p), re.IGNORECASE))
     for lang, p in sorted(_SOFT404.items(), key=lambda item: item[0] == "en")
 ]
+# All languages in one pass; the per-language patterns above then name the language.
+_SOFT404_ANY = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SOFT404_RE), re.IGNORECASE)
 
 # -- parking, for sale, expired -------------------------------------------
 PARKING_HOSTS = (
@@ -175,12 +179,19 @@ _ERROR_PATH = re.compile(
 _INDEX = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:index|default|home|main)?(?:\.\w+)?$", re.I)
 
 
+def is_root_path(path: str, query: str = "") -> bool:
+    """The site's home: "/", "/index.html", "/ru/", ... (a home page cannot be a soft 404)."""
+    return not query and bool(_INDEX.match(path or "/"))
+
+
 def soft404_cues(page: PageText) -> list[str]:
     signals: list[str] = []
     for where, texts in (("title", (page.title,)), ("heading", page.headings[:3])):
         for text in texts:
+            if not text or not _SOFT404_ANY.search(text):
+                continue
             for lang, pattern in _SOFT404_RE:
-                if text and pattern.search(text):
+                if pattern.search(text):
                     signals.append(f"soft404-{where}:{lang}:{text[:80]}")
                     break
     return signals

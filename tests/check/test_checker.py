@@ -195,6 +195,7 @@ def test_offline_run_marks_network_failures_offline_and_keeps_mapped_hosts_real(
             from audit.check import Checker
 
             async with Checker(s) as checker:
+                assert checker.marked_offline == 0
                 urls = [
                     "http://www.ministry.invalid/doc",
                     "https://portal.invalid/",
@@ -205,6 +206,7 @@ def test_offline_run_marks_network_failures_offline_and_keeps_mapped_hosts_real(
                     r.target.url: r.classification.outcome
                     async for r in checker.run(CheckTarget(u) for u in urls)
                 }
+                assert checker.marked_offline == 2
                 return checker.network, out
 
         network, outcomes = asyncio.run(go())
@@ -253,3 +255,22 @@ def test_404_is_not_retried(web: WebServer) -> None:
     web.route("/missing", Reply(404, "nope"))
     check_one(web.url("/missing"), settings(retries=3, backoff=0.01))
     assert web.hits("/missing") == 1
+
+
+def test_proxy_is_used_and_recorded() -> None:
+    with WebServer(host="127.0.0.14") as proxy:
+        # An HTTP proxy receives the absolute URL as the request target.
+        proxy.route("http://www.gov.test/doc", Reply(200, PAGE))
+        result = check_one("http://www.gov.test/doc", settings(proxy=proxy.url("/")))
+    assert result.classification.outcome is Outcome.OK
+    assert result.observation.proxy == proxy.url("/")
+    assert any("proxy" in e for e in result.classification.evidence)
+    assert proxy.requests[-1].target == "http://www.gov.test/doc"
+
+
+def test_resolve_rule_to_ipv6_loopback() -> None:
+    with WebServer(host="::1") as srv:
+        srv.route("/report", Reply(200, PAGE))
+        rule = parse_resolve(f"www.gov.test:{srv.port}:[::1]")
+        result = check_one(f"http://www.gov.test:{srv.port}/report", settings(resolve=(rule,)))
+    assert result.classification.outcome is Outcome.OK

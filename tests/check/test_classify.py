@@ -170,3 +170,47 @@ def test_classify_page_for_archived_snapshots() -> None:
     assert classify_page(URL, 404, "<title>Not Found</title>", URL).outcome is Outcome.NOT_FOUND
     root = classify_page(URL, 200, "<title>Home</title>", "https://www.gov.test/")
     assert root.outcome is Outcome.SOFT_404
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Page not found",
+        "404 - Category not found",
+        "Error 404",
+        "Страница не найдена",
+        "Ошибка 404 — Министерство",
+        "Page introuvable",
+        "Seite nicht gefunden",
+        "Página no encontrada",
+        "Oops! That page can't be found.",
+        "Error",
+    ],
+)
+def test_not_found_titles(title: str) -> None:
+    html = f"<title>{title}</title><p>Ministry of Education</p>"
+    assert classify_page(URL, 200, html, URL).outcome is Outcome.SOFT_404
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Annual report 2019",
+        "How we handle 404 errors",
+        "Error handling in public registers",
+        "Доклад об ошибках в отчётности",
+        "Страница 404 документа",
+        "Not found: a study of lost links",
+    ],
+)
+def test_titles_that_only_mention_errors(title: str) -> None:
+    html = f"<title>{title}</title><p>Ministry of Education</p>"
+    assert classify_page(URL, 200, html, URL).outcome is Outcome.OK
+
+
+def test_body_text_mentioning_404_is_not_a_soft_404() -> None:
+    html = (
+        "<title>Regional register</title><h1>Register of organisations</h1>"
+        "<p>Page not found errors (404) are reported to the webmaster.</p>"
+    )
+    assert classify_page(URL, 200, html, URL).outcome is Outcome.OK

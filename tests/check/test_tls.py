@@ -10,7 +10,8 @@ import pytest
 
 from audit.check import CheckResult, parse_resolve
 from audit.models import ErrorKind, Outcome
-from tests.check.conftest import check_one, settings
+from tests.check.conftest import check_all, check_one, settings
+from tests.servers.h2server import H2Server
 from tests.servers.tls import Certs
 from tests.servers.web import Reply, WebServer
 
@@ -66,3 +67,17 @@ def test_plain_http_to_a_tls_port_is_a_protocol_failure(certs: Certs) -> None:
         result = check_one(f"http://127.0.0.7:{srv.port}/", settings(timeout=2))
     assert result.classification.outcome is Outcome.CONNECTION_ERROR
     assert result.observation.error in (ErrorKind.RESET, ErrorKind.PROTOCOL)
+
+
+def test_http2_is_negotiated_and_multiplexed(certs: Certs, tmp_path: Path) -> None:
+    body = ("<title>Report over h2</title><p>" + "text " * 40 + "</p>").encode()
+    with H2Server(certs.valid(), body, host="127.0.0.15") as srv:
+        s = settings(
+            resolve=(parse_resolve(f"www.gov.test:{srv.port}:127.0.0.15"),),
+            ca_file=certs.ca_file(tmp_path),
+            per_host=4,
+        )
+        urls = [f"https://www.gov.test:{srv.port}/doc/{i}" for i in range(6)]
+        results = check_all(urls, s)
+    assert {r.classification.outcome for r in results.values()} == {Outcome.OK}
+    assert sorted(srv.paths) == sorted(f"/doc/{i}" for i in range(6))
