@@ -104,6 +104,9 @@ def _add_network(p: argparse.ArgumentParser) -> None:
     g.add_argument("--proxy", help="check through this proxy (recorded with the results)")
     g.add_argument("--user-agent", help="the User-Agent header")
     g.add_argument("--ca-file", type=Path, help="extra CA certificates to trust (PEM)")
+    g.add_argument("--canary", action="append", default=[], metavar="NAME",
+                   help="a name that always resolves when our network works (repeatable; "
+                   "replaces the defaults: example.com, www.iana.org, one.one.one.one)")
     a = p.add_argument_group("archives")
     a.add_argument(
         "--wayback-url",
@@ -258,6 +261,8 @@ def check_settings(args: argparse.Namespace) -> CheckSettings:
         "ca_file": str(args.ca_file) if args.ca_file else None,
     }
     s = replace(s, **{k: v for k, v in given.items() if v is not None})
+    if args.canary:
+        s = replace(s, canaries=tuple(args.canary))
     return replace(
         s, resolve=tuple(parse_resolve(r) for r in args.resolve), allow_private=args.allow_private
     )
