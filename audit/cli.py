@@ -104,9 +104,14 @@ def _add_network(p: argparse.ArgumentParser) -> None:
     g.add_argument("--proxy", help="check through this proxy (recorded with the results)")
     g.add_argument("--user-agent", help="the User-Agent header")
     g.add_argument("--ca-file", type=Path, help="extra CA certificates to trust (PEM)")
-    g.add_argument("--canary", action="append", default=[], metavar="NAME",
-                   help="a name that always resolves when our network works (repeatable; "
-                   "replaces the defaults: example.com, www.iana.org, one.one.one.one)")
+    g.add_argument(
+        "--canary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a name that always resolves when our network works (repeatable; "
+        "replaces the defaults: example.com, www.iana.org, one.one.one.one)",
+    )
     a = p.add_argument_group("archives")
     a.add_argument(
         "--wayback-url",

@@ -128,6 +128,7 @@ async def run_audit(
         tool_version=__version__,
         registry=str(registry.path),
     )
+    recorder = _Recorder(store, history, run_id)
     targets: list[CheckTarget] = []
     not_due = 0
     for resource in registry.resources:
@@ -140,14 +141,10 @@ async def run_audit(
                 error=ErrorKind.POLICY,
                 detail=resource.policy.skip,
             )
-            store.add_observation(
-                run_id,
-                resource.id,
-                obs,
-                Classification(
-                    Outcome.SKIPPED, (f"excluded in the registry: {resource.policy.skip}",)
-                ),
+            why = Classification(
+                Outcome.SKIPPED, (f"excluded in the registry: {resource.policy.skip}",)
             )
+            recorder.add(resource.id, obs, why)
             continue
         checks = _checks(history.get(resource.id, []), resource.policy.accept)
         policy = policy_for(resource, registry, opts)
@@ -161,20 +158,12 @@ async def run_audit(
     network = Network.ONLINE
     status = "interrupted"
     try:
-        network = await _check_into_store(
-            targets,
-            settings=opts.check,
-            store=store,
-            run_id=run_id,
-            clock=clock,
-            progress=progress,
-        )
+        network = await _check_into_store(targets, opts.check, recorder, clock, progress)
         status = "finished"
     finally:
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
         store.finish_run(run_id, clock.now(), network, status)
 
-    history = store.history_by_resource()
     judgements = {
         r.id: judge(_checks(history.get(r.id, []), r.policy.accept), policy_for(r, registry, opts))
         for r in registry.resources
@@ -212,7 +201,7 @@ async def run_audit(
 
     run = store.run(run_id)
     assert run is not None
-    data = build_report(registry, store, opts, now, run=run)
+    data = build_report(registry, store, opts, now, run=run, history=history)
     written = (
         tuple(report.write_reports(data, opts.reports_dir, opts.formats).values())
         if opts.reports_dir
@@ -265,19 +254,32 @@ async def _results(
 
 async def _check_into_store(
     targets: Sequence[CheckTarget],
-    *,
     settings: CheckSettings,
-    store: Store,
-    run_id: int,
+    recorder: _Recorder,
     clock: Clock,
     progress: Progress | None,
 ) -> Network:
     tally = _Tally()
     async for result in _results(targets, settings, clock, tally):
-        store.add_observation(run_id, _key(result), result.observation, result.classification)
+        recorder.add(_key(result), result.observation, result.classification)
         if progress:
             progress(tally.checked, len(targets))
     return tally.network
+
+
+@dataclass(frozen=True, slots=True)
+class _Recorder:
+    """Commits observations one by one, keeping the in-memory history in step."""
+
+    store: Store
+    history: dict[str, list[StoredObservation]]
+    run_id: int
+
+    def add(self, resource_id: str | None, obs: Observation, why: Classification) -> None:
+        row = self.store.add_observation(self.run_id, resource_id, obs, why)
+        if resource_id is not None:
+            stored = StoredObservation(row, self.run_id, resource_id, obs, why)
+            self.history.setdefault(resource_id, []).append(stored)
 
 
 def _key(result: CheckResult) -> str | None:
@@ -401,10 +403,17 @@ async def _archive_into_store(
 
 
 def build_report(
-    registry: Registry, store: Store, opts: RunOptions, now: datetime, run: RunInfo | None = None
+    registry: Registry,
+    store: Store,
+    opts: RunOptions,
+    now: datetime,
+    *,
+    run: RunInfo | None = None,
+    history: dict[str, list[StoredObservation]] | None = None,
 ) -> ReportData:
     """Everything the renderers need, judged from the store under the current policy."""
-    history = store.history_by_resource()
+    if history is None:
+        history = store.history_by_resource()
     snapshots = store.snapshots()
     runs = store.runs()
     run = run or (runs[-1] if runs else None)

@@ -22,6 +22,8 @@ from typing import Any, Protocol
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from audit import urls
 from audit.errors import RegistryError
@@ -80,7 +82,26 @@ def _yaml() -> YAML:
     return y
 
 
-def _read(path: Path) -> Any:
+class _LinedMap(dict[Any, Any]):
+    """A mapping that remembers the 1-based line of itself and of each key."""
+
+    line: int
+    lines: dict[Any, int]
+
+
+class _LinedList(list[Any]):
+    """A sequence that remembers the 1-based line of itself and of each item."""
+
+    line: int
+    lines: list[int]
+
+
+def _read(path: Path, *, round_trip: bool = False) -> Any:
+    """The YAML document: ruamel's round-trip tree to edit it, else a fast lined tree.
+
+    Reading for validation goes through libyaml (ruamel's C composer) and keeps only
+    line numbers: the round-trip loader is ten times slower on a large registry.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -88,6 +109,13 @@ def _read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise RegistryError(f"cannot read registry: {exc}", path=str(path)) from None
     try:
+        if not round_trip:
+            fast = YAML(typ="safe", pure=False)
+            try:
+                node = fast.compose(text)
+                return None if node is None else _lined(node, fast, str(path))
+            except MarkedYAMLError:
+                pass  # libyaml refuses some valid YAML 1.2 (':' in flow scalars): ask ruamel
         return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -98,14 +126,37 @@ def _read(path: Path) -> Any:
         raise RegistryError(f"YAML error: {exc}", path=str(path)) from None
 
 
+def _lined(node: Node, y: YAML, p: str) -> Any:
+    if isinstance(node, MappingNode):
+        m = _LinedMap()
+        m.line, m.lines = node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            key = _lined(key_node, y, p)
+            if key in m:
+                raise RegistryError(
+                    f"duplicate key {key!r}", path=p, line=key_node.start_mark.line + 1
+                )
+            m[key] = _lined(value_node, y, p)
+            m.lines[key] = key_node.start_mark.line + 1
+        return m
+    if isinstance(node, SequenceNode):
+        seq = _LinedList(_lined(item, y, p) for item in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.lines = [item.start_mark.line + 1 for item in node.value]
+        return seq
+    return y.constructor.construct_object(node, deep=True)
+
+
 def load_registry(path: Path) -> Registry:
     """Read and validate the registry; RegistryError names the file and line."""
     return parse_registry(_read(path), path)
 
 
 def _line(node: Any, key: str | int | None = None) -> int | None:
-    """1-based line of `node` (or of `key` inside it) as ruamel recorded it."""
+    """1-based line of `node` (or of `key` inside it) as the loader recorded it."""
     try:
+        if isinstance(node, _LinedMap | _LinedList):
+            return node.line if key is None else node.lines[key]  # type: ignore[index]
         if key is None:
             return int(node.lc.line) + 1
         if isinstance(node, CommentedMap):
@@ -120,7 +171,7 @@ def parse_registry(doc: Any, path: Path) -> Registry:
     p = str(path)
     if doc is None:
         return Registry(path, ())
-    if not isinstance(doc, CommentedMap):
+    if not isinstance(doc, Mapping):
         raise RegistryError(
             "the registry must be a mapping with a 'resources' list", path=p, line=_line(doc)
         )
@@ -131,15 +182,15 @@ def parse_registry(doc: Any, path: Path) -> Registry:
                 path=p,
                 line=_line(doc, key),
             )
-    defaults = _policy(doc.get("defaults") or CommentedMap(), p, allow_skip=False)
+    defaults = _policy(doc.get("defaults") or {}, p, allow_skip=False)
     items = doc.get("resources") or []
-    if not isinstance(items, CommentedSeq):
+    if not isinstance(items, list):
         raise RegistryError("'resources' must be a list", path=p, line=_line(doc, "resources"))
     seen: dict[str, int | None] = {}
     resources = []
     for index, item in enumerate(items):
         line = _line(items, index)
-        if not isinstance(item, CommentedMap):
+        if not isinstance(item, Mapping):
             raise RegistryError("each resource must be a mapping", path=p, line=line)
         resource = _resource(item, p, line)
         if resource.id in seen:
@@ -171,7 +222,7 @@ def parse_registry(doc: Any, path: Path) -> Registry:
     )
 
 
-def _resource(item: CommentedMap, p: str, line: int | None) -> Resource:
+def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
     for key in item:
         if key not in RESOURCE_FIELDS:
             raise RegistryError(f"unknown field {key!r} in resource", path=p, line=_line(item, key))
@@ -224,7 +275,7 @@ def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _sources(item: CommentedMap, p: str) -> tuple[Source, ...]:
+def _sources(item: Mapping[str, Any], p: str) -> tuple[Source, ...]:
     raw: list[Any] = []
     for key in ("source", "sources", "occurrences"):
         value = item.get(key)
@@ -252,7 +303,7 @@ def _opt_int(value: object) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _cited_on(item: CommentedMap, p: str) -> str | None:
+def _cited_on(item: Mapping[str, Any], p: str) -> str | None:
     value = item.get("cited_on")
     if value is None:
         return None
@@ -265,14 +316,13 @@ def _cited_on(item: CommentedMap, p: str) -> str | None:
 
 
 def _policy(item: Mapping[str, Any], p: str, *, allow_skip: bool) -> ResourcePolicy:
-    where = item if isinstance(item, CommentedMap) else None
     if not allow_skip:
         for key in item:
             if key not in POLICY_FIELDS - {"skip"}:
                 raise RegistryError(
                     f"unknown field {key!r} in defaults",
                     path=p,
-                    line=_line(where, key) if where is not None else None,
+                    line=_line(item, key),
                 )
 
     def number(key: str, kind: type) -> Any:
@@ -283,7 +333,7 @@ def _policy(item: Mapping[str, Any], p: str, *, allow_skip: bool) -> ResourcePol
             raise RegistryError(
                 f"{key} must be a positive number",
                 path=p,
-                line=_line(where, key) if where is not None else None,
+                line=_line(item, key),
             )
         return kind(value)
 
@@ -294,7 +344,7 @@ def _policy(item: Mapping[str, Any], p: str, *, allow_skip: bool) -> ResourcePol
         raise RegistryError(
             "accept must be a list of HTTP status codes",
             path=p,
-            line=_line(where, "accept") if where is not None else None,
+            line=_line(item, "accept"),
         )
     skip = item.get("skip")
     return ResourcePolicy(
@@ -368,7 +418,7 @@ def merge_into(
     Existing resources (same dedup key) gain the occurrences they lack; new
     ones get generated ids. Hand edits, comments and order are kept.
     """
-    doc = _read(path) if path.exists() else None
+    doc = _read(path, round_trip=True) if path.exists() else None
     if doc is None:
         doc = CommentedMap()
     registry = parse_registry(doc, path)  # refuse to merge into an invalid file
@@ -462,15 +512,19 @@ def _occurrence_maps(item: CommentedMap) -> list[Mapping[str, Any]]:
 
 
 def _occurrence(c: Citation) -> CommentedMap:
+    """One occurrence, written on one line: `{document: ..., line: 99, cited_as: "..."}`."""
     m = CommentedMap()
-    m["document"] = c.source
     for k, v in (
+        ("document", c.source),
         ("page", c.location.page),
         ("line", c.location.line),
         ("section", c.section),
         ("cited_as", c.raw),
     ):
-        if v is not None:
+        # Strings are quoted: YAML 1.1 readers (libyaml) refuse a ':' in a plain flow scalar.
+        if isinstance(v, str):
+            m[k] = DoubleQuotedScalarString(v)
+        elif v is not None:
             m[k] = v
     m.fa.set_flow_style()
     return m

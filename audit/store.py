@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import functools
 import json
 import os
 import sqlite3
@@ -423,6 +424,13 @@ def from_jsonable(cls: type[T], data: Any) -> T:
     return typing.cast(T, _decode(cls, data))
 
 
+@functools.cache
+def _init_hints(cls: type) -> dict[str, Any]:
+    """The resolved types of a dataclass's init fields (resolving them is slow: cache it)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}
+
+
 def _decode(tp: Any, data: Any) -> Any:
     if data is None:
         return None
@@ -441,9 +449,8 @@ def _decode(tp: Any, data: Any) -> Any:
     if origin is dict:
         return dict(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        names = {f.name for f in dataclasses.fields(tp) if f.init}
-        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in names})
+        hints = _init_hints(tp)
+        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in hints})
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
     if tp is datetime:

@@ -186,3 +186,16 @@ def test_atomic_write_leaves_old_file_on_failure(
         write_atomic(path, "half")
     assert path.read_text(encoding="utf-8") == GOOD
     assert [p.name for p in tmp_path.iterdir()] == ["resources.yaml"]
+
+
+def test_yaml_12_that_libyaml_refuses_still_loads(tmp_path: Path) -> None:
+    # A ':' inside a plain flow scalar is YAML 1.2 (ruamel) but not 1.1 (libyaml's fast path).
+    path = write(tmp_path, "resources:\n  - {id: a, name: A, url: http://a.example/x}\n")
+    (r,) = load_registry(path).resources
+    assert r.url == "http://a.example/x" and r.line == 2
+
+
+def test_duplicate_keys_are_reported_with_their_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "resources:\n  - id: a\n    name: A\n    url: null\n    name: B\n")
+    with pytest.raises(RegistryError, match=r":5: .*duplicate key 'name'"):
+        load_registry(path)
