@@ -296,7 +296,9 @@ class _Origin:
         host: str,
         addresses: tuple[str, ...],
         ssl_context: ssl.SSLContext | None,
+        budget: _IdleBudget,
     ) -> None:
+        self.budget = budget
         self.origin = origin
         self.host = host
         self.addresses = addresses
@@ -330,19 +332,22 @@ class _Origin:
             self.h2 = None
         while self.idle:
             conn = self.idle.pop()
+            self.budget.count -= 1
             if conn.reusable():
                 return conn
             _spawn(conn.aclose())
         return None
 
     def release(self, conn: H11Connection) -> None:
-        if conn.reusable() and len(self.idle) < _MAX_IDLE:
+        if conn.reusable() and len(self.idle) < _MAX_IDLE and self.budget.count < self.budget.cap:
             self.idle.append(conn)
+            self.budget.count += 1
         else:
             _spawn(conn.aclose())
 
     async def aclose(self) -> None:
         idle, self.idle = self.idle, []
+        self.budget.count -= len(idle)
         for conn in idle:
             await conn.aclose()
         if self.h2 is not None:
@@ -351,6 +356,14 @@ class _Origin:
                 await h2.aclose()
             except Exception:  # closing a broken connection must not hide results
                 log.debug("closing an HTTP/2 connection failed", exc_info=True)
+
+
+@dataclass(slots=True)
+class _IdleBudget:
+    """Idle kept-alive connections over all origins: file descriptors are finite (1024)."""
+
+    cap: int
+    count: int = 0
 
 
 _KEEPALIVE = 15.0
@@ -379,6 +392,7 @@ class Pools:
         for ctx in (self._verified, self._insecure):
             ctx.set_alpn_protocols(alpn)
         self._origins: OrderedDict[tuple[str, str, int, bool], _Origin] = OrderedDict()
+        self._budget = _IdleBudget(cap=max(32, min(512, settings.concurrency)))
         self._proxies: dict[bool, httpcore.AsyncHTTPProxy] = {}
 
     def _origin(
@@ -393,7 +407,7 @@ class Pools:
             _spawn(entry.aclose())
         ctx = None if scheme == "http" else self._verified if verify else self._insecure
         origin = httpcore.Origin(scheme.encode(), host.encode("ascii"), port)
-        entry = self._origins[key] = _Origin(origin, host, addresses, ctx)
+        entry = self._origins[key] = _Origin(origin, host, addresses, ctx, self._budget)
         self._evict()
         return entry
 

@@ -64,13 +64,13 @@ def _ascii_host(host: str, text: str) -> str:
 class CheckSettings:
     """How to check. Defaults are polite to servers and fast on many hosts."""
 
-    concurrency: int = 256  # requests in flight overall
+    concurrency: int = 512  # requests in flight overall (per-host limits keep it polite)
     per_host: int = 4  # requests in flight per host (and pooled connections per host)
     min_interval: float = 0.05  # seconds between request starts to one host
     timeout: float = 20.0  # total deadline per attempt: connect + headers + body + redirects
-    retries: int = 2  # extra attempts for transient failures (resets, 5xx, 408, 429)
+    retries: int = 2  # extra attempts for transient failures (resets, 5xx, 408, 429; 500: one)
     retry_timeouts: bool = False  # a hang already cost a full timeout; the judge re-checks later
-    backoff: float = 1.0  # first retry wait, doubled per retry, with jitter
+    backoff: float = 0.5  # first retry wait, doubled per retry, with jitter (x0.5-1.5)
     max_retry_after: float = 30.0  # longer Retry-After waits are left to a later run
     resolve: tuple[ResolveRule, ...] = ()
     allow_private: bool = False
