@@ -455,20 +455,19 @@ class Pools:
         if port != _DEFAULT_PORTS[scheme]:
             authority += f":{port}"
         request_headers = [("Host", authority), *headers]
-        t = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
-        request = httpcore.Request(
-            method,
-            httpcore.URL(
+
+        def request() -> httpcore.Request:  # for httpcore's HTTP/2 and proxy paths only
+            t = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+            url = httpcore.URL(
                 scheme=scheme,
                 host=host,
                 port=None if port == _DEFAULT_PORTS[scheme] else port,
                 target=target,
-            ),
-            headers=request_headers,
-            extensions={"timeout": t},
-        )
+            )
+            return httpcore.Request(method, url, headers=request_headers, extensions={"timeout": t})
+
         if self._settings.proxy:
-            response = await self._proxy(verify).handle_async_request(request)
+            response = await self._proxy(verify).handle_async_request(request())
             return _from_httpcore(response, lambda: None)
         entry = self._origin(scheme, host, port, addresses, verify)
         entry.active += 1
@@ -478,7 +477,7 @@ class Pools:
             if conn is None:
                 conn = await entry.connect(timeout)
             if isinstance(conn, httpcore.AsyncHTTP2Connection):
-                response = await conn.handle_async_request(request)
+                response = await conn.handle_async_request(request())
                 return _from_httpcore(response, entry.done)
             try:
                 head = await conn.request(method, target, request_headers, None)

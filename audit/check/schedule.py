@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from audit.check.settings import CheckSettings, CheckTarget
@@ -95,6 +96,7 @@ class _Host:
     timed: bool = False  # waiting in the timer heap
 
 
+@lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
