@@ -353,6 +353,11 @@ class Prober:
             host, self.settings.https_port
         )
 
+    def forget(self) -> None:
+        """A new run: probe hosts afresh (finished probes only; running ones finish)."""
+        self._siblings = OrderedDict((k, t) for k, t in self._siblings.items() if not t.done())
+        self._https = OrderedDict((k, t) for k, t in self._https.items() if not t.done())
+
     async def aclose(self) -> None:
         tasks = [*self._siblings.values(), *self._https.values()]
         for task in tasks:

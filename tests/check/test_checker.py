@@ -274,3 +274,19 @@ def test_resolve_rule_to_ipv6_loopback() -> None:
         rule = parse_resolve(f"www.gov.test:{srv.port}:[::1]")
         result = check_one(f"http://www.gov.test:{srv.port}/report", settings(resolve=(rule,)))
     assert result.classification.outcome is Outcome.OK
+
+
+def test_a_second_run_probes_hosts_again(web: WebServer) -> None:
+    web.route("/docs/a", Reply(200, PAGE))
+
+    async def go() -> None:
+        from audit.check import Checker
+
+        async with Checker(settings(sibling_probe=True)) as checker:
+            for _ in range(2):
+                async for _r in checker.run([CheckTarget(web.url("/docs/a"))]):
+                    pass
+
+    asyncio.run(go())
+    siblings = [r for r in web.requests if r.path.startswith("/docs/") and r.path != "/docs/a"]
+    assert len(siblings) == 2, "one sibling probe per host per run"
