@@ -84,6 +84,7 @@ class _Job:
     target: CheckTarget
     host: str
     attempt: int = 0
+    earlier: tuple[str, ...] = ()  # what the attempts before the last one answered
 
 
 @dataclass(slots=True)
@@ -224,12 +225,14 @@ class Scheduler:
         self._pace(host, obs)
         if delay is not None:
             job.attempt += 1
+            job.earlier += (f"HTTP {obs.status}" if obs.status else str(obs.error),)
             self._pending += 1
             handle = asyncio.get_running_loop().call_later(delay, self._requeue, job)
             self._delayed[id(job)] = handle
         else:
             if job.attempt:
-                obs = replace(obs, signals=(*obs.signals, f"attempts:{job.attempt + 1}"))
+                tried = f"attempts:{job.attempt + 1}:{', '.join(job.earlier)}"
+                obs = replace(obs, signals=(*obs.signals, tried))
             self._done.append((job.target, obs))
         self._mark(job.host, host)
         self._forget(job.host, host)

@@ -248,7 +248,8 @@ def test_transient_5xx_is_retried_then_succeeds(web: WebServer) -> None:
     result = check_one(web.url("/flaky"), settings(retries=2, backoff=0.05))
     assert result.classification.outcome is Outcome.OK
     assert len(calls) == 3
-    assert "attempts:3" in result.observation.signals
+    assert "attempts:3:HTTP 503, HTTP 503" in result.observation.signals
+    assert "3 attempts (before: HTTP 503, HTTP 503)" in result.classification.evidence
 
 
 def test_404_is_not_retried(web: WebServer) -> None:
