@@ -332,7 +332,7 @@ class Prober:
 
     async def _fetch_sibling(self, url: str) -> _Sibling:
         fetched = Fetched(url)
-        timeout = self.settings.timeout
+        timeout = min(self.settings.timeout, self.settings.probe_timeout)
         try:
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, None, time.monotonic() + timeout)
@@ -382,7 +382,7 @@ class Prober:
 
     async def _fetch_https(self, url: str) -> tuple[int | None, str]:
         fetched = Fetched(url)
-        timeout = min(self.settings.timeout, 10.0)
+        timeout = min(self.settings.timeout, self.settings.probe_timeout)
         try:
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, None, time.monotonic() + timeout, max_redirects=0, cap=1)

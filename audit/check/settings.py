@@ -84,6 +84,7 @@ class CheckSettings:
     sibling_probe: bool = True  # one random-sibling GET per host, for soft-404 similarity
     https_probe: bool = True  # for http:// targets, whether https:// answers (once per host)
     https_port: int = 443  # where the https:// version is asked
+    probe_timeout: float = 4.0  # sibling and https probes: shared per host, a host's pages wait
     tls_insecure_probe: bool = True  # on a certificate error, ask again unverified (evidence only)
     canaries: tuple[str, ...] = DEFAULT_CANARIES
     dns_timeout: float = 5.0
