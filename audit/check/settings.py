@@ -91,6 +91,22 @@ class CheckSettings:
     max_hosts: int = 2048  # per-host state (pools, pins) kept; least recently used dropped
     lookahead: int = 16384  # targets read ahead of the running ones, to interleave hosts
 
+    def __post_init__(self) -> None:
+        """Refuse values that would stall or misbehave (the CLI passes user input here)."""
+        for name in ("concurrency", "per_host", "body_cap", "max_hosts", "lookahead"):
+            if getattr(self, name) < 1:
+                raise InputError(f"{name.replace('_', '-')} must be at least 1")
+        for name in ("timeout", "dns_timeout", "probe_timeout"):
+            if not getattr(self, name) > 0:
+                raise InputError(f"{name.replace('_', '-')} must be positive")
+        for name in ("min_interval", "backoff", "max_retry_after"):
+            if getattr(self, name) < 0:
+                raise InputError(f"{name.replace('_', '-')} must not be negative")
+        if self.retries < 0 or self.max_redirects < 0:
+            raise InputError("retries and max-redirects must not be negative")
+        if self.proxy is not None and not self.proxy.startswith(("http://", "https://")):
+            raise InputError(f"--proxy {self.proxy!r}: an http:// or https:// proxy URL is needed")
+
 
 @dataclass(frozen=True, slots=True)
 class CheckTarget:
