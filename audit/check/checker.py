@@ -35,6 +35,7 @@ class Checker:
         self._prober: Prober | None = None
         self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
         self.marked_offline = 0  # results re-labelled `offline` so far in this checker's runs
+        self._runs = 0
 
     async def __aenter__(self) -> Checker:
         self._pools = Pools(self.settings)
@@ -72,6 +73,15 @@ class Checker:
         """Check every target; results stream out as they finish (not in input order)."""
         if self._prober is None:
             raise RuntimeError("use `async with Checker(settings) as checker`")
+        if self._runs:
+            # A later run of a long-lived checker (`audit watch`): DNS answers, the
+            # network and the per-host probes may all have changed since.
+            self._resolver.clear()
+            self._prober.forget()
+            await self._monitor.aclose()
+            self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
+            self._monitor.start()
+        self._runs += 1
         scheduler = Scheduler(self.settings, self._observe)
         async for target, obs in scheduler.run(targets):
             yield CheckResult(target, obs, classify(obs, target.accept))

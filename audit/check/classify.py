@@ -178,6 +178,9 @@ def _side_evidence(obs: Observation) -> list[str]:
             out.append(f"answers without certificate verification: {_detail(s)}")
         elif s.startswith("type-mismatch:"):
             out.append(f"content type changed: {_detail(s)}")
+        elif s.startswith("attempts:"):
+            _, count, earlier = [*s.split(":", 2), ""][:3]
+            out.append(f"{count} attempts (before: {earlier})" if earlier else f"{count} attempts")
         elif s.startswith("sibling-status:"):
             out.append(f"a random URL on the host answers {_detail(s)} (real 404s)")
     if obs.https_status is not None:

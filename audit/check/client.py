@@ -1,17 +1,16 @@
-"""HTTP transport: one httpx (httpcore) connection pool per origin, pinned to checked addresses.
+"""HTTP transport: connections per origin, pinned to the addresses that passed the policy.
 
-Why httpcore pools and not one `httpx.AsyncClient`: httpx's client is a thin
-layer over these same pools, but (measured in bench/check_quick.py) one pool
-holding hundreds of connections spends its time scanning them, and the client
-layer adds ~150 µs per request: a third of the budget for 2,500 URLs/s. The
-checker follows redirects, decodes bodies and keeps cookies itself anyway, so
-it drives httpx's transport engine directly: HTTP/1.1 keep-alive and HTTP/2
-per origin, with a small asyncio network backend that
+Built from httpx's own parts, not on `httpx.AsyncClient`: measured in
+bench/check_quick.py, one httpcore pool holding hundreds of connections
+spends its time scanning them, the client layer adds ~150 µs a request and
+httpcore's HTTP/1.1 locks another ~70 µs, of a budget of ~400 µs per URL for
+2,500 URLs/s. The checker follows redirects, decodes bodies and keeps cookies
+itself anyway, so here:
 
-* connects only to the addresses that resolve.py resolved and checked (the
-  URL's host name is still used for the Host header, TLS SNI and certificate
-  name: `--resolve` behaves like curl's), and
-* uses plain asyncio protocols (cheaper than the generic anyio backend).
+* HTTP/1.1 is h11 (http11.py), one request at a time per kept-alive connection;
+* HTTP/2 (negotiated by ALPN) is httpcore's connection, shared per origin;
+* `--proxy` goes through httpcore's proxy pool (the proxy resolves names);
+* every connection goes to a pinned address (network.py).
 """
 
 from __future__ import annotations
@@ -21,218 +20,19 @@ import logging
 import ssl
 import typing
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import certifi
 import httpcore
 
 from audit.check.http11 import H11Connection
+from audit.check.network import PinnedBackend
 from audit.check.settings import CheckSettings
 
 log = logging.getLogger(__name__)
 
-_HIGH_WATER = 256 * 1024
-_DEFAULT_PORTS = {"http": 80, "https": 443}  # buffered bytes before we stop reading from the socket
-
-
-def _wrap(cls: type[Exception], message: str, original: BaseException) -> Exception:
-    """An httpcore exception that keeps the OS/ssl error (httpcore re-raises `from None`)."""
-    exc = cls(message)
-    exc.original = original  # type: ignore[attr-defined]
-    exc.__cause__ = original
-    return exc
-
-
-class _Protocol(asyncio.Protocol):
-    """A byte buffer fed by the event loop; the stream below reads from it."""
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.buffer = bytearray()
-        self.eof = False
-        self.error: BaseException | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        self._paused_reading = False
-        self._write_paused = False
-        self._drain_waiter: asyncio.Future[None] | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = typing.cast(asyncio.Transport, transport)
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        if len(self.buffer) > _HIGH_WATER and self.transport is not None:
-            self.transport.pause_reading()
-            self._paused_reading = True
-        self._wake()
-
-    def eof_received(self) -> bool:
-        self.eof = True
-        self._wake()
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.eof = True
-        self.error = exc
-        self._wake()
-        self.resume_writing()
-
-    def pause_writing(self) -> None:
-        self._write_paused = True
-
-    def resume_writing(self) -> None:
-        self._write_paused = False
-        if self._drain_waiter is not None and not self._drain_waiter.done():
-            self._drain_waiter.set_result(None)
-
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def read(self, max_bytes: int) -> bytes:
-        while not self.buffer and not self.eof:
-            self._waiter = asyncio.get_running_loop().create_future()
-            await self._waiter
-        if self.buffer:
-            data = bytes(self.buffer[:max_bytes])
-            del self.buffer[:max_bytes]
-            if self._paused_reading and len(self.buffer) < _HIGH_WATER // 2:
-                self._paused_reading = False
-                if self.transport is not None:
-                    self.transport.resume_reading()
-            return data
-        if self.error is not None:
-            raise self.error
-        return b""
-
-    async def drain(self) -> None:
-        if self.eof and self.error is not None:
-            raise self.error
-        while self._write_paused and not self.eof:
-            self._drain_waiter = asyncio.get_running_loop().create_future()
-            await self._drain_waiter
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    def __init__(self, protocol: _Protocol, address: str) -> None:
-        self._p = protocol
-        self.address = address
-
-    @property
-    def _transport(self) -> asyncio.Transport:
-        assert self._p.transport is not None
-        return self._p.transport
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            if timeout is None:  # the probe's own deadline bounds it (saves a timer per read)
-                return await self._p.read(max_bytes)
-            async with asyncio.timeout(timeout):
-                return await self._p.read(max_bytes)
-        except TimeoutError as exc:
-            raise httpcore.ReadTimeout("read timed out") from exc
-        except OSError as exc:
-            raise _wrap(httpcore.ReadError, str(exc) or type(exc).__name__, exc) from exc
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
-        try:
-            if self._p.eof:
-                raise ConnectionResetError("connection closed by peer")
-            self._transport.write(buffer)
-            if timeout is None:
-                await self._p.drain()
-            else:
-                async with asyncio.timeout(timeout):
-                    await self._p.drain()
-        except TimeoutError as exc:
-            raise httpcore.WriteTimeout("write timed out") from exc
-        except OSError as exc:
-            raise _wrap(httpcore.WriteError, str(exc) or type(exc).__name__, exc) from exc
-
-    async def aclose(self) -> None:
-        if self._p.transport is not None:
-            self._p.transport.abort()  # never wait on a hostile peer to close politely
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                tls = await loop.start_tls(
-                    self._transport, self._p, ssl_context, server_hostname=server_hostname
-                )
-        except TimeoutError as exc:
-            self._transport.abort()
-            raise httpcore.ConnectTimeout("TLS handshake timed out") from exc
-        except (OSError, ssl.SSLError) as exc:
-            self._transport.abort()
-            raise _wrap(httpcore.ConnectError, str(exc) or type(exc).__name__, exc) from exc
-        if tls is None:
-            raise httpcore.ConnectError("TLS handshake failed: connection closed")
-        self._p.transport = tls
-        return self
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        if info == "is_readable":  # an idle pooled connection the server has closed
-            return bool(self._p.buffer) or self._p.eof
-        if self._p.transport is None:
-            return None
-        names = {"client_addr": "sockname", "server_addr": "peername"}
-        return self._p.transport.get_extra_info(names.get(info, info))
-
-
-class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the given addresses (in order) whatever host name httpcore asks for."""
-
-    def __init__(self, addresses: tuple[str, ...] | None) -> None:
-        self.addresses = addresses
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[typing.Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
-        # No pinned addresses only for a proxy's own host name: the OS resolves it.
-        targets = self.addresses or (host,)
-        error: BaseException | None = None
-        for address in targets:
-            protocol = _Protocol()
-            try:
-                async with asyncio.timeout(timeout):
-                    await loop.create_connection(lambda p=protocol: p, address, port)  # type: ignore[misc]
-                return _Stream(protocol, address)
-            except TimeoutError as exc:
-                error = _wrap(
-                    httpcore.ConnectTimeout, f"connect to {address}:{port} timed out", exc
-                )
-            except OSError as exc:
-                error = _wrap(
-                    httpcore.ConnectError, f"{address}:{port}: {exc.strerror or exc}", exc
-                )
-        assert error is not None
-        raise error
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[typing.Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def ssl_contexts(settings: CheckSettings) -> tuple[ssl.SSLContext, ssl.SSLContext]:
@@ -296,7 +96,9 @@ class _Origin:
         host: str,
         addresses: tuple[str, ...],
         ssl_context: ssl.SSLContext | None,
+        budget: _IdleBudget,
     ) -> None:
+        self.budget = budget
         self.origin = origin
         self.host = host
         self.addresses = addresses
@@ -330,19 +132,22 @@ class _Origin:
             self.h2 = None
         while self.idle:
             conn = self.idle.pop()
+            self.budget.count -= 1
             if conn.reusable():
                 return conn
             _spawn(conn.aclose())
         return None
 
     def release(self, conn: H11Connection) -> None:
-        if conn.reusable() and len(self.idle) < _MAX_IDLE:
+        if conn.reusable() and len(self.idle) < _MAX_IDLE and self.budget.count < self.budget.cap:
             self.idle.append(conn)
+            self.budget.count += 1
         else:
             _spawn(conn.aclose())
 
     async def aclose(self) -> None:
         idle, self.idle = self.idle, []
+        self.budget.count -= len(idle)
         for conn in idle:
             await conn.aclose()
         if self.h2 is not None:
@@ -351,6 +156,14 @@ class _Origin:
                 await h2.aclose()
             except Exception:  # closing a broken connection must not hide results
                 log.debug("closing an HTTP/2 connection failed", exc_info=True)
+
+
+@dataclass(slots=True)
+class _IdleBudget:
+    """Idle kept-alive connections over all origins: file descriptors are finite (1024)."""
+
+    cap: int
+    count: int = 0
 
 
 _KEEPALIVE = 15.0
@@ -379,6 +192,7 @@ class Pools:
         for ctx in (self._verified, self._insecure):
             ctx.set_alpn_protocols(alpn)
         self._origins: OrderedDict[tuple[str, str, int, bool], _Origin] = OrderedDict()
+        self._budget = _IdleBudget(cap=max(32, min(512, settings.concurrency)))
         self._proxies: dict[bool, httpcore.AsyncHTTPProxy] = {}
 
     def _origin(
@@ -393,7 +207,7 @@ class Pools:
             _spawn(entry.aclose())
         ctx = None if scheme == "http" else self._verified if verify else self._insecure
         origin = httpcore.Origin(scheme.encode(), host.encode("ascii"), port)
-        entry = self._origins[key] = _Origin(origin, host, addresses, ctx)
+        entry = self._origins[key] = _Origin(origin, host, addresses, ctx, self._budget)
         self._evict()
         return entry
 
@@ -441,20 +255,19 @@ class Pools:
         if port != _DEFAULT_PORTS[scheme]:
             authority += f":{port}"
         request_headers = [("Host", authority), *headers]
-        t = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
-        request = httpcore.Request(
-            method,
-            httpcore.URL(
+
+        def request() -> httpcore.Request:  # for httpcore's HTTP/2 and proxy paths only
+            t = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+            url = httpcore.URL(
                 scheme=scheme,
                 host=host,
                 port=None if port == _DEFAULT_PORTS[scheme] else port,
                 target=target,
-            ),
-            headers=request_headers,
-            extensions={"timeout": t},
-        )
+            )
+            return httpcore.Request(method, url, headers=request_headers, extensions={"timeout": t})
+
         if self._settings.proxy:
-            response = await self._proxy(verify).handle_async_request(request)
+            response = await self._proxy(verify).handle_async_request(request())
             return _from_httpcore(response, lambda: None)
         entry = self._origin(scheme, host, port, addresses, verify)
         entry.active += 1
@@ -464,7 +277,7 @@ class Pools:
             if conn is None:
                 conn = await entry.connect(timeout)
             if isinstance(conn, httpcore.AsyncHTTP2Connection):
-                response = await conn.handle_async_request(request)
+                response = await conn.handle_async_request(request())
                 return _from_httpcore(response, entry.done)
             try:
                 head = await conn.request(method, target, request_headers, None)

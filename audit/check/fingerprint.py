@@ -28,6 +28,10 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGN
 _MAX_TOKENS = 20000  # distinct words used: enough to tell pages apart, bounds CPU
 
 
+_TEXT = etree.XPath("//text()", smart_strings=False)  # 5x faster than itertext() on big pages
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
 @dataclass(frozen=True, slots=True)
 class PageText:
     title: str
@@ -71,7 +75,7 @@ def page_text(markup: str) -> PageText:
         t for t in (_clean(h.xpath("string()")) for h in root.iter("h1", "h2", "h3")) if t
     )[:10]
     etree.strip_elements(root, *_INVISIBLE, with_tail=False)
-    text = _clean(" ".join(root.itertext()))
+    text = _clean(" ".join(_TEXT(root)))
     return PageText(title, headings, text, raw_lower)
 
 
@@ -85,6 +89,12 @@ _SPREAD = [
     [sum(1 << ((8 * k + b) * _LANE) for b in range(8) if v >> b & 1) for v in range(256)]
     for k in range(8)
 ]
+
+
+def quick_page(markup: str) -> PageText:
+    """Title and raw markup only (no parse): enough to spot a bot wall on an error answer."""
+    m = _TITLE.search(markup)
+    return PageText(_clean(m.group(1)) if m else "", (), "", markup.lower())
 
 
 @lru_cache(maxsize=32768)

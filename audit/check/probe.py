@@ -31,6 +31,7 @@ from audit.check.fingerprint import (
     decode,
     fingerprint,
     page_text,
+    quick_page,
     text_similarity,
 )
 from audit.check.resolve import Resolver
@@ -60,6 +61,7 @@ KEPT_HEADERS = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_WALL_STATUSES = frozenset({401, 403, 429, 503, 999})  # where challenge pages appear
 _THIN = 64  # characters of visible text below which "identical to a sibling" proves nothing
 
 
@@ -274,20 +276,25 @@ class Prober:
         content_type = _header(fetched.headers, "content-type") or ""
         final = fetched.url
         page: PageText | None = None
-        if fetched.body and _is_markup(content_type, fetched.body):
-            page = page_text(decode(fetched.body, content_type))
-        signals: list[str] = []
         status = fetched.status
+        ok = 200 <= status < 300
+        if fetched.body and _is_markup(content_type, fetched.body):
+            if ok:
+                page = page_text(decode(fetched.body, content_type))
+            elif status in _WALL_STATUSES:
+                # An error answer is only searched for bot-wall markers: no full parse.
+                page = quick_page(decode(fetched.body[:65536], content_type))
+        signals: list[str] = []
         if page is not None:
-            host = (urlsplit(final).hostname or "").lower()
+            host = _host(final)
             signals += signatures.challenge_cues(page, fetched.headers)
-            if 200 <= status < 300:
+            if ok:
                 signals += signatures.soft404_cues(page)
                 signals += signatures.parked_cues(page, host)
         else:
             signals += signatures.challenge_cues(None, fetched.headers)
         signals += signatures.url_cues(target.url, final, bool(fetched.hops))
-        if not 200 <= status < 300 or not fetched.body:
+        if not ok or not fetched.body:
             return None, signals, None
         if page is not None:
             fp = fingerprint(final, page)
@@ -325,7 +332,7 @@ class Prober:
 
     async def _fetch_sibling(self, url: str) -> _Sibling:
         fetched = Fetched(url)
-        timeout = self.settings.timeout
+        timeout = min(self.settings.timeout, self.settings.probe_timeout)
         try:
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, None, time.monotonic() + timeout)
@@ -345,6 +352,11 @@ class Prober:
         return not self.resolver.is_mapped(host, port) or self.resolver.is_mapped(
             host, self.settings.https_port
         )
+
+    def forget(self) -> None:
+        """A new run: probe hosts afresh (finished probes only; running ones finish)."""
+        self._siblings = OrderedDict((k, t) for k, t in self._siblings.items() if not t.done())
+        self._https = OrderedDict((k, t) for k, t in self._https.items() if not t.done())
 
     async def aclose(self) -> None:
         tasks = [*self._siblings.values(), *self._https.values()]
@@ -370,7 +382,7 @@ class Prober:
 
     async def _fetch_https(self, url: str) -> tuple[int | None, str]:
         fetched = Fetched(url)
-        timeout = min(self.settings.timeout, 10.0)
+        timeout = min(self.settings.timeout, self.settings.probe_timeout)
         try:
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, None, time.monotonic() + timeout, max_redirects=0, cap=1)
@@ -440,8 +452,15 @@ def _compare(
 
 
 def _is_deep(url: str) -> bool:
-    parts = urlsplit(url)
-    return not signatures.is_root_path(parts.path, parts.query)
+    path, _, query = split(url)[3].partition("?")
+    return not signatures.is_root_path(path, query)
+
+
+def _host(url: str) -> str:
+    try:
+        return split(url)[1]
+    except LinkFailure:
+        return ""
 
 
 def _is_markup(content_type: str, body: bytes) -> bool:

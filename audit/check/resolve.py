@@ -120,12 +120,10 @@ class Resolver:
             for address in resolution.addresses:
                 reason = refusal(address)
                 if reason:
+                    verb = "is" if resolution.source == "literal" else "resolves to"
                     raise LinkFailure(
                         ErrorKind.POLICY,
-                        f"{host} is a {reason}: private targets are refused "
-                        "(--allow-private permits them)"
-                        if resolution.source == "literal"
-                        else f"{host} resolves to a {reason}: private targets are refused "
+                        f"{host} {verb} a {reason}: private targets are refused "
                         "(--allow-private permits them)",
                     )
         return resolution

@@ -19,13 +19,17 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from audit.check.settings import CheckSettings, CheckTarget
 from audit.models import ErrorKind, Observation
 
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# Usually a bug behind that one URL, not a passing overload (502/503/504 are): retried once.
+_DETERMINISTIC_5XX = frozenset({500})
 _MAX_HOST_BACKOFF = 30.0
+_FIRST_HOST_BACKOFF = 0.25
 
 
 def retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -57,6 +61,8 @@ def retry_delay(
     """Wait before retrying a transient failure, or None when it should stand as it is."""
     if attempt >= settings.retries:
         return None
+    if attempt >= 1 and obs.status in _DETERMINISTIC_5XX:
+        return None  # an application error on this URL: asking a third time tells no more
     transient = obs.error is ErrorKind.RESET or (
         obs.error is ErrorKind.TIMEOUT and settings.retry_timeouts
     )
@@ -78,6 +84,7 @@ class _Job:
     target: CheckTarget
     host: str
     attempt: int = 0
+    earlier: tuple[str, ...] = ()  # what the attempts before the last one answered
 
 
 @dataclass(slots=True)
@@ -90,6 +97,7 @@ class _Host:
     timed: bool = False  # waiting in the timer heap
 
 
+@lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -217,12 +225,14 @@ class Scheduler:
         self._pace(host, obs)
         if delay is not None:
             job.attempt += 1
+            job.earlier += (f"HTTP {obs.status}" if obs.status else str(obs.error),)
             self._pending += 1
             handle = asyncio.get_running_loop().call_later(delay, self._requeue, job)
             self._delayed[id(job)] = handle
         else:
             if job.attempt:
-                obs = replace(obs, signals=(*obs.signals, f"attempts:{job.attempt + 1}"))
+                tried = f"attempts:{job.attempt + 1}:{', '.join(job.earlier)}"
+                obs = replace(obs, signals=(*obs.signals, tried))
             self._done.append((job.target, obs))
         self._mark(job.host, host)
         self._forget(job.host, host)
@@ -235,11 +245,19 @@ class Scheduler:
         self._wake.set()
 
     def _pace(self, host: _Host, obs: Observation) -> None:
-        """429 (or 503 + Retry-After) backs the whole host off; a success resets it."""
+        """429 (or 503 + Retry-After) backs the whole host off; a success resets it.
+
+        The refused URL itself waits its full Retry-After (retry_delay). The
+        host pauses adaptively: 0.25 s after a first 429, doubling while 429s
+        keep coming, up to what Retry-After asked (so a server that limits one
+        URL does not freeze a whole site, and one that limits us gets its wait).
+        """
         if obs.status == 429 or (obs.status == 503 and _header(obs, "retry-after")):
             asked = retry_after(_header(obs, "retry-after"))
-            host.backoff = min(_MAX_HOST_BACKOFF, max(0.5, host.backoff * 2))
-            wait = min(self._s.max_retry_after, asked if asked is not None else host.backoff)
+            host.backoff = min(_MAX_HOST_BACKOFF, max(_FIRST_HOST_BACKOFF, host.backoff * 2))
+            wait = min(host.backoff, self._s.max_retry_after)
+            if asked is not None:
+                wait = min(wait, asked)
             host.next_start = max(host.next_start, time.monotonic() + wait)
         elif obs.status is not None and 200 <= obs.status < 400:
             host.backoff = 0.0

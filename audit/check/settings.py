@@ -64,13 +64,13 @@ def _ascii_host(host: str, text: str) -> str:
 class CheckSettings:
     """How to check. Defaults are polite to servers and fast on many hosts."""
 
-    concurrency: int = 256  # requests in flight overall
+    concurrency: int = 512  # requests in flight overall (per-host limits keep it polite)
     per_host: int = 4  # requests in flight per host (and pooled connections per host)
     min_interval: float = 0.05  # seconds between request starts to one host
     timeout: float = 20.0  # total deadline per attempt: connect + headers + body + redirects
-    retries: int = 2  # extra attempts for transient failures (resets, 5xx, 408, 429)
+    retries: int = 2  # extra attempts for transient failures (resets, 5xx, 408, 429; 500: one)
     retry_timeouts: bool = False  # a hang already cost a full timeout; the judge re-checks later
-    backoff: float = 1.0  # first retry wait, doubled per retry, with jitter
+    backoff: float = 0.5  # first retry wait, doubled per retry, with jitter (x0.5-1.5)
     max_retry_after: float = 30.0  # longer Retry-After waits are left to a later run
     resolve: tuple[ResolveRule, ...] = ()
     allow_private: bool = False
@@ -84,11 +84,28 @@ class CheckSettings:
     sibling_probe: bool = True  # one random-sibling GET per host, for soft-404 similarity
     https_probe: bool = True  # for http:// targets, whether https:// answers (once per host)
     https_port: int = 443  # where the https:// version is asked
+    probe_timeout: float = 4.0  # sibling and https probes: shared per host, a host's pages wait
     tls_insecure_probe: bool = True  # on a certificate error, ask again unverified (evidence only)
     canaries: tuple[str, ...] = DEFAULT_CANARIES
     dns_timeout: float = 5.0
     max_hosts: int = 2048  # per-host state (pools, pins) kept; least recently used dropped
     lookahead: int = 16384  # targets read ahead of the running ones, to interleave hosts
+
+    def __post_init__(self) -> None:
+        """Refuse values that would stall or misbehave (the CLI passes user input here)."""
+        for name in ("concurrency", "per_host", "body_cap", "max_hosts", "lookahead"):
+            if getattr(self, name) < 1:
+                raise InputError(f"{name.replace('_', '-')} must be at least 1")
+        for name in ("timeout", "dns_timeout", "probe_timeout"):
+            if not getattr(self, name) > 0:
+                raise InputError(f"{name.replace('_', '-')} must be positive")
+        for name in ("min_interval", "backoff", "max_retry_after"):
+            if getattr(self, name) < 0:
+                raise InputError(f"{name.replace('_', '-')} must not be negative")
+        if self.retries < 0 or self.max_redirects < 0:
+            raise InputError("retries and max-redirects must not be negative")
+        if self.proxy is not None and not self.proxy.startswith(("http://", "https://")):
+            raise InputError(f"--proxy {self.proxy!r}: an http:// or https:// proxy URL is needed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,7 +248,8 @@ def test_transient_5xx_is_retried_then_succeeds(web: WebServer) -> None:
     result = check_one(web.url("/flaky"), settings(retries=2, backoff=0.05))
     assert result.classification.outcome is Outcome.OK
     assert len(calls) == 3
-    assert "attempts:3" in result.observation.signals
+    assert "attempts:3:HTTP 503, HTTP 503" in result.observation.signals
+    assert "3 attempts (before: HTTP 503, HTTP 503)" in result.classification.evidence
 
 
 def test_404_is_not_retried(web: WebServer) -> None:
@@ -274,3 +275,19 @@ def test_resolve_rule_to_ipv6_loopback() -> None:
         rule = parse_resolve(f"www.gov.test:{srv.port}:[::1]")
         result = check_one(f"http://www.gov.test:{srv.port}/report", settings(resolve=(rule,)))
     assert result.classification.outcome is Outcome.OK
+
+
+def test_a_second_run_probes_hosts_again(web: WebServer) -> None:
+    web.route("/docs/a", Reply(200, PAGE))
+
+    async def go() -> None:
+        from audit.check import Checker
+
+        async with Checker(settings(sibling_probe=True)) as checker:
+            for _ in range(2):
+                async for _r in checker.run([CheckTarget(web.url("/docs/a"))]):
+                    pass
+
+    asyncio.run(go())
+    siblings = [r for r in web.requests if r.path.startswith("/docs/") and r.path != "/docs/a"]
+    assert len(siblings) == 2, "one sibling probe per host per run"

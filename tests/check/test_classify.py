@@ -214,3 +214,39 @@ def test_body_text_mentioning_404_is_not_a_soft_404() -> None:
         "<p>Page not found errors (404) are reported to the webmaster.</p>"
     )
     assert classify_page(URL, 200, html, URL).outcome is Outcome.OK
+
+
+def test_every_soft_404_pattern_passes_the_keyword_prefilter() -> None:
+    from audit.check import signatures
+
+    samples = {
+        "en": [
+            "Page not found",
+            "404 Not Found",
+            "Error 404",
+            "404 error",
+            "404",
+            "The document cannot be found",
+            "This page does not exist",
+            "Page is missing",
+            "No such page",
+            "Nothing found",
+            "We can't find that page",
+            "Oops!",
+        ],
+        "ru": [
+            "Страница не найдена",
+            "Ошибка 404",
+            "Страница не существует",
+            "Документ не найден",
+            "Не найдено",
+            "Страница удалена",
+        ],
+        "fr": ["Page introuvable", "Page non trouvée", "Cette page n'existe pas"],
+        "de": ["Seite nicht gefunden", "Seite existiert nicht"],
+        "es": ["Página no encontrada", "No se pudo encontrar la página", "Esta página no existe"],
+    }
+    for lang, titles in samples.items():
+        for title in titles:
+            cues = signatures.soft404_cues(signatures.PageText(title, (), "", title.lower()))
+            assert cues, (lang, title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from audit.check import parse_resolve
@@ -174,3 +175,23 @@ def test_cookie_redirect_dance_is_not_a_loop(web: WebServer) -> None:
     result = check_one(web.url("/gate"))
     assert result.classification.outcome is Outcome.REDIRECTED
     assert len(result.observation.redirects) == 1
+
+
+def test_a_silent_https_port_delays_only_until_the_probe_gives_up(web: WebServer) -> None:
+    from tests.servers import hostile
+
+    for i in range(4):
+        web.route(f"/doc/{i}", Reply(200, _real(i)))
+    with WebServer(host="127.0.0.1") as silent:
+        silent.fallback(hostile.hang)
+        silent.route("/", hostile.hang, raw=True)
+        # TLS hello sent, nothing comes back: the probe's own timeout ends it.
+        s = settings(https_probe=True, https_port=silent.port, probe_timeout=0.5, timeout=10)
+        started = time.monotonic()
+        results = check_all([web.url(f"/doc/{i}") for i in range(4)], s)
+        elapsed = time.monotonic() - started
+    assert {r.classification.outcome for r in results.values()} == {Outcome.OK}
+    assert elapsed < 2.0
+    assert all(
+        any("https:// fails" in e for e in r.classification.evidence) for r in results.values()
+    )

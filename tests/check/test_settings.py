@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.check import ResolveRule, parse_resolve
+from audit.check import CheckSettings, ResolveRule, parse_resolve
 from audit.errors import InputError
 
 
@@ -51,3 +51,19 @@ def test_rule_matching_is_per_port() -> None:
     assert not rule.matches("a.test", 443)
     assert not rule.matches("b.test", 80)
     assert parse_resolve("*:80:127.0.0.1").matches("b.test", 80)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"concurrency": 0},
+        {"per_host": 0},
+        {"timeout": 0},
+        {"retries": -1},
+        {"min_interval": -1.0},
+        {"proxy": "socks5://127.0.0.1:1080"},
+    ],
+)
+def test_settings_refuse_values_that_would_stall(changes: dict[str, object]) -> None:
+    with pytest.raises(InputError):
+        CheckSettings(**changes)  # type: ignore[arg-type]
