@@ -13,17 +13,21 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from audit.check.settings import CheckSettings, CheckTarget
 from audit.models import ErrorKind, Observation
+
+log = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 # Usually a bug behind that one URL, not a passing overload (502/503/504 are): retried once.
@@ -171,11 +175,17 @@ class Scheduler:
         self._pending += 1
         self._mark(job.host, host)
 
-    def _mark(self, name: str, host: _Host) -> None:
-        """Put a host where it belongs: ready ring, timer heap, or nowhere (busy/empty)."""
+    def _mark(self, name: str, host: _Host, now: float | None = None) -> None:
+        """Put a host where it belongs: ready ring, timer heap, or nowhere (busy/empty).
+
+        `_dispatch` passes its own clock reading: with a fresh one, a host whose
+        start time fell between the two readings would bounce between the ready
+        ring and the dispatcher for ever.
+        """
         if host.ready or host.timed or not host.queue or host.active >= self._s.per_host:
             return
-        now = time.monotonic()
+        if now is None:
+            now = time.monotonic()
         if host.next_start > now:
             host.timed = True
             heapq.heappush(self._timers, (host.next_start, next(self._tick), name))
@@ -194,7 +204,7 @@ class Scheduler:
             host = self._hosts.get(name)
             if host is not None:
                 host.timed = False
-                self._mark(name, host)
+                self._mark(name, host, now)
         while self._ready and self._active < self._s.concurrency:
             name = self._ready.popleft()
             host = self._hosts[name]
@@ -202,7 +212,7 @@ class Scheduler:
             if not host.queue or host.active >= self._s.per_host:
                 continue
             if host.next_start > now:
-                self._mark(name, host)
+                self._mark(name, host, now)
                 continue
             job = host.queue.popleft()
             self._pending -= 1
@@ -212,11 +222,19 @@ class Scheduler:
             task = asyncio.ensure_future(self._run_job(job))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            self._mark(name, host)
+            self._mark(name, host, now)
 
     async def _run_job(self, job: _Job) -> None:
         try:
             obs = await self._work(job.target)
+        except Exception as exc:  # a checker bug must not lose the URL or stall the run
+            log.exception("checking %s failed", job.target.url)
+            obs = Observation(
+                url=job.target.url,
+                checked_at=datetime.now(UTC),
+                error=ErrorKind.OTHER,
+                detail=f"checker error: {type(exc).__name__}: {exc}",
+            )
         finally:
             self._active -= 1
             host = self._hosts[job.host]

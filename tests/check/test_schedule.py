@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
 from audit.check import Checker, CheckTarget
 from audit.check.schedule import retry_after, retry_delay
 from audit.models import ErrorKind, Observation, Outcome
@@ -189,3 +191,53 @@ def test_targets_are_read_lazily() -> None:
 
     assert asyncio.run(go()) == 500
     assert consumed["n"] <= 500 + 50 + 2
+
+
+class _SlowClock:
+    """A clock that moves on at every reading (as a busy machine's does)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        self.now += 0.004
+        return self.now
+
+
+def test_dispatch_terminates_when_time_passes_between_clock_readings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from audit.check import schedule
+
+    monkeypatch.setattr(schedule, "time", _SlowClock())
+
+    async def work(target: CheckTarget) -> Observation:
+        await asyncio.sleep(0)
+        return Observation(url=target.url, checked_at=AT, status=200)
+
+    async def go() -> int:
+        s = settings(per_host=2, min_interval=0.01, concurrency=8)
+        sched = schedule.Scheduler(s, work)
+        targets = [CheckTarget(f"http://h{i % 10}.test/{i}") for i in range(40)]
+        async with asyncio.timeout(10):
+            return len([r async for r in sched.run(targets)])
+
+    assert asyncio.run(go()) == 40
+
+
+def test_a_checker_bug_costs_one_result_not_the_run() -> None:
+    from audit.check import schedule
+
+    async def work(target: CheckTarget) -> Observation:
+        if target.url.endswith("/boom"):
+            raise RuntimeError("bug")
+        return Observation(url=target.url, checked_at=AT, status=200)
+
+    async def go() -> dict[str, Observation]:
+        sched = schedule.Scheduler(settings(), work)
+        urls = ["http://a.test/boom", "http://a.test/fine"]
+        return {t.url: o async for t, o in sched.run([CheckTarget(u) for u in urls])}
+
+    results = asyncio.run(go())
+    assert results["http://a.test/fine"].status == 200
+    assert results["http://a.test/boom"].error is ErrorKind.OTHER
