@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from audit.archive.ratelimit import BLOCK_PAUSE, Limiter, PausedTooLong, parse_retry_after
+from audit.archive.ratelimit import BLOCK_PAUSE, Limiter, PausedTooLong
+from audit.retryafter import parse_retry_after
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from aiolimiter import AsyncLimiter
 
@@ -29,24 +27,6 @@ class PausedTooLong(Exception):
     def __init__(self, name: str, remaining: float) -> None:
         super().__init__(f"{name}: rate-limited, paused for {remaining:.0f} s more")
         self.remaining = remaining
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    # An HTTP-date is wall-clock time by nature: compare with the wall clock.
-    current = now or datetime.now(UTC)
-    return max(0.0, (when - current).total_seconds())
 
 
 class Limiter:

@@ -13,8 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from audit.archive._http import Answer, Endpoint, Unavailable
-from audit.archive.ratelimit import parse_retry_after
 from audit.models import SaveResult
+from audit.retryafter import parse_retry_after
 
 log = logging.getLogger(__name__)
 

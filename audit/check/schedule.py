@@ -20,12 +20,12 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from audit.check.settings import CheckSettings, CheckTarget
 from audit.models import ErrorKind, Observation
+from audit.retryafter import parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +34,6 @@ TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523
 _DETERMINISTIC_5XX = frozenset({500})
 _MAX_HOST_BACKOFF = 30.0
 _FIRST_HOST_BACKOFF = 0.25
-
-
-def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value (delay-seconds or HTTP-date), None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, float(when.timestamp()) - (time.time() if now is None else now))
 
 
 def _header(obs: Observation, name: str) -> str | None:
@@ -76,7 +60,7 @@ def retry_delay(
         transient = True
     if not transient:
         return None
-    asked = retry_after(_header(obs, "retry-after"))
+    asked = parse_retry_after(_header(obs, "retry-after"))
     if asked is not None:
         # Honour the server's wish; a longer wait is left to a later run.
         return asked if asked <= settings.max_retry_after else None
@@ -271,7 +255,7 @@ class Scheduler:
         URL does not freeze a whole site, and one that limits us gets its wait).
         """
         if obs.status == 429 or (obs.status == 503 and _header(obs, "retry-after")):
-            asked = retry_after(_header(obs, "retry-after"))
+            asked = parse_retry_after(_header(obs, "retry-after"))
             host.backoff = min(_MAX_HOST_BACKOFF, max(_FIRST_HOST_BACKOFF, host.backoff * 2))
             wait = min(host.backoff, self._s.max_retry_after)
             if asked is not None:

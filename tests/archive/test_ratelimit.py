@@ -4,31 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from audit.archive._http import Endpoint, Unavailable
-from audit.archive.ratelimit import Limiter, PausedTooLong, parse_retry_after
+from audit.archive.ratelimit import Limiter, PausedTooLong
 from tests.servers.web import Reply, Request, WebServer
-
-
-@pytest.mark.parametrize(
-    ("value", "seconds"),
-    [
-        ("120", 120.0),
-        (" 1 ", 1.0),
-        ("Wed, 21 Oct 2026 07:28:30 GMT", 30.0),
-        ("soon", None),
-        ("", None),
-        (None, None),
-        ("Wed, 21 Oct 2026 07:27:00 GMT", 0.0),
-    ],
-)
-def test_parse_retry_after(value: str | None, seconds: float | None) -> None:
-    now = datetime(2026, 10, 21, 7, 28, tzinfo=UTC)
-    assert parse_retry_after(value, now) == seconds
 
 
 def test_limiter_spaces_requests_evenly() -> None:

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
-
-import pytest
 
 from audit.check import Checker, CheckResult, CheckSettings, CheckTarget
 
@@ -51,21 +46,3 @@ def check_one(url: str | CheckTarget, s: CheckSettings | None = None) -> CheckRe
     results = check_all([url], s)
     assert len(results) == 1
     return next(iter(results.values()))
-
-
-@pytest.fixture(autouse=True)
-def _no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test asks a real resolver (a DNS query could leave this machine): every name
-    but "localhost" fails as on a machine without DNS; IP literals pass through."""
-    original = asyncio.BaseEventLoop.getaddrinfo
-
-    async def getaddrinfo(self: asyncio.BaseEventLoop, host: Any, *args: Any, **kw: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        try:
-            ipaddress.ip_address(name)
-        except ValueError:
-            if name != "localhost":
-                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
-        return await original(self, host, *args, **kw)
-
-    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", getaddrinfo)

@@ -7,27 +7,17 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from audit.check import Checker, CheckTarget
-from audit.check.schedule import retry_after, retry_delay
+from audit.check.schedule import retry_delay
 from audit.models import ErrorKind, Observation, Outcome
 from tests.check.conftest import check_all, settings
 from tests.servers.web import Reply, Request, WebServer
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def test_retry_after_forms() -> None:
-    assert retry_after("120") == 120
-    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    value = retry_after(later)
-    assert value is not None and 25 < value <= 30
-    assert retry_after("soon") is None
-    assert retry_after(None) is None
 
 
 def test_retry_delay_only_for_transient_failures() -> None:
