@@ -353,3 +353,48 @@ def test_history_command(
     )
     text = capsys.readouterr().out
     assert code == 0 and "suspect" in text and "not_found" in text
+
+
+def test_what_timed_out_last_time_is_checked_first(
+    tmp_path: Path, web: WebServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    async def hang(_request: object) -> Reply:
+        await asyncio.sleep(5)
+        return Reply(200, PAGE.format("late"))
+
+    for i in range(6):
+        web.route(f"/p{i}", Reply(200, PAGE.format("Fine page. " * 30)))
+    web.route("/slow", hang)
+    entries = [f"  - {{id: r{i}, name: R{i}, url: '{web.url(f'/p{i}')}'}}\n" for i in range(6)]
+    entries.append(f"  - {{id: slow, name: Slow, url: '{web.url('/slow')}'}}\n")
+    reg = tmp_path / "resources.yaml"
+    reg.write_text("resources:\n" + "".join(entries), encoding="utf-8")
+    args = [
+        "run",
+        "--registry",
+        str(reg),
+        "--db",
+        str(tmp_path / "a.sqlite"),
+        "--reports",
+        str(tmp_path / "r"),
+        "--allow-private",
+        "--no-archive",
+        "--all",
+        "--timeout",
+        "1",
+        "--concurrency",
+        "1",
+        "--canary",
+        "localhost",
+        "-q",
+    ]
+    main(args)
+    first = [r.path for r in web.requests if r.path.startswith(("/p", "/slow"))]
+    assert first[-1] == "/slow"  # registry order the first time
+    web.requests.clear()
+    main(args)
+    capsys.readouterr()
+    second = [r.path for r in web.requests if r.path.startswith(("/p", "/slow"))]
+    assert second[0] == "/slow"
