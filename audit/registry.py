@@ -396,6 +396,8 @@ class NamedCandidate(Protocol):
     def section(self) -> str | None: ...
     @property
     def snippet(self) -> str: ...
+    @property
+    def nearby_url(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,6 +468,8 @@ def merge_into(
     for cand in names:
         if cand.name.casefold() in names_seen:
             continue
+        if cand.nearby_url and urls.normalize(cand.nearby_url).key in by_key:
+            continue  # named next to an address we already hold: not a URL-less resource
         names_seen.add(cand.name.casefold())
         rid = _new_id(cand.name, ids)
         entry = CommentedMap()

@@ -121,6 +121,7 @@ class Named:
     location: Location = Location(line=7)
     section: str | None = None
     snippet: str = 'project with the "Road to Home" in the city of Cherepovets'
+    nearby_url: str | None = None
 
 
 def cited(url: str, line: int, context: str | None = None) -> Cited:
@@ -138,7 +139,7 @@ class TestMerge:
         report = merge_into(
             path,
             [cited("http://one.example/", 3), cited("http://new.example/x", 9, "New Org")],
-            [Named("Road to Home")],
+            [Named("Road to Home"), Named("Sisters", nearby_url="http://new.example/x")],
         )
         text = path.read_text(encoding="utf-8")
         assert "# hand-written comment that must survive" in text
