@@ -53,18 +53,22 @@ def _positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
-def _duration(text: str) -> timedelta:
-    """'90s', '15m', '6h', '1d', '2w' -> timedelta."""
+def _duration(text: str, *, zero: bool = False) -> timedelta:
+    """'90s', '15m', '6h', '1d', '2w' -> timedelta (positive, or also 0 when `zero`)."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
     try:
         value, unit = float(text[:-1]), text[-1]
-        if unit not in units or value <= 0:
+        if unit not in units or value < 0 or (value == 0 and not zero):
             raise ValueError
     except (ValueError, IndexError):
         raise argparse.ArgumentTypeError(
             f"not a duration: {text!r} (use e.g. 30m, 6h, 1d, 2w)"
         ) from None
     return timedelta(seconds=value * units[unit])
+
+
+def _jitter(text: str) -> timedelta:
+    return _duration(text, zero=True)
 
 
 def _add_store(p: argparse.ArgumentParser) -> None:
@@ -223,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--cron", help='a cron expression, e.g. "0 6 * * *" (UTC)')
     p.add_argument(
         "--jitter",
-        type=_duration,
+        type=_jitter,
         help="random delay added to each run (default a tenth of the interval, at most 10m)",
     )
     p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
@@ -697,21 +701,14 @@ async def _watch(args: argparse.Namespace, out: TextIO) -> int:
             await asyncio.wait_for(stop.wait(), wait.total_seconds())
         if stop.is_set():
             break
-        registry = load_registry(args.registry)  # pick up hand edits between runs
-        opts = run_options(args, registry)
-        with open_store(args.db, lock=True) as store:
-            task = asyncio.create_task(
-                pipeline.run_audit(registry, store, opts, Clock(now_from_env()))
-            )
-            stopper = asyncio.create_task(stop.wait())
-            await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            stopper.cancel()
-            if not task.done():
-                task.cancel()  # abandon the check in flight; what was recorded stays
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-                break
-            summary = task.result()
+        try:
+            summary = await _watched_run(args, stop)
+        except AuditError as exc:
+            # A bad hand edit or a busy store skips this run; the schedule goes on.
+            print(f"audit: {exc}; skipping this run", file=sys.stderr)
+            continue
+        if summary is None:
+            break  # stopped during the run
         runs += 1
         if not args.quiet:
             _print_summary(summary, out)
@@ -721,6 +718,23 @@ async def _watch(args: argparse.Namespace, out: TextIO) -> int:
     if not args.quiet:
         out.write("watch stopped\n")
     return EXIT_OK
+
+
+async def _watched_run(args: argparse.Namespace, stop: asyncio.Event) -> pipeline.RunSummary | None:
+    """One scheduled run; None if a signal stopped it (what it recorded stays)."""
+    registry = load_registry(args.registry)  # pick up hand edits between runs
+    opts = run_options(args, registry)
+    with open_store(args.db, lock=True) as store:
+        task = asyncio.create_task(pipeline.run_audit(registry, store, opts, Clock(now_from_env())))
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if not task.done():
+            task.cancel()  # abandon the check in flight
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return None
+        return task.result()
 
 
 def _next_wait(args: argparse.Namespace) -> timedelta:

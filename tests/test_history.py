@@ -398,3 +398,42 @@ def test_what_timed_out_last_time_is_checked_first(
     capsys.readouterr()
     second = [r.path for r in web.requests if r.path.startswith(("/p", "/slow"))]
     assert second[0] == "/slow"
+
+
+def test_watch_skips_a_run_when_a_hand_edit_broke_the_registry(
+    tmp_path: Path, web: WebServer
+) -> None:
+    switchable(web)
+    reg = tmp_path / "resources.yaml"
+    good = f"resources:\n  - {{id: portal, name: Portal, url: '{web.url('/page')}'}}\n"
+    reg.write_text(good, encoding="utf-8")
+    proc = _audit(
+        "watch",
+        "--every",
+        "1s",
+        "--jitter",
+        "0s",
+        "--registry",
+        str(reg),
+        "--db",
+        str(tmp_path / "a.sqlite"),
+        "--reports",
+        str(tmp_path / "r"),
+        "--no-archive",
+        "--all",
+        "--allow-private",
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and web.hits("/page") < 1:
+        time.sleep(0.1)
+    reg.write_text(good + "  - {id: portal, name: Again, url: null}\n", encoding="utf-8")
+    time.sleep(2.5)
+    hits = web.hits("/page")
+    reg.write_text(good, encoding="utf-8")
+    while time.monotonic() < deadline and web.hits("/page") <= hits:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert "duplicate id 'portal'" in err and "skipping this run" in err
+    assert web.hits("/page") > hits  # the schedule went on once the file was fixed
