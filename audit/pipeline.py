@@ -69,7 +69,7 @@ class RunOptions:
     formats: tuple[str, ...] = ("html", "md", "json", "csv")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class RunSummary:
     run: RunInfo
     data: ReportData
@@ -81,6 +81,11 @@ class RunSummary:
     @property
     def dead(self) -> int:
         return sum(1 for r in self.data.resources if r.verdict is Verdict.DEAD)
+
+    def __repr__(self) -> str:
+        # Python 3.11's asyncio.run reprs the finished task (and so this result) when it
+        # restores the SIGINT handler: the full dataclass repr of a large run costs seconds.
+        return f"RunSummary(run={self.run.id}, checked={self.checked})"
 
 
 def policy_for(resource: Resource, registry: Registry, opts: RunOptions) -> Policy:
