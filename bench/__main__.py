@@ -1,0 +1,193 @@
+"""`python -m bench`: every workload, every tool, one table.
+
+    python -m bench                     # the issue's four workloads (several minutes)
+    python -m bench --quick             # 2,000 URLs only
+    python -m bench --tools audit,lychee-fast --workloads 10k-nohang
+
+Outputs go to bench/out/<UTC time>/ (gitignored): each tool's stdout/stderr,
+the workload's URLs, ground truth and registry, results.json and results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.peers import (
+    BENCH_DIR,
+    Files,
+    Tool,
+    audit_check,
+    audit_run,
+    default_audit_exe,
+    ensure_venv,
+    peer_version,
+    peers,
+)
+from bench.run import (
+    HEADER,
+    Row,
+    fmt_row,
+    machine,
+    median_row,
+    run_tool,
+    save,
+    table,
+    truth_summary,
+)
+from bench.server import Server
+from bench.workload import WorkloadSpec, generate, lower_bound, write_files
+
+log = logging.getLogger("bench")
+
+WORKLOADS = {
+    "smoke": WorkloadSpec("smoke-300-10h-hang", urls=300, hosts=10, hanging=1),
+    "2k": WorkloadSpec("2k-50h-hang", urls=2_000, hosts=50, hanging=3),
+    "10k": WorkloadSpec("10k-200h-hang", urls=10_000, hosts=200, hanging=3),
+    "10k-nohang": WorkloadSpec("10k-200h-nohang", urls=10_000, hosts=200, hanging=0),
+    # the same URLs as 10k-nohang (same seed), checked twice by `audit run` on one store
+    "rerun": WorkloadSpec("10k-200h-nohang", urls=10_000, hosts=200, hanging=0),
+}
+TOOLS = ("audit", "lychee", "lychee-fast", "linkchecker")
+# per-host concurrency the "polite" bound assumes: what audit and lychee
+# default to is at most this on one host at 50 ms latency in practice
+BOUND_PER_HOST = 4
+
+
+def audit_available(exe: Path, command: str) -> str | None:
+    """None when `audit <command> --help` works, else why not."""
+    if not exe.exists():
+        return f"{exe} not installed"
+    try:
+        r = subprocess.run(
+            [str(exe), command, "--help"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except OSError as e:
+        return str(e)
+    if r.returncode != 0:
+        return f"`audit {command}` not available yet"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m bench", description="Benchmark audit beside lychee and LinkChecker."
+    )
+    ap.add_argument("--workloads", default="2k,10k,10k-nohang,rerun")
+    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--quick", action="store_true", help="the 2k workload only")
+    ap.add_argument("--limit", type=float, default=300, help="seconds before a tool run is killed")
+    ap.add_argument("--audit-exe", type=Path, default=default_audit_exe())
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per tool; the median is kept")
+    ap.add_argument("--workers", type=int, default=None, help="server processes")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+
+    names = ["2k"] if args.quick else [n.strip() for n in args.workloads.split(",") if n.strip()]
+    tools = {t.strip() for t in args.tools.split(",") if t.strip()}
+    unknown = [n for n in names if n not in WORKLOADS] + [t for t in tools if t not in TOOLS]
+    if unknown:
+        ap.error(f"unknown workload/tool: {', '.join(unknown)}")
+    out = args.out or BENCH_DIR / "out" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = out.resolve()  # tools run with their own cwd
+    out.mkdir(parents=True, exist_ok=True)
+    # SIGTERM unwinds like ^C, so every server and tool we started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    bin_dir = ensure_venv() if tools & {"lychee", "lychee-fast", "linkchecker"} else None
+    meta: dict[str, object] = dict(machine())
+    meta["lychee"] = peer_version(bin_dir / "lychee") if bin_dir else "-"
+    meta["linkchecker"] = peer_version(bin_dir / "linkchecker") if bin_dir else "-"
+    meta["audit"] = str(args.audit_exe)
+    meta["bound_per_host"] = BOUND_PER_HOST
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in meta.items()), flush=True)
+    print(HEADER, flush=True)
+
+    rows: list[Row] = []
+    # The rerun shares its workload with 10k-nohang; run it right after, same server.
+    for name in names:
+        spec = WORKLOADS[name]
+        w = generate(spec)
+        bound = lower_bound(w, BOUND_PER_HOST)
+        free = lower_bound(w, None)
+        meta[f"workload {name}"] = (
+            f"{spec.urls} URLs, {spec.hosts} hosts, latency {spec.latency_s * 1000:.0f} ms, "
+            f"timeout {spec.timeout_s:g} s, hanging {spec.hanging}; {truth_summary(w.pages)}; "
+            f"bound {bound.seconds} s ({bound.reason}), {free.seconds} s with unlimited per-host"
+        )
+        log.info("%s", meta[f"workload {name}"])
+        wdir = out / name
+        with Server(w, workers=args.workers, max_seconds=args.limit * 8 + 120) as srv:
+            paths = write_files(w, srv.port, wdir)
+            plan: list[tuple[str, Tool]] = []
+            if name == "rerun":
+                why = audit_available(args.audit_exe, "run")
+                if "audit" in tools and why is None:
+                    db = wdir / "audit.sqlite"
+                    db.unlink(missing_ok=True)
+                    plan += [
+                        ("audit-run-1", audit_run(args.audit_exe, "first", spec.timeout_s, db)),
+                        ("audit-run-2", audit_run(args.audit_exe, "re-run", spec.timeout_s, db)),
+                    ]
+                elif "audit" in tools:
+                    rows.append(
+                        Row(
+                            spec.name,
+                            "audit run ×2",
+                            spec.urls,
+                            bound.seconds,
+                            None,
+                            None,
+                            why or "",
+                        )
+                    )
+                    print(fmt_row(rows[-1]), flush=True)
+            else:
+                if "audit" in tools:
+                    why = audit_available(args.audit_exe, "check")
+                    if why is None:
+                        plan.append(("audit", audit_check(args.audit_exe, spec.timeout_s)))
+                    else:
+                        rows.append(
+                            Row(spec.name, "audit check", spec.urls, bound.seconds, None, None, why)
+                        )
+                        print(fmt_row(rows[-1]), flush=True)
+                if bin_dir is not None:
+                    lychee_d, lychee_f, lc = peers(bin_dir, spec.timeout_s)
+                    plan += [
+                        (k, t)
+                        for k, t in (
+                            ("lychee", lychee_d),
+                            ("lychee-fast", lychee_f),
+                            ("linkchecker", lc),
+                        )
+                        if k in tools
+                    ]
+            for key, tool in plan:
+                files = Files(paths["urls"], paths["registry"], wdir / key)
+                # The re-run pair shares one store, so it is never repeated.
+                n = 1 if name == "rerun" else args.repeat
+                tries = [
+                    run_tool(tool, w, srv, files, limit_s=args.limit, bound_s=bound.seconds)
+                    for _ in range(n)
+                ]
+                row = median_row(tries)
+                rows.append(row)
+                print(fmt_row(row), flush=True)
+                meta[f"options {tool.name}"] = tool.options
+        save(rows, meta, out)
+
+    print()
+    print(table(rows))
+    print(f"\nresults: {out}/results.json, {out}/results.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

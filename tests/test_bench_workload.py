@@ -1,0 +1,167 @@
+"""The benchmark's server answers each behaviour as its ground truth says, so
+the harness in bench/ cannot silently rot (figures themselves are never
+asserted: they live in bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.server import NOT_FOUND_TEXT, Server
+from bench.workload import (
+    BROKEN,
+    Behaviour,
+    Page,
+    WorkloadSpec,
+    generate,
+    host_is_soft,
+    lower_bound,
+    write_files,
+)
+
+SPEC = WorkloadSpec(
+    "pytest",
+    urls=40,
+    hosts=2,
+    latency_s=0.005,
+    timeout_s=0.4,
+    hanging=1,
+    slow_s=0.15,
+    large_bytes=300_000,
+)
+NOT_FOUND_TITLES = {title for title, _ in NOT_FOUND_TEXT.values()}
+
+
+@pytest.fixture(scope="module", name="srv")
+def _srv() -> Iterator[Server]:
+    with Server(generate(SPEC), workers=2, max_seconds=60) as srv:
+        yield srv
+    assert all(not p.is_alive() for p in srv._procs)
+
+
+@pytest.fixture(scope="module", name="client")
+def _client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=SPEC.timeout_s, max_redirects=5) as c:
+        yield c
+
+
+def _pages(srv: Server, b: Behaviour) -> list[Page]:
+    pages = [p for p in srv.workload.pages if p.behaviour is b]
+    assert pages, f"the tiny workload has no {b}"
+    return pages
+
+
+def _title(text: str) -> str:
+    return text.split("<title>", 1)[1].split("</title>", 1)[0]
+
+
+def test_workload_covers_every_behaviour_and_is_deterministic() -> None:
+    w = generate(SPEC)
+    assert set(w.counts()) == set(Behaviour)
+    assert w.pages == generate(SPEC).pages
+    assert len({p.url(1) for p in w.pages}) == SPEC.urls
+    assert {p.host for p in w.pages} == {"127.0.1.1", "127.0.1.2"}
+    assert all(p.broken == (p.behaviour in BROKEN) for p in w.pages)
+    assert lower_bound(w, 4).seconds == SPEC.timeout_s  # one hang sets the bound
+
+
+def test_lower_bound_without_hangs_is_latency_bound() -> None:
+    w = generate(WorkloadSpec("b", urls=400, hosts=2, hanging=0, latency_s=0.05, slow_s=1.0))
+    polite = lower_bound(w, 1)
+    assert polite.seconds > 5  # ~200 URLs a host, one at a time, 50 ms each
+    assert lower_bound(w, None).seconds == pytest.approx(1.05)
+
+
+def test_files_hold_urls_truth_and_registry(srv: Server, tmp_path: Path) -> None:
+    out = write_files(srv.workload, srv.port, tmp_path)
+    urls = out["urls"].read_text().split()
+    truth = json.loads(out["truth"].read_text())["pages"]
+    assert urls == [t["url"] for t in truth]
+    assert sum(t["soft_404"] for t in truth) == sum(p.soft_404 for p in srv.workload.pages)
+    assert out["registry"].read_text().count("  - id: bench-") == SPEC.urls
+
+
+def test_plain_statuses(srv: Server, client: httpx.Client) -> None:
+    expected = {
+        Behaviour.OK: 200,
+        Behaviour.NOT_FOUND: 404,
+        Behaviour.GONE: 410,
+        Behaviour.SERVER_ERROR: 500,
+        Behaviour.LARGE: 200,
+    }
+    for b, status in expected.items():
+        for p in _pages(srv, b):
+            r = client.get(p.url(srv.port))
+            assert r.status_code == status, p
+            if status == 200:
+                assert _title(r.text) not in NOT_FOUND_TITLES
+    big = client.get(_pages(srv, Behaviour.LARGE)[0].url(srv.port))
+    assert len(big.content) >= SPEC.large_bytes
+
+
+def test_redirects_take_their_hops_and_loops_loop(srv: Server, client: httpx.Client) -> None:
+    for p in _pages(srv, Behaviour.REDIRECT):
+        r = client.get(p.url(srv.port), follow_redirects=True)
+        assert r.status_code == 200
+        assert len(r.history) == p.hops
+    with pytest.raises(httpx.TooManyRedirects):
+        client.get(_pages(srv, Behaviour.REDIRECT_LOOP)[0].url(srv.port), follow_redirects=True)
+
+
+def test_soft_404s_look_alive_but_are_not(srv: Server, client: httpx.Client) -> None:
+    for p in _pages(srv, Behaviour.SOFT_404_TEXT):
+        r = client.get(p.url(srv.port))
+        assert r.status_code == 200
+        assert _title(r.text) in NOT_FOUND_TITLES
+    for p in _pages(srv, Behaviour.SOFT_404_ROOT):
+        r = client.get(p.url(srv.port), follow_redirects=True)
+        assert r.status_code == 200
+        assert [h.headers["location"] for h in r.history] == ["/"]
+    # Unknown paths: a "soft" host answers 200 "not found", the other a real 404.
+    for host in srv.workload.host_addrs:
+        r = client.get(f"http://{host}:{srv.port}/no/such/page-{time.time_ns()}")
+        assert r.status_code == (200 if host_is_soft(host) else 404)
+        assert _title(r.text) in NOT_FOUND_TITLES
+
+
+def test_rate_limited_then_ok_and_again_after_reset(srv: Server, client: httpx.Client) -> None:
+    url = _pages(srv, Behaviour.RATE_LIMITED)[0].url(srv.port)
+    srv.reset()
+    first = client.get(url)
+    assert first.status_code == 429
+    assert first.headers["retry-after"] == str(SPEC.retry_after_s)
+    assert client.get(url).status_code == 200
+    srv.reset()
+    assert client.get(url).status_code == 429
+
+
+def test_head_hostile_etag_and_slow(srv: Server, client: httpx.Client) -> None:
+    url = _pages(srv, Behaviour.HEAD_HOSTILE)[0].url(srv.port)
+    assert client.head(url).status_code == 405
+    assert client.get(url).status_code == 200
+
+    url = _pages(srv, Behaviour.ETAG)[0].url(srv.port)
+    r = client.get(url)
+    etag = r.headers["etag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert (r.status_code, again.status_code, again.content) == (200, 304, b"")
+
+    t0 = time.perf_counter()
+    assert client.get(_pages(srv, Behaviour.SLOW)[0].url(srv.port)).status_code == 200
+    assert time.perf_counter() - t0 >= SPEC.slow_s
+
+
+def test_hanging_url_never_answers_and_requests_are_counted(
+    srv: Server, client: httpx.Client
+) -> None:
+    before = srv.reset()
+    with pytest.raises(httpx.ReadTimeout):
+        client.get(_pages(srv, Behaviour.HANG)[0].url(srv.port), timeout=0.3)
+    client.head(_pages(srv, Behaviour.OK)[0].url(srv.port))
+    used = srv.stats() - before
+    assert (used.requests, used.heads) == (2, 1)
