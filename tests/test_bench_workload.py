@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.server import NOT_FOUND_TEXT, Server
+from bench.server import ARCHIVE_ADDR, NOT_FOUND_TEXT, Server
 from bench.workload import (
     BROKEN,
     Behaviour,
@@ -165,3 +165,17 @@ def test_hanging_url_never_answers_and_requests_are_counted(
     client.head(_pages(srv, Behaviour.OK)[0].url(srv.port))
     used = srv.stats() - before
     assert (used.requests, used.heads) == (2, 1)
+
+
+def test_stand_in_archive_holds_nothing_and_is_counted_apart(
+    srv: Server, client: httpx.Client
+) -> None:
+    before = srv.reset()
+    base = f"http://{ARCHIVE_ADDR}:{srv.port}"
+    r = client.get(f"{base}/wayback/available", params={"url": "example.org"})
+    assert r.json() == {"archived_snapshots": {}}
+    r = client.get(f"{base}/cdx/search/cdx", params={"url": "example.org", "output": "json"})
+    assert r.json() == []
+    assert client.get(f"{base}/web/timemap/link/example.org").status_code == 404
+    used = srv.stats() - before
+    assert (used.requests, used.archive_requests) == (0, 3)
