@@ -21,6 +21,7 @@ from bench.workload import AUDIT_BROKEN_OUTCOMES
 log = logging.getLogger(__name__)
 
 BENCH_DIR = Path(__file__).resolve().parent
+GUARD_DIR = BENCH_DIR / "guard"  # sitecustomize.py: loopback-only sockets
 ROOT = BENCH_DIR.parent
 VENV = BENCH_DIR / ".venv"
 # Pinned so that figures from different days compare like with like.
@@ -55,6 +56,8 @@ class Tool:
     argv: Callable[[Files], list[str]]
     parse: Callable[[Files, str], Parsed] | None  # (files, stdout) -> calls; None: not scored
     stdin_urls: bool = False
+    # a Python tool: run it with bench/guard on PYTHONPATH (loopback only)
+    guarded: bool = False
     # When the tool does not list a URL at all: it was fine (lychee, LinkChecker
     # non-verbose list only failures) or unknown (counted as missed if broken).
     unlisted_ok: bool = False
@@ -191,6 +194,7 @@ def audit_check(exe: Path, timeout: float) -> Tool:
             "--no-store",
         ],
         parse=parse_audit,
+        guarded=True,
     )
 
 
@@ -199,7 +203,8 @@ def audit_run(exe: Path, label: str, timeout: float, db: Path) -> Tool:
     due-only/304 re-run. Timed only: its accuracy is `audit check`'s."""
     return Tool(
         name=f"audit run ({label})",
-        options=f"--allow-private --timeout {timeout:g}, store {db.name} kept between runs",
+        options=f"--allow-private --timeout {timeout:g} --no-archive --memento none=- "
+        "(archive URLs pointed at a loopback stand-in), one store kept between the two runs",
         argv=lambda f: [
             str(exe),
             "run",
@@ -210,13 +215,20 @@ def audit_run(exe: Path, label: str, timeout: float, db: Path) -> Tool:
             "--allow-private",
             "--timeout",
             f"{timeout:g}",
-            # never the real archives: the machine must only talk to loopback
+            "--reports",
+            str(f.work / "reports"),
+            # Archive lookups are not what the re-run measures; and were one
+            # made anyway, it must reach only loopback, never the real archives.
+            "--no-archive",
+            "--memento",
+            "none=-",
             "--wayback-url",
             f.archive_url,
             "--availability-url",
             f.archive_url,
         ],
         parse=None,
+        guarded=True,
     )
 
 
@@ -259,5 +271,6 @@ def peers(bin_dir: Path, timeout: float) -> list[Tool]:
             argv=linkchecker_argv(bin_dir, timeout, 100),
             parse=parse_linkchecker,
             stdin_urls=True,
+            guarded=True,
         ),
     ]

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.run import run_process
+from bench.run import guarded_env, run_process
 
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
@@ -41,6 +41,7 @@ def record(py_spy: Path, argv: Sequence[str], work: Path, limit_s: float, rate: 
         stdout=work / "stdout.txt",
         stderr=work / "stderr.txt",
         limit_s=limit_s,
+        env=guarded_env(),
     )
     return out
 

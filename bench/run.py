@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.peers import Files, Parsed, Tool
+from bench.peers import GUARD_DIR, Files, Parsed, Tool
 from bench.server import Server, Stats
 from bench.workload import Page, Workload
 
@@ -91,6 +91,7 @@ def run_process(
     stdout: Path,
     stderr: Path,
     limit_s: float,
+    env: dict[str, str] | None = None,
 ) -> tuple[float, float, float, int, bool]:
     """(wall s, cpu s, peak RSS MiB, exit code, overran). The child runs in its
     own session so an overrun kills it and everything it started, and nothing else."""
@@ -102,7 +103,13 @@ def run_process(
     ):
         t0 = time.perf_counter()
         proc = subprocess.Popen(
-            list(argv), cwd=cwd, stdin=fin, stdout=fout, stderr=ferr, start_new_session=True
+            list(argv),
+            cwd=cwd,
+            stdin=fin,
+            stdout=fout,
+            stderr=ferr,
+            start_new_session=True,
+            env=env,
         )
 
         def kill() -> None:
@@ -127,6 +134,13 @@ def run_process(
         os.killpg(proc.pid, signal.SIGKILL)
     cpu = ru.ru_utime + ru.ru_stime
     return wall, cpu, ru.ru_maxrss / 1024, proc.returncode, overran.is_set()
+
+
+def guarded_env() -> dict[str, str]:
+    """The environment for a Python tool: bench/guard first on PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(GUARD_DIR), env.get("PYTHONPATH")) if p)
+    return env
 
 
 def score(w: Workload, port: int, calls: Parsed) -> Score:
@@ -183,6 +197,7 @@ def run_tool(
             stdout=out,
             stderr=err,
             limit_s=limit_s,
+            env=guarded_env() if tool.guarded else None,
         )
     except OSError as e:
         return Row(w.spec.name, tool.name, len(w.pages), bound_s, None, None, f"did not start: {e}")

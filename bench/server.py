@@ -256,6 +256,12 @@ class _Conn(asyncio.Protocol):
         self.closed = True
 
     def data_received(self, data: bytes) -> None:
+        if not self.buf and data[:1] == b"\x16" and self.transport is not None:
+            # A TLS ClientHello (a checker trying https:// on this plain-HTTP
+            # port): hang up at once, as a real server's port 80 would fail it
+            # fast, rather than leave the client waiting for its timeout.
+            self.transport.close()
+            return
         self.buf += data
         self._next()
 

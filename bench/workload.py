@@ -237,32 +237,37 @@ class Bound:
     reason: str
 
 
-def lower_bound(w: Workload, per_host: int | None) -> Bound:
+def lower_bound(w: Workload, per_host: int | None, min_interval_s: float = 0.0) -> Bound:
     """Fastest possible wall time for a checker that makes only the necessary
-    requests (GET, no retries) with at most `per_host` requests in flight per
-    host (None: unlimited). Transfer and CPU time are taken as zero.
+    requests (GET, no retries, no probes) with at most `per_host` requests in
+    flight per host (None: unlimited) and request starts to one host at least
+    `min_interval_s` apart. Transfer and CPU time are taken as zero.
 
-    A hanging URL costs one full timeout whatever the scheduling, every other
+    A hanging URL costs one full timeout whatever the scheduling; every other
     URL costs its latency times its requests (plus the slow delay); a host can
-    overlap at most `per_host` of them.
+    overlap at most `per_host` of them and start one every `min_interval_s`.
     """
     lat = w.spec.latency_s
     per_url = 0.0
-    per_host_time: dict[str, float] = {}
+    busy: dict[str, float] = {}  # seconds of waiting per host
+    starts: dict[str, int] = {}  # request starts per host
     for p in w.pages:
         if p.behaviour is Behaviour.HANG:
             t = w.spec.timeout_s
         else:
             t = lat * p.requests_needed() + (w.spec.slow_s if p.behaviour is Behaviour.SLOW else 0)
         per_url = max(per_url, t)
-        per_host_time[p.host] = per_host_time.get(p.host, 0.0) + t
-    reason = "one timeout" if w.spec.hanging else "slowest single URL"
-    best = per_url
-    if per_host is not None:
-        busiest = max(per_host_time.values())
-        if busiest / per_host > best:
-            best = busiest / per_host
-            reason = f"busiest host's requests at {per_host} in flight per host"
+        busy[p.host] = busy.get(p.host, 0.0) + t
+        starts[p.host] = starts.get(p.host, 0) + p.requests_needed()
+    best, reason = per_url, "one timeout" if w.spec.hanging else "slowest single URL"
+    if per_host is not None and max(busy.values()) / per_host > best:
+        best = max(busy.values()) / per_host
+        reason = f"busiest host at {per_host} requests in flight"
+    # the last start on a host comes (n-1) intervals after the first, then one latency
+    paced = (max(starts.values()) - 1) * min_interval_s + lat
+    if min_interval_s and paced > best:
+        best = paced
+        reason = f"busiest host paced at {min_interval_s * 1000:.0f} ms between requests"
     return Bound(round(best, 2), reason)
 
 

@@ -75,6 +75,10 @@ def test_lower_bound_without_hangs_is_latency_bound() -> None:
     polite = lower_bound(w, 1)
     assert polite.seconds > 5  # ~200 URLs a host, one at a time, 50 ms each
     assert lower_bound(w, None).seconds == pytest.approx(1.05)
+    starts = max(sum(p.requests_needed() for p in w.pages if p.host == h) for h in w.host_addrs)
+    paced = lower_bound(w, None, min_interval_s=0.1)
+    assert paced.seconds == pytest.approx((starts - 1) * 0.1 + 0.05, abs=0.01)
+    assert "paced" in paced.reason
 
 
 def test_files_hold_urls_truth_and_registry(srv: Server, tmp_path: Path) -> None:
@@ -179,3 +183,35 @@ def test_stand_in_archive_holds_nothing_and_is_counted_apart(
     assert client.get(f"{base}/web/timemap/link/example.org").status_code == 404
     used = srv.stats() - before
     assert (used.requests, used.archive_requests) == (0, 3)
+
+
+def test_tls_handshake_on_the_plain_port_fails_fast(srv: Server) -> None:
+    page = _pages(srv, Behaviour.OK)[0]
+    t0 = time.perf_counter()
+    with pytest.raises(httpx.ConnectError), httpx.Client(timeout=2, verify=False) as c:
+        c.get(page.url(srv.port).replace("http://", "https://"))
+    assert time.perf_counter() - t0 < 1
+
+
+def test_python_tools_run_behind_the_loopback_guard() -> None:
+    """The guard is checked without sending anything: a broken one would leak."""
+    import subprocess
+    import sys
+
+    from bench.run import guarded_env
+
+    probe = (
+        "import socket, sitecustomize as g;"
+        "print(socket.getaddrinfo is g._getaddrinfo, socket.socket.connect is g._connect,"
+        " g._loopback('127.0.1.9'), g._loopback('::1'), g._loopback('localhost'),"
+        " g._loopback('example.com'), g._loopback('10.255.255.53'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=guarded_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert out.stdout.split() == ["True"] * 5 + ["False"] * 2
