@@ -76,7 +76,8 @@ def summarise(collapsed: Path, top: int = 15) -> str:
         self_time[f"{func} ({file})"] += n
         seen = set()
         for _, f in frames:
-            pkg = f.split("/", 1)[0] if "/" in f else f
+            # audit's own modules one by one (where to look), others by package
+            pkg = f if f.startswith("audit/") else f.split("/", 1)[0]
             if pkg not in seen:
                 seen.add(pkg)
                 by_package[pkg] += n
@@ -84,6 +85,6 @@ def summarise(collapsed: Path, top: int = 15) -> str:
         return "no samples"
     lines = [f"{total} samples; self time by function:"]
     lines += [f"  {100 * n / total:5.1f}%  {k}" for k, n in self_time.most_common(top)]
-    lines.append("inclusive time by package/module:")
-    lines += [f"  {100 * n / total:5.1f}%  {k}" for k, n in by_package.most_common(top)]
+    lines.append("inclusive time by audit module, or by package:")
+    lines += [f"  {100 * n / total:5.1f}%  {k}" for k, n in by_package.most_common(2 * top)]
     return "\n".join(lines)
