@@ -21,6 +21,7 @@ import logging
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -127,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     meta["lychee"] = peer_version(bin_dir / "lychee") if bin_dir else "-"
     meta["linkchecker"] = peer_version(bin_dir / "linkchecker") if bin_dir else "-"
     meta["audit"] = str(args.audit_exe)
+    if "audit" in tools and audit_available(args.audit_exe, "check") is None:
+        # start-up alone (interpreter + imports), part of every audit wall time
+        t0 = time.perf_counter()
+        subprocess.run([str(args.audit_exe), "--version"], capture_output=True, check=False)
+        meta["audit start-up s"] = round(time.perf_counter() - t0, 2)
     meta["bound politeness"] = f"{BOUND_PER_HOST} per host, {BOUND_INTERVAL_S * 1000:.0f} ms apart"
     print("machine: " + ", ".join(f"{k} {v}" for k, v in meta.items()), flush=True)
     print(HEADER, flush=True)
