@@ -198,12 +198,14 @@ def audit_check(exe: Path, timeout: float) -> Tool:
     )
 
 
-def audit_run(exe: Path, label: str, timeout: float, db: Path) -> Tool:
+def audit_run(exe: Path, label: str, timeout: float, db: Path, extra: tuple[str, ...] = ()) -> Tool:
     """`audit run` on the generated registry; run twice on one store for the
     due-only/304 re-run. Timed only: its accuracy is `audit check`'s."""
     return Tool(
         name=f"audit run ({label})",
         options=f"--allow-private --timeout {timeout:g} --no-archive --memento none=- "
+        + " ".join(extra)
+        + " "
         "(archive URLs pointed at a loopback stand-in), one store kept between the two runs",
         argv=lambda f: [
             str(exe),
@@ -226,6 +228,7 @@ def audit_run(exe: Path, label: str, timeout: float, db: Path) -> Tool:
             f.archive_url,
             "--availability-url",
             f.archive_url,
+            *extra,
         ],
         parse=None,
         guarded=True,

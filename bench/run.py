@@ -72,13 +72,14 @@ class Row:
     measure: Measure | None
     score: Score | None
     note: str = ""
+    ok: bool = True  # False: the tool failed (no usable output); its speed means nothing
 
     @property
     def urls_per_s(self) -> float | None:
         # A run that failed says nothing about speed.
         if self.measure is None or self.measure.wall_s <= 0 or self.measure.overran:
             return None
-        if self.score is None and self.note:
+        if not self.ok:
             return None
         return self.urls / self.measure.wall_s
 
@@ -200,7 +201,16 @@ def run_tool(
             env=guarded_env() if tool.guarded else None,
         )
     except OSError as e:
-        return Row(w.spec.name, tool.name, len(w.pages), bound_s, None, None, f"did not start: {e}")
+        return Row(
+            w.spec.name,
+            tool.name,
+            len(w.pages),
+            bound_s,
+            None,
+            None,
+            f"did not start: {e}",
+            ok=False,
+        )
     used = srv.stats() - before
     m = Measure(
         round(wall, 2),
@@ -217,6 +227,8 @@ def run_tool(
         round(load, 2),
     )
     note = f"killed after {limit_s:.0f} s" if overran else ""
+    if used.not_modified:
+        note = "; ".join(n for n in (note, f"{used.not_modified:,} answered 304") if n)
     if tool.parse is None:
         return Row(w.spec.name, tool.name, len(w.pages), bound_s, m, None, note)
     try:
@@ -224,7 +236,7 @@ def run_tool(
     except (OSError, ValueError, KeyError, TypeError) as e:
         tail = err.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
         note = (note + "; " if note else "") + f"no parsable output ({type(e).__name__}) {tail}"
-        return Row(w.spec.name, tool.name, len(w.pages), bound_s, m, None, note)
+        return Row(w.spec.name, tool.name, len(w.pages), bound_s, m, None, note, ok=False)
     s = score(w, srv.port, calls)
     if not tool.unlisted_ok and s.reported < len(w.pages):
         note = (note + "; " if note else "") + f"{len(w.pages) - s.reported} URLs not in its output"
