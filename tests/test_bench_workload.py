@@ -215,3 +215,14 @@ def test_python_tools_run_behind_the_loopback_guard() -> None:
         check=True,
     )
     assert out.stdout.split() == ["True"] * 5 + ["False"] * 2
+
+
+def test_server_stops_by_itself_at_its_deadline() -> None:
+    w = generate(WorkloadSpec("deadline", urls=4, hosts=1, hanging=0, latency_s=0))
+    srv = Server(w, workers=1, max_seconds=0.5).start()
+    try:
+        proc = srv._procs[0]
+        proc.join(timeout=5)
+        assert not proc.is_alive()
+    finally:
+        srv.stop()
