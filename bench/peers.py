@@ -177,10 +177,11 @@ def default_audit_exe() -> Path:
     return ROOT / ".venv" / "bin" / "audit"
 
 
-def audit_check(exe: Path, timeout: float) -> Tool:
+def audit_check(exe: Path, timeout: float, extra: tuple[str, ...] = ()) -> Tool:
     return Tool(
         name="audit check",
-        options=f"--format json --allow-private --timeout {timeout:g} --no-store",
+        options=f"--format json --allow-private --timeout {timeout:g} --no-store "
+        + " ".join(extra),
         argv=lambda f: [
             str(exe),
             "check",
@@ -192,6 +193,7 @@ def audit_check(exe: Path, timeout: float) -> Tool:
             "--timeout",
             f"{timeout:g}",
             "--no-store",
+            *extra,
         ],
         parse=parse_audit,
         guarded=True,
