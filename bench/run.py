@@ -15,6 +15,7 @@ import logging
 import os
 import platform
 import signal
+import statistics
 import subprocess
 import sys
 import threading
@@ -48,6 +49,12 @@ class Measure:
     # 1-minute load average when the run started: other work on the machine
     # (other sessions, CI) competes for the same CPUs and skews wall times.
     load_before: float = 0.0
+    # most requests in flight at once on one host: median over hosts, and max
+    host_inflight_median: float = 0.0
+    host_inflight_max: int = 0
+    # seconds from start until 50%, 90% and 100% of the run's requests had
+    # arrived (sampled every 0.1 s): a long tail after 90% is waiting, not work
+    requests_by: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,38 @@ def run_process(
     return wall, cpu, ru.ru_maxrss / 1024, proc.returncode, overran.is_set()
 
 
+class _Timeline:
+    """Samples the server's request count while a tool runs."""
+
+    def __init__(self, srv: Server, base: int, every_s: float = 0.1) -> None:
+        self.srv, self.base, self.every = srv, base, every_s
+        self.samples: list[tuple[float, int]] = []
+        self._halt = threading.Event()
+        self._t0 = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._halt.wait(self.every):
+            n = self.srv.stats().requests - self.base
+            self.samples.append((time.perf_counter() - self._t0, n))
+
+    def stop(self) -> tuple[float, float, float]:
+        self._halt.set()
+        self._thread.join()
+        total = self.srv.stats().requests - self.base
+        if total <= 0:
+            return (0.0, 0.0, 0.0)
+
+        def when(share: float) -> float:
+            need = share * total
+            return round(
+                next((t for t, n in self.samples if n >= need), time.perf_counter() - self._t0), 1
+            )
+
+        return (when(0.5), when(0.9), when(1.0))
+
+
 def guarded_env() -> dict[str, str]:
     """The environment for a Python tool: bench/guard first on PYTHONPATH."""
     env = dict(os.environ)
@@ -190,6 +229,7 @@ def run_tool(
     load = os.getloadavg()[0]
     log.info("run %s: %s", tool.name, " ".join(argv))
     out, err = files.work / "stdout.txt", files.work / "stderr.txt"
+    timeline = _Timeline(srv, before.requests)
     try:
         wall, cpu, rss, code, overran = run_process(
             argv,
@@ -201,6 +241,7 @@ def run_tool(
             env=guarded_env() if tool.guarded else None,
         )
     except OSError as e:
+        timeline.stop()
         return Row(
             w.spec.name,
             tool.name,
@@ -211,7 +252,9 @@ def run_tool(
             f"did not start: {e}",
             ok=False,
         )
+    marks = timeline.stop()
     used = srv.stats() - before
+    peaks = [p for p in srv.host_peaks() if p]
     m = Measure(
         round(wall, 2),
         round(cpu, 2),
@@ -225,6 +268,9 @@ def run_tool(
         used.cpu_s,
         used.archive_requests,
         round(load, 2),
+        statistics.median(peaks) if peaks else 0.0,
+        max(peaks, default=0),
+        marks,
     )
     note = f"killed after {limit_s:.0f} s" if overran else ""
     if used.not_modified:
@@ -252,6 +298,9 @@ def median_row(tries: Sequence[Row]) -> Row:
         return tries[timed[0][1]] if timed else tries[-1]
     mid = tries[timed[len(timed) // 2][1]]
     spread = f"median of {len(timed)} ({timed[0][0]:.2f}–{timed[-1][0]:.2f} s)"
+    killed = sum(1 for r in tries if r.measure is not None and r.measure.overran)
+    if killed:
+        spread += f"; {killed} of {len(tries)} runs killed at the time limit"
     return replace(mid, note=f"{mid.note}; {spread}" if mid.note else spread)
 
 
@@ -259,7 +308,8 @@ def median_row(tries: Sequence[Row]) -> Row:
 
 HEADER = (
     "| workload | tool | wall s | URLs/s | CPU s | peak RSS MiB | requests "
-    "| wrongly broken | missed broken | soft-404 caught | bound s | server CPU s | load | note |"
+    "| wrongly broken | missed broken | soft-404 caught | bound s | in flight/host "
+    "| requests 50/90/100% by s | server CPU s | load | note |"
 )
 
 
@@ -287,6 +337,8 @@ def fmt_row(r: Row) -> str:
         ]
     cells += [
         f"{r.bound_s:.2f}",
+        f"{m.host_inflight_median:g}/{m.host_inflight_max}" if m else "–",
+        "/".join(f"{t:g}" for t in m.requests_by) if m else "–",
         f"{m.server_cpu_s:.2f}" if m else "–",
         f"{m.load_before:.1f}" if m else "–",
         r.note,

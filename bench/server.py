@@ -245,6 +245,7 @@ class _Conn(asyncio.Protocol):
         self.closed = False
         self.transport: asyncio.Transport | None = None
         self.host = ""
+        self.outstanding = False  # a request received and not yet answered
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -254,6 +255,7 @@ class _Conn(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        self._done()  # a hung request ends when the client gives up
 
     def data_received(self, data: bytes) -> None:
         if not self.buf and data[:1] == b"\x16" and self.transport is not None:
@@ -299,6 +301,8 @@ class _Conn(asyncio.Protocol):
         if method == "HEAD":
             c[_HEADS] += 1
         self.worker.check_epoch()
+        self.worker.started(self.host)
+        self.outstanding = True
         delay, data = self.worker.site.answer(self.host, method, target, headers)
         if data is None:
             self.busy = True  # hang: never answer, keep reading (and ignoring)
@@ -309,7 +313,13 @@ class _Conn(asyncio.Protocol):
         self.busy = True
         asyncio.get_running_loop().call_later(delay, self._send, data, close)
 
+    def _done(self) -> None:
+        if self.outstanding:
+            self.outstanding = False
+            self.worker.finished(self.host)
+
     def _send(self, data: bytes, close: bool) -> None:
+        self._done()
         if self.closed or self.transport is None or self.transport.is_closing():
             return
         self.transport.write(data)
@@ -325,10 +335,16 @@ class _Worker:
         self,
         site: Site,
         counters: SynchronizedArray[Any],
+        peaks: SynchronizedArray[Any],
         epoch: Synchronized[Any],
     ) -> None:
         self.site = site
         self.counters = counters
+        # the most requests in flight at once on each host (by host index),
+        # this run: shows how much per-host concurrency a tool really used
+        self.peaks = peaks
+        self.host_index = {a: i for i, a in enumerate(site.w.host_addrs)}
+        self.inflight: dict[str, int] = {}
         self.epoch = epoch
         self.seen_epoch = epoch.value
 
@@ -336,6 +352,17 @@ class _Worker:
         if self.epoch.value != self.seen_epoch:
             self.seen_epoch = self.epoch.value
             self.site.forget()
+            for i in range(len(self.peaks)):
+                self.peaks[i] = 0
+
+    def started(self, host: str) -> None:
+        n = self.inflight[host] = self.inflight.get(host, 0) + 1
+        i = self.host_index.get(host)
+        if i is not None and n > self.peaks[i]:
+            self.peaks[i] = n
+
+    def finished(self, host: str) -> None:
+        self.inflight[host] -= 1
 
     async def serve(self, socks: list[socket.socket], max_seconds: float) -> None:
         loop = asyncio.get_running_loop()
@@ -358,11 +385,13 @@ class _Worker:
 def _worker_main(
     site: Site,
     socks: list[socket.socket],
+    *,
     counters: SynchronizedArray[Any],
+    peaks: SynchronizedArray[Any],
     epoch: Synchronized[Any],
     max_seconds: float,
 ) -> None:
-    asyncio.run(_Worker(site, counters, epoch).serve(socks, max_seconds))
+    asyncio.run(_Worker(site, counters, peaks, epoch).serve(socks, max_seconds))
 
 
 def _bind_all(addrs: tuple[str, ...], attempts: int = 30) -> tuple[int, list[socket.socket]]:
@@ -417,6 +446,7 @@ class Server:
         self._ctx = mp.get_context("fork")
         self._procs: list[Any] = []
         self._counters: list[SynchronizedArray[Any]] = []
+        self._peaks: list[SynchronizedArray[Any]] = []
         self._epoch: Synchronized[Any] = self._ctx.Value("q", 0, lock=False)
 
     def start(self) -> Server:
@@ -427,9 +457,19 @@ class Server:
                 share = socks[i :: self.n_workers]
                 counters: SynchronizedArray[Any] = self._ctx.Array("q", _SLOTS, lock=False)
                 self._counters.append(counters)
+                peaks: SynchronizedArray[Any] = self._ctx.Array(
+                    "q", len(self.workload.host_addrs), lock=False
+                )
+                self._peaks.append(peaks)
                 proc = self._ctx.Process(
                     target=_worker_main,
-                    args=(site, share, counters, self._epoch, self.max_seconds),
+                    args=(site, share),
+                    kwargs={
+                        "counters": counters,
+                        "peaks": peaks,
+                        "epoch": self._epoch,
+                        "max_seconds": self.max_seconds,
+                    },
                     name=f"bench-server-{i}",
                     daemon=True,
                 )
@@ -465,6 +505,10 @@ class Server:
         counters now, to subtract from `stats()` afterwards."""
         self._epoch.value += 1
         return self.stats()
+
+    def host_peaks(self) -> list[int]:
+        """Per host, the most requests in flight at once since the last reset()."""
+        return [max(p[i] for p in self._peaks) for i in range(len(self.workload.host_addrs))]
 
     def stats(self) -> Stats:
         t = [sum(c[i] for c in self._counters) for i in range(_SLOTS)]

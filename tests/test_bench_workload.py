@@ -169,6 +169,7 @@ def test_hanging_url_never_answers_and_requests_are_counted(
     client.head(_pages(srv, Behaviour.OK)[0].url(srv.port))
     used = srv.stats() - before
     assert (used.requests, used.heads) == (2, 1)
+    assert sorted(srv.host_peaks()) == [1, 1]  # one request at a time on each host
 
 
 def test_stand_in_archive_holds_nothing_and_is_counted_apart(
