@@ -504,6 +504,9 @@ class Server:
         """Start of a tool run: 429 URLs answer 429 first again. Returns the
         counters now, to subtract from `stats()` afterwards."""
         self._epoch.value += 1
+        for peaks in self._peaks:  # a run that sends nothing must read 0, not the last run's
+            for i in range(len(peaks)):
+                peaks[i] = 0
         return self.stats()
 
     def host_peaks(self) -> list[int]:

@@ -208,18 +208,22 @@ def generate(spec: WorkloadSpec) -> Workload:
     # the rest drawn from the mix.
     behaviours = kinds[:n_plain] + rng.choices(kinds, weights, k=max(0, n_plain - len(kinds)))
     rng.shuffle(behaviours)
+    # Hanging URLs sit at random places in the list (their own random stream,
+    # so the rest of the mix is the same with or without them), on distinct
+    # hosts: a checker cannot know them, and one that reads the list in order
+    # meets them wherever they are, as in a real citation list.
+    pick = random.Random(spec.seed + 1)
+    while True:
+        spots = set(pick.sample(range(spec.urls), spec.hanging))
+        if len({i % spec.hosts for i in spots}) == spec.hanging:
+            break
+    plain = iter(behaviours)
     addrs = tuple(host_addr(i) for i in range(spec.hosts))
     pages: list[Page] = []
-    for i, b in enumerate(behaviours):
+    for i in range(spec.urls):
+        b = Behaviour.HANG if i in spots else next(plain)
         hops = rng.randint(1, 3) if b is Behaviour.REDIRECT else 0
         pages.append(Page(i, addrs[i % spec.hosts], _path(rng, i), b, hops))
-    # Hanging URLs go on distinct hosts, spread out, so each holds up one host only.
-    step = max(1, spec.hosts // max(1, spec.hanging))
-    for j in range(spec.hanging):
-        i = len(pages)
-        pages.append(
-            Page(i, addrs[(j * step + step // 2) % spec.hosts], _path(rng, i), Behaviour.HANG)
-        )
     by_key = {(p.host, p.path): p for p in pages}
     return Workload(spec, addrs, tuple(pages), by_key)
 

@@ -68,6 +68,10 @@ def test_workload_covers_every_behaviour_and_is_deterministic() -> None:
     assert {p.host for p in w.pages} == {"127.0.1.1", "127.0.1.2"}
     assert all(p.broken == (p.behaviour in BROKEN) for p in w.pages)
     assert lower_bound(w, 4).seconds == SPEC.timeout_s  # one hang sets the bound
+    big = generate(WorkloadSpec("h", urls=10_000, hosts=200, hanging=3))
+    hangs = [p for p in big.pages if p.behaviour is Behaviour.HANG]
+    assert len({p.host for p in hangs}) == 3
+    assert hangs[0].index < 9_000  # not all piled up at the end of the list
 
 
 def test_lower_bound_without_hangs_is_latency_bound() -> None:
@@ -170,6 +174,8 @@ def test_hanging_url_never_answers_and_requests_are_counted(
     used = srv.stats() - before
     assert (used.requests, used.heads) == (2, 1)
     assert sorted(srv.host_peaks()) == [1, 1]  # one request at a time on each host
+    srv.reset()
+    assert srv.host_peaks() == [0, 0]
 
 
 def test_stand_in_archive_holds_nothing_and_is_counted_apart(
