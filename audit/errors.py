@@ -1,11 +1,11 @@
 """Tool failures. Failures of a *link* are data (Observation), never exceptions.
 
-    AuditError
-    ├── InputError        bad input: a registry, document or option (exit code 3)
-    │   ├── RegistryError   data/resources.yaml is invalid (names file and line)
-    │   └── DocumentError   a document cannot be read
-    ├── StoreError        the SQLite store cannot be opened, is locked or too new
-    └── OutputError       a report cannot be written
+AuditError
+├── InputError        bad input: a registry, document or option (exit code 3)
+│   ├── RegistryError   data/resources.yaml is invalid (names file and line)
+│   └── DocumentError   a document cannot be read
+├── StoreError        the SQLite store cannot be opened, is locked or too new
+└── OutputError       a report cannot be written
 """
 
 from __future__ import annotations

@@ -54,6 +54,11 @@ class Normalized:
     warnings: tuple[str, ...] = ()
     kind: UrlKind = UrlKind.WEB
     error: str | None = None
+    # Other readings of an ambiguous (guess) repair, as request URLs, most
+    # likely first: e.g. the right-hand part of a host split by a space, or a
+    # path without the hyphen at a line break.  For DNS/HTTP verification; not
+    # part of the `normalize --format json` contract.
+    alternatives: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------
@@ -78,6 +83,7 @@ class Citation:
     section: str | None = None  # e.g. "Question 2 / Reply to par.2.1"
     context: str | None = None  # the organisation or description given for it
     normalized: Normalized | None = None  # None for a named resource without address
+    region: str | None = None  # the region heading it is listed under, e.g. "Vologda Region"
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,8 +276,10 @@ class Snapshot:
 @dataclass(frozen=True, slots=True)
 class SaveResult:
     job_id: str | None
-    status: str  # "success", "error", "pending", ...
+    status: str  # "success", "error", "pending", "refused", "skipped", "unknown"
     detail: str = ""
+    timestamp: str | None = None  # YYYYMMDDhhmmss of the capture, on success
+    original_url: str | None = None  # the URL captured (after redirects), on success
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +295,9 @@ class ArchiveLookup:
     saved: SaveResult | None = None
     checked_at: datetime | None = None
     detail: str = ""
+    # The verified snapshot a report should recommend (nearest before the
+    # citation date that replays as a real page); None if none was verified.
+    recommended: Snapshot | None = None
 
 
 # --------------------------------------------------------------------------
@@ -310,6 +321,7 @@ class HistoryMark:
     checked_at: datetime
     outcome: Outcome
     run_id: int | None = None
+    verdict: Verdict | None = None  # the resource's verdict as judged after this check
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +359,7 @@ class ResourceStatus:
     drift: Drift | None = None
     archive: ArchiveLookup | None = None
     replacement: Snapshot | None = None  # suggested for dead / suspect / moved
+    moved_to: str | None = None  # Judgement.moved_to, for a moved resource
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,5 +371,6 @@ class ReportData:
     registry_path: str
     resources: tuple[ResourceStatus, ...]
     changes: tuple[VerdictChange, ...] = ()  # since the previous run
+    previous_run: RunInfo | None = None  # the run `changes` are measured against
     # verdict counts per past run, oldest first, for the chart
     timeline: tuple[tuple[datetime, dict[str, int]], ...] = field(default_factory=tuple)

@@ -1,1 +1,29 @@
-"""check step."""
+"""check step: polite, fast, evidence-based outcomes for every URL.
+
+async with Checker(CheckSettings(...)) as checker:
+    async for result in checker.run(targets):
+        ...  # result.observation (facts), result.classification (outcome + evidence)
+"""
+
+from audit.check.checker import Checker
+from audit.check.classify import classify, classify_page
+from audit.check.report import result_to_json
+from audit.check.settings import (
+    CheckResult,
+    CheckSettings,
+    CheckTarget,
+    ResolveRule,
+    parse_resolve,
+)
+
+__all__ = [
+    "CheckResult",
+    "CheckSettings",
+    "CheckTarget",
+    "Checker",
+    "ResolveRule",
+    "classify",
+    "classify_page",
+    "parse_resolve",
+    "result_to_json",
+]

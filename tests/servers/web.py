@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -62,21 +63,39 @@ RawHandler = Callable[[Request, asyncio.StreamReader, asyncio.StreamWriter], Awa
 Handler = Callable[[Request], "Reply | Awaitable[Reply]"] | Reply | RawHandler
 
 _REASONS = {
-    200: "OK", 204: "No Content", 301: "Moved Permanently", 302: "Found", 303: "See Other",
-    304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 408: "Request Timeout", 410: "Gone", 429: "Too Many Requests",
-    451: "Unavailable For Legal Reasons", 500: "Internal Server Error", 502: "Bad Gateway",
-    503: "Service Unavailable", 504: "Gateway Timeout",
+    200: "OK",
+    204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    410: "Gone",
+    429: "Too Many Requests",
+    451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 
 class WebServer:
     """An HTTP server on `host` (default 127.0.0.1) and an OS-chosen port."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.host = host
         self.port = port
+        self.tls = tls  # a server-side context (see tests/servers/tls.py): serve https
         self.requests: list[Request] = []
         self._routes: dict[tuple[str | None, str], Any] = {}
         self._raw: set[tuple[str | None, str]] = set()
@@ -88,8 +107,9 @@ class WebServer:
         self._writers: set[asyncio.StreamWriter] = set()
 
     # -- configuration (thread-safe enough: dict assignment is atomic) ----
-    def route(self, path: str, handler: Handler, *, host: str | None = None,
-              raw: bool = False) -> None:
+    def route(
+        self, path: str, handler: Handler, *, host: str | None = None, raw: bool = False
+    ) -> None:
         """Serve `path` (on `host` only, if given); `raw` handlers own the stream."""
         self._routes[(host, path)] = handler
         if raw:
@@ -99,13 +119,15 @@ class WebServer:
         self._fallback = handler
 
     def url(self, path: str = "/", host: str | None = None) -> str:
-        return f"http://{host or self.host}:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host or self.host}:{self.port}{path}"
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> WebServer:
         self._thread.start()
         fut = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._serve, self.host, self.port, limit=1 << 20), self._loop
+            asyncio.start_server(self._serve, self.host, self.port, limit=1 << 20, ssl=self.tls),
+            self._loop,
         )
         self._server = fut.result(5)
         self.port = self._server.sockets[0].getsockname()[1]
@@ -163,6 +185,8 @@ class WebServer:
                     return
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             return
+        except asyncio.CancelledError:  # stop() cancels handlers that hang on purpose
+            return
         finally:
             self._writers.discard(writer)
             with contextlib.suppress(Exception):
@@ -181,7 +205,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     except asyncio.IncompleteReadError:
         return None
     lines = head.decode("latin-1").split("\r\n")
-    method, target, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+    method, target, _ = ([*lines[0].split(" ", 2), "", ""])[:3]
     headers: dict[str, str] = {}
     for line in lines[1:]:
         if ":" in line:

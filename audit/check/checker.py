@@ -1,0 +1,116 @@
+"""The checker: settings in, a stream of CheckResults out (`async with Checker(s) as c`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from types import TracebackType
+
+from audit.check.classify import classify
+from audit.check.client import Pools
+from audit.check.errors import LinkFailure
+from audit.check.offline import NETWORK_FAILURES, NetworkMonitor, mark_offline
+from audit.check.probe import Prober, split
+from audit.check.resolve import Resolver, literal, refusal
+from audit.check.schedule import Scheduler
+from audit.check.settings import CheckResult, CheckSettings, CheckTarget
+from audit.models import Network, Observation
+
+log = logging.getLogger(__name__)
+
+
+class Checker:
+    """Checks URLs politely and concurrently; one instance per run."""
+
+    def __init__(self, settings: CheckSettings | None = None) -> None:
+        self.settings = settings or CheckSettings()
+        self._resolver = Resolver(
+            self.settings.resolve,
+            allow_private=self.settings.allow_private,
+            timeout=self.settings.dns_timeout,
+            max_entries=self.settings.max_hosts * 2,
+            proxied=self.settings.proxy is not None,
+        )
+        self._pools: Pools | None = None
+        self._prober: Prober | None = None
+        self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
+        self.marked_offline = 0  # results re-labelled `offline` so far in this checker's runs
+        self._runs = 0
+
+    async def __aenter__(self) -> Checker:
+        self._pools = Pools(self.settings)
+        self._prober = Prober(self.settings, self._resolver, self._pools)
+        self._monitor.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._monitor.aclose()
+        if self._prober is not None:
+            await self._prober.aclose()
+        if self._pools is not None:
+            await self._pools.aclose()
+
+    @property
+    def network(self) -> Network:
+        """Whether our own network worked (as far as known so far; settled when run() ends).
+
+        OFFLINE says the canaries failed; results from `--resolve` mappings and
+        local addresses are still real then (see `marked_offline` for how many
+        results the dead network made inconclusive).
+        """
+        return self._monitor.current
+
+    @property
+    def network_detail(self) -> str:
+        return self._monitor.detail
+
+    async def run(self, targets: Iterable[CheckTarget]) -> AsyncIterator[CheckResult]:
+        """Check every target; results stream out as they finish (not in input order)."""
+        if self._prober is None:
+            raise RuntimeError("use `async with Checker(settings) as checker`")
+        if self._runs:
+            # A later run of a long-lived checker (`audit watch`): DNS answers, the
+            # network and the per-host probes may all have changed since.
+            self._resolver.clear()
+            self._prober.forget()
+            await self._monitor.aclose()
+            self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
+            self._monitor.start()
+        self._runs += 1
+        scheduler = Scheduler(self.settings, self._observe)
+        async for target, obs in scheduler.run(targets):
+            yield CheckResult(target, obs, classify(obs, target.accept))
+        await self._monitor.state()  # so that `network` is settled when the run ends
+
+    async def check(self, target: CheckTarget) -> CheckResult:
+        """Check one target now (no scheduling, no retries)."""
+        obs = await self._observe(target)
+        return CheckResult(target, obs, classify(obs, target.accept))
+
+    async def _observe(self, target: CheckTarget) -> Observation:
+        assert self._prober is not None
+        obs = await self._prober.observe(target)
+        if (
+            obs.error in NETWORK_FAILURES
+            and self._needs_network(obs)
+            and await self._monitor.state() is Network.OFFLINE
+        ):
+            obs = mark_offline(obs, self._monitor.detail)
+            self.marked_offline += 1
+        return obs
+
+    def _needs_network(self, obs: Observation) -> bool:
+        """False when the failing hop went to a --resolve mapping or a local address."""
+        try:
+            _, host, port, _ = split(obs.final_url or obs.url)
+        except LinkFailure:
+            return False
+        if self._resolver.is_mapped(host, port):
+            return False
+        address = literal(host)
+        return address is None or refusal(address) is None

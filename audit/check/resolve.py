@@ -1,0 +1,154 @@
+"""Resolve before connecting: tell NXDOMAIN from resolver failure, and apply the address policy.
+
+The checker connects only to the addresses returned here (see client.py), so
+the address that passed the policy is the address that gets the request: no
+DNS rebinding between check and connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from audit.check.errors import LinkFailure, gai_kind
+from audit.check.settings import ResolveRule
+from audit.models import ErrorKind
+
+log = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    host: str
+    port: int
+    addresses: tuple[str, ...]
+    source: str  # "rule" (--resolve), "literal" (an IP in the URL) or "dns"
+
+
+def refusal(address: str) -> str | None:
+    """Why the default policy refuses to contact `address`, or None if it is public."""
+    ip: IPAddress = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for test, name in (
+        (ip.is_loopback, "loopback"),
+        (ip.is_private, "private"),
+        (ip.is_link_local, "link-local"),
+        (ip.is_multicast, "multicast"),
+        (ip.is_unspecified, "unspecified"),
+        (ip.is_reserved, "reserved"),
+    ):
+        if test:
+            return f"{name} address {address}"
+    if not ip.is_global:  # shared (100.64/10), documentation ranges, ...
+        return f"non-public address {address}"
+    return None
+
+
+def literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+
+
+class Resolver:
+    """Caches one answer per (host, port) for the run and shares lookups in flight."""
+
+    def __init__(
+        self,
+        rules: tuple[ResolveRule, ...],
+        *,
+        allow_private: bool,
+        timeout: float,
+        max_entries: int = 4096,
+        proxied: bool = False,
+    ) -> None:
+        self._rules = rules
+        self._proxied = proxied  # the proxy resolves names; only IP literals are ours to check
+        self._allow_private = allow_private
+        self._timeout = timeout
+        self._max = max_entries
+        self._cache: OrderedDict[tuple[str, int], asyncio.Future[Resolution]] = OrderedDict()
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def rule_for(self, host: str, port: int) -> ResolveRule | None:
+        exact = [r for r in self._rules if r.host == host and r.port == port]
+        wild = [r for r in self._rules if r.host == "*" and r.port == port]
+        found = exact or wild
+        return found[0] if found else None
+
+    def is_mapped(self, host: str, port: int) -> bool:
+        return self.rule_for(host, port) is not None
+
+    async def resolve(self, host: str, port: int) -> Resolution:
+        """Addresses allowed for (host, port); raises LinkFailure (DNS_* or POLICY)."""
+        key = (host, port)
+        task = self._cache.get(key)
+        if task is None:
+            # A task, not the caller, owns the lookup: a caller that times out
+            # does not cancel it for the others waiting on the same host.
+            task = asyncio.ensure_future(self._lookup(host, port))
+            task.add_done_callback(_retrieve)
+            self._cache[key] = task
+            while len(self._cache) > self._max:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return await asyncio.shield(task)
+
+    async def _lookup(self, host: str, port: int) -> Resolution:
+        rule = self.rule_for(host, port)
+        if rule is not None:  # the user's explicit choice, allowed whatever the address
+            return Resolution(host, port, rule.addresses, "rule")
+        lit = literal(host)
+        if lit is not None:
+            resolution = Resolution(host, port, (lit,), "literal")
+        elif self._proxied:
+            return Resolution(host, port, (), "proxy")
+        else:
+            resolution = Resolution(host, port, await self.lookup(host, port), "dns")
+        if not self._allow_private:
+            for address in resolution.addresses:
+                reason = refusal(address)
+                if reason:
+                    verb = "is" if resolution.source == "literal" else "resolves to"
+                    raise LinkFailure(
+                        ErrorKind.POLICY,
+                        f"{host} {verb} a {reason}: private targets are refused "
+                        "(--allow-private permits them)",
+                    )
+        return resolution
+
+    async def lookup(self, host: str, port: int) -> tuple[str, ...]:
+        """System resolver lookup; raises LinkFailure DNS_NXDOMAIN / DNS_ERROR."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self._timeout):
+                infos = await loop.getaddrinfo(
+                    host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+                )
+        except socket.gaierror as exc:
+            kind, detail = gai_kind(exc)
+            raise LinkFailure(kind, f"{host}: {detail}") from None
+        except TimeoutError:
+            raise LinkFailure(ErrorKind.DNS_ERROR, f"{host}: resolver timed out") from None
+        except (UnicodeError, OSError) as exc:
+            raise LinkFailure(ErrorKind.DNS_ERROR, f"{host}: {exc}") from None
+        addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not addresses:
+            raise LinkFailure(ErrorKind.DNS_NXDOMAIN, f"{host}: no addresses")
+        return addresses
+
+
+def _retrieve(task: asyncio.Future[Resolution]) -> None:
+    if not task.cancelled():
+        task.exception()  # the failure is data, read by the callers; don't log it as lost

@@ -1,0 +1,394 @@
+"""Find where each cited address starts and ends in plain text (url-repair.md §2.2, §6 stage 2-3).
+
+The scanner only decides *spans*; repairing and normalising a span is the
+repair engine's job (`audit.urls.normalize`).  A span may contain the damage
+the engine knows how to mend (`http: www.x.ru`, `www.персональные данные.дети`);
+line-wrapped URLs are joined here, because only the scanner sees the lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from audit.models import Confidence, Repair
+
+DomainTest = Callable[[str], bool]
+
+# One DNS label as written: letters/digits, inner hyphens and underscores.
+_LABEL = r"[^\W_](?:[\w\-]*[^\W_])?"
+_HOST = rf"{_LABEL}(?:\.{_LABEL})+"
+_WEB_SCHEMES = r"https?|hxxps?|htps?|htp|ttps?|hhttps?|htttps?|ftps?|sftp"
+
+_ANCHOR = re.compile(
+    rf"""
+    (?P<scheme>(?<![\w+.\-])(?:{_WEB_SCHEMES})
+        (?P<sep>:[ \t\u00a0]{{0,2}}/{{1,3}}\s{{0,3}}   # ://  :/  : //  ://<space>
+              |[;.]//                                  # http;//  http.//
+              |:\\{{1,4}}                              # http:\\x.ru
+              |//                                      # http//x.ru
+              |:\s{{1,3}}                              # http: www.x.ru
+              |:(?=www\d{{0,3}}\.))
+        (?=[^\s/\\.\-_?#@:;,!'"()<>\[\]{{}}|]))
+    |(?P<mailto>(?<![\w+.\-])mailto:(?=[^\s@]+@))
+    |(?P<email>(?<![\w.+\-@%])[\w+\-](?:[\w.+\-%]*[\w+\-])?@{_HOST})
+    |(?P<www>(?<![A-Za-z0-9_.\-/@+])www\d{{0,3}}\.(?=[^\W_]))
+    |(?P<rel>(?<![\w/:\\.])//(?=[^\W_]))
+    |(?P<host>(?<![\w.:/@\-+])(?P<hostname>{_HOST}))
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# What a URL body may contain: anything but whitespace and characters that are
+# never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
+# Capped, so that a megabyte-long token costs little however many anchors it holds.
+_BODY = re.compile(r"[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]{0,8192}")
+_HOST_RE = re.compile(_HOST)
+# a Latin host glued to the word after it, in another script: `www.x.ruи`, `foo.jp日本語`
+_GLUED_WORD = re.compile(r"[a-z](?:(?![a-z])[^\W\d_])+$", re.IGNORECASE)
+_PATHY = re.compile(r"[/?#:@]")
+_HOT = re.compile(r"[.@/](?=\S)|:")
+_SPACE = re.compile(r"\s")
+_SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
+_GLUE_WINDOW = 4096
+_GLUED_WWW = re.compile(r"[^\x00-\x7f]+www\d{0,3}\.", re.IGNORECASE)  # B7: `сайтwww.x.ru`
+_OPEN = {")": "(", "]": "[", "}": "{"}
+_TRAIL = frozenset(".,;:!?…*|")
+_QUOTES = frozenset("\"'’")
+# Glued URLs (B7): a second scheme inside a token, unless it is a nested URL
+# (Wayback /web/<ts>/http://..., redirectors ?url=http://...).
+_INNER_SCHEME = re.compile(r"(?<=[\w.,;)\]])(?<![/=])(?:https?://|www\d{0,3}\.)", re.IGNORECASE)
+_PORT_PATH = re.compile(r"(?P<host>[^/?#:]*)(?::(?P<port>[^/?#]*))?(?P<rest>[/?#].*)?", re.DOTALL)
+# Bare `name.tld` whose TLD is also a common file extension: `setup.py`, `notes.md`.
+_FILE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "pm", "rs", "ps", "mp", "csv", "pl", "rar"})
+# A continuation line must consist of URL characters only.
+_URLISH = re.compile(r"[\w\-._~:/?#\[\]@!$&'()*+,;=%\u00ad]+")
+_JOIN_AFTER = frozenset("/?&=-_%#")
+_REJOINABLE = _TRAIL | _JOIN_AFTER | _QUOTES
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One cited address found in text."""
+
+    start: int  # offsets into the scanned text
+    end: int
+    raw: str  # exactly as written, line breaks included
+    candidate: str  # what to hand to the repair engine
+    repairs: tuple[Repair, ...] = ()  # boundary repairs made here (line joins)
+
+
+def scan(text: str, is_domain: DomainTest) -> Iterator[Span]:
+    """Yield the citation spans of `text` in order; spans never overlap."""
+    pos = 0
+    for m in _anchors(text):
+        if m.start() < pos:
+            continue
+        span = _span_at(text, m, is_domain)
+        if span is None:
+            continue
+        pos = span.end
+        yield span
+        if _INNER_SCHEME.match(text, pos) and pos > 0 and text[pos - 1].isalnum():
+            # B7 glued addresses (`http://a.ruhttp://b.ru`): the anchor's
+            # look-behind must not see the first one.
+            window = text[pos : pos + _GLUE_WINDOW]
+            glued = _ANCHOR.match(window)
+            second = _span_at(window, glued, is_domain) if glued else None
+            if second is not None:
+                yield dataclasses.replace(second, start=pos + second.start, end=pos + second.end)
+                pos += second.end
+
+
+def _anchors(text: str) -> Iterator[re.Match[str]]:
+    """Every anchor match, found fast.
+
+    Each address holds a `.`, `@`, `:` or `//`, rare in prose, so the anchor
+    pattern (costly at every position) only runs on the tokens around those.
+    """
+    pos = 0
+    while (hot := _HOT.search(text, pos)) is not None:
+        at = hot.start()
+        token_start = max(pos, *(text.rfind(ch, pos, at) + 1 for ch in _SPACE_CHARS))
+        space = _SPACE.search(text, at)
+        token_end = space.start() if space else len(text)
+        # margin: `http: www.x.ru` continues past the token's end
+        endpos = min(len(text), token_end + 4)
+        inner = token_start
+        while (m := _ANCHOR.search(text, inner, endpos)) is not None and m.start() <= token_end:
+            yield m
+            inner = m.start() + 1
+        pos = token_end + 1
+
+
+def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
+    kind = m.lastgroup
+    start = m.start()
+    if kind == "email":
+        domain = m.group("email").rsplit("@", 1)[1]
+        if not is_domain(domain):
+            return None
+        end = m.end()
+        return Span(start, end, text[start:end], text[start:end])
+    if kind == "host":
+        nxt = text[m.end() : m.end() + 1]
+        hostname = m.group("hostname")
+        if nxt in {"@", "_"} or _GLUED_WWW.match(hostname):
+            return None
+        if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
+            return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
+    elif kind == "www":
+        www = _HOST_RE.match(text, start)
+        if www is None or (
+            not _domain_ok(www.group(0), is_domain)
+            and text[www.end() : www.end() + 1] not in (" ", "\u00a0")
+        ):
+            return None  # early, unless a space splits the host (H6)
+    body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
+    body = text[start:body_end]
+    body = _cut_glued(body)
+    body = _trim(body)
+    if not body:
+        return None
+
+    if kind == "mailto":
+        end = start + len(body)
+        return Span(start, end, body, body)
+
+    host_from = start + 2 if kind == "rel" else (m.end() if kind == "scheme" else start)
+    # a host broken after a hyphen at a line end: `www.ppms.edu-` / `penzaa.ru`
+    end, joins, repairs = _join_wrapped(
+        text, start, start + len(body), is_domain, host_from=host_from
+    )
+    candidate = _unjoin(text[start:end], joins, start)
+    if kind == "scheme" and not _authority_ok(candidate[host_from - start :]):
+        return None
+    if kind != "scheme" or _has_space(m.group("sep")):
+        # Scheme-less (or `http: ` followed by a space): the PSL decides.
+        keep = _check_host(candidate, host_from - start, kind=kind, is_domain=is_domain)
+        if keep is None:
+            return None
+        if keep == _SPLIT:
+            host = candidate[host_from - start :]
+            extended = None if joins else _split_host(text, end, host, is_domain)
+            if extended is None:
+                return None
+            end = extended
+        elif keep < len(candidate):
+            end = start + keep + sum(length for offset, length in joins if offset - start < keep)
+            joins = [j for j in joins if j[0] < end]
+            repairs = repairs[: len(joins)]
+
+    end, more_joins, more_repairs = _join_wrapped(text, start, end, is_domain)
+    joins += more_joins
+    repairs += more_repairs
+    raw = text[start:end]
+    return Span(start, end, raw, _unjoin(raw, joins, start), tuple(repairs))
+
+
+def _unjoin(raw: str, joins: list[tuple[int, int]], start: int) -> str:
+    """`raw` without the line-break white space of its joins."""
+    for offset, length in reversed(joins):
+        rel = offset - start
+        raw = raw[:rel] + raw[rel + length :]
+    return raw
+
+
+_SPLIT = -1  # _check_host: a host without a public suffix; maybe split by a space (H6)
+
+
+def _check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTest) -> int | None:
+    """Validate the host of a scheme-less address `s` (PSL).
+
+    Returns how much of `s` is the address (all of it, or up to the host when a
+    colon is not a port), None when it is no address, or _SPLIT.
+    """
+    hp = _PORT_PATH.fullmatch(s, host_from)
+    if hp is None:
+        return None
+    host, port, rest = hp.group("host"), hp.group("port"), hp.group("rest")
+    glued = _GLUED_WORD.search(host)
+    if glued and _domain_ok(host[: glued.start() + 1], is_domain):
+        return host_from + glued.start() + 1
+    name = host.rstrip(".")
+    if port is None and rest is None and kind != "host" and not _domain_ok(name, is_domain):
+        return _SPLIT
+    if not _domain_ok(name, is_domain):
+        return None
+    if port is None and rest is None and kind == "host" and not _bare_ok(name):
+        return None
+    if port is not None:
+        if not port.isdigit():
+            # `example.com:the` – the colon ends the address; it is not a port.
+            return host_from + len(host)
+        if int(port) > 65535:
+            return None
+    return len(s)
+
+
+def _authority_ok(rest: str) -> bool:
+    """A host given with a scheme may be anything the engine accepts, but it
+    does not end in `_` or `-` (`http://example.com_` is text, not a link)."""
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+    if authority.startswith("["):
+        return True
+    host = authority.split(":", 1)[0]
+    return bool(host) and host[-1] not in "_-"
+
+
+def _domain_ok(name: str, is_domain: DomainTest) -> bool:
+    tld = name.rsplit(".", 1)[-1]
+    if not any(ch.isalpha() for ch in tld):  # numbers, dates, section numbers
+        return False
+    return is_domain(name.lower())
+
+
+def _bare_ok(name: str) -> bool:
+    tld = name.rsplit(".", 1)[-1]
+    if tld.lower() in _FILE_TLDS:
+        return False
+    # `...children.It was`: a sentence glued to the next one.  A TLD is written in
+    # lower case, or the whole host in capitals.
+    return not (tld[:1].isupper() and not name.isupper())
+
+
+def _has_space(sep: str | None) -> bool:
+    return sep is not None and any(ch.isspace() for ch in sep)
+
+
+def _split_host(text: str, end: int, host: str, is_domain: DomainTest) -> int | None:
+    """H6: `www.персональные данные.дети` – an IDN label split by one space.
+
+    Only when the part before the space is a host without a valid suffix that
+    ends the token, and the part after is a domain-like token (not `www.`)
+    whose first letter is of the same non-Latin script as the last letter
+    before the space: Latin words around a space are usually just words
+    (`www.xxxxxxx.baz www.foo.co.uk` are two tokens).
+    """
+    name = host.rstrip(".")
+    if "." not in name or end >= len(text) or text[end] not in " \u00a0":
+        return None
+    m = _HOST_RE.match(text, end + 1)
+    if m is None or m.group(0).lower().startswith("www") or not is_domain(m.group(0).lower()):
+        return None
+    script = _script(name[-1])
+    if script == "latin" or script != _script(m.group(0)[0]):
+        return None
+    body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
+    tail = _trim(text[m.start() : body_end])
+    return m.start() + len(tail)
+
+
+def _script(ch: str) -> str:
+    if "\u0400" <= ch <= "\u04ff":
+        return "cyrillic"
+    if ch.isascii():
+        return "latin"
+    return "other"
+
+
+def _cut_glued(body: str) -> str:
+    m = _INNER_SCHEME.search(body, 1)
+    return body[: m.start()] if m else body
+
+
+def _trim(s: str) -> str:
+    """B1-B3: cut at an unbalanced closing bracket, then strip trailing punctuation."""
+    stack: list[str] = []
+    closers = ")]}" if ")" in s or "]" in s or "}" in s else ""
+    for i, ch in enumerate(s if closers else ""):
+        if ch in "([{":
+            stack.append(ch)
+        elif ch in _OPEN:
+            if stack and stack[-1] == _OPEN[ch]:
+                stack.pop()
+            else:
+                s = s[:i]
+                break
+    while s:
+        last = s[-1]
+        if (
+            last in _TRAIL
+            or last in "([{"
+            or (last in _QUOTES and (s.count(last) % 2 == 1 or s[-2:-1] in _TRAIL))
+        ):
+            s = s[:-1]
+        else:
+            break
+    return s
+
+
+def _join_wrapped(
+    text: str, start: int, end: int, is_domain: DomainTest, *, host_from: int | None = None
+) -> tuple[int, list[tuple[int, int]], list[Repair]]:
+    """B4/B5: join a URL broken at a line end after `/ ? & = - _ % #`.
+
+    With `host_from`, only a host broken after a hyphen is joined (the host
+    starts there).  Returns the new end, the joins (offset of the break, length
+    of the white space removed) and a repair record for each.
+    """
+    joins: list[tuple[int, int]] = []
+    repairs: list[Repair] = []
+    for _ in range(5):
+        untrimmed_end = _BODY.match(text, end).end()  # type: ignore[union-attr]
+        last = text[untrimmed_end - 1] if untrimmed_end > start else ""
+        if last not in _JOIN_AFTER or not _REJOINABLE.issuperset(text[end:untrimmed_end]):
+            # only trimmed punctuation may lie between the address and the break
+            # (not a glued second address, not an unbalanced bracket)
+            break
+        in_host = host_from is not None
+        if host_from is not None and (last != "-" or _PATHY.search(text, host_from, untrimmed_end)):
+            break
+        nl = untrimmed_end
+        while nl < len(text) and text[nl] in " \t\u00a0\r":
+            nl += 1
+        if nl >= len(text) or text[nl] != "\n":
+            break
+        pos = nl + 1
+        # PDF text often puts one empty line between wrapped lines.
+        probe = pos
+        while probe < len(text) and text[probe] in " \t\u00a0\r":
+            probe += 1
+        if probe < len(text) and text[probe] == "\n":
+            pos = probe + 1
+        while pos < len(text) and text[pos] in " \t\u00a0":
+            pos += 1
+        token_end = _BODY.match(text, pos).end()  # type: ignore[union-attr]
+        token = _trim(_cut_glued(text[pos:token_end]))
+        if not _continues(text, pos, token, is_domain, in_host=in_host):
+            break
+        joins.append((untrimmed_end, pos - untrimmed_end))
+        if last == "-":
+            repairs.append(
+                Repair(
+                    "line-break-hyphen",
+                    "joined a URL broken after a hyphen at a line end; the hyphen was kept "
+                    "(it may be a typesetting hyphen, RFC 3986 App. C)",
+                    Confidence.GUESS,
+                )
+            )
+        else:
+            repairs.append(
+                Repair("line-break-joined", f"joined a URL broken across lines after {last!r}")
+            )
+        end = pos + len(token)
+    return end, joins, repairs
+
+
+def _continues(text: str, pos: int, token: str, is_domain: DomainTest, *, in_host: bool) -> bool:
+    if not token or not _URLISH.fullmatch(token):
+        return False
+    m = _ANCHOR.match(text, pos)
+    if m is not None and m.lastgroup != "host":
+        return False  # the next line starts a new address
+    if in_host:
+        return token[0].isalnum()  # the rest of the host: `penzaa.ru`
+    if m is not None and is_domain(m.group("hostname").lower().rstrip(".")):
+        return False
+    line_end = text.find("\n", pos, pos + 2000)
+    rest = text[pos + len(token) : line_end if line_end >= 0 else pos + 2000].strip()
+    # A plain word continues a URL only if it stands alone on its line.
+    return not _WORD.fullmatch(token) or not rest or all(ch in _TRAIL or ch in ")]}" for ch in rest)

@@ -1,0 +1,220 @@
+"""Citations in plain text: scan, repair each span, attach line, section and context.
+
+The format readers (PDF, HTML, Markdown, DOCX) turn their documents into text
+plus hyperlinks and use `TextDoc`, `scan_citations`, `hyperlink` and `merge` from here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urljoin, urlsplit
+
+from audit import urls
+from audit.extract import context, sections
+from audit.extract.scan import _ANCHOR, Span, scan
+from audit.models import Citation, Confidence, Location, Normalized, UrlKind
+
+log = logging.getLogger(__name__)
+
+_NEWLINE = re.compile("\n")
+# what may stand before an address that starts a line: space, a bracket, a list marker
+_ITEM_MARKERS = " \t\u00a0([<-*+>•–—"
+_LINE_LEAD = re.compile(f"[{re.escape(_ITEM_MARKERS)}]*")
+# Documents repeat their hosts (and their non-hosts, `par.1.3`): ask the PSL once each.
+_is_domain = functools.lru_cache(maxsize=8192)(urls.is_domain_like)
+# ... and their addresses: a list repeats what the text cited (normalize is pure).
+_normalized = functools.lru_cache(maxsize=4096)(urls.normalize)
+_RANK = {Confidence.EXACT: 0, Confidence.REPAIRED: 1, Confidence.GUESS: 2}
+
+Locate = Callable[[int], Location]  # 0-based line of the text -> place in the document
+
+
+def clear_caches() -> None:
+    """Forget the memoised PSL answers and repairs (for benchmarks)."""
+    _is_domain.cache_clear()
+    _normalized.cache_clear()
+
+
+class TextDoc:
+    """A text with its line offsets; lines and sections are computed on first use."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        self._lines: list[str] | None = None
+        self._sections: list[str | None] | None = None
+        self._address_lines: dict[int, bool] = {}
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def section(self, index: int) -> str | None:
+        if self._sections is None:
+            self._sections = sections.sections(self.lines)
+        return self._sections[index]
+
+    def line_index(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def mark_address_line(self, index: int) -> None:
+        """Line `index` shows a link: for list detection it is an address line."""
+        self._address_lines[index] = True
+
+    def starts_with_address(self, index: int) -> bool:
+        known = self._address_lines.get(index)
+        if known is None:
+            known = self._address_lines[index] = _starts_with_address(self.lines[index])
+        return known
+
+
+def extract_text(text: str, source: str, page: int | None = None) -> list[Citation]:
+    """Every citation in `text` (web addresses, e-mails, other schemes), in order."""
+    return list(scan_citations(TextDoc(text), source, lambda i: Location(page, i + 1)))
+
+
+def scan_citations(doc: TextDoc, source: str, locate: Locate) -> Iterator[Citation]:
+    """The citations written in the text of `doc`."""
+    text = doc.text
+    for span in scan(text, _is_domain):
+        normalized = _normalize(span)
+        if normalized is None:
+            continue
+        index = doc.line_index(span.start)
+        desc = context.describe(text, span.start, span.end)
+        region: str | None = None
+        if _LINE_LEAD.fullmatch(text, doc.line_starts[index], span.start):
+            found = sections.listing(doc.lines, index, doc.starts_with_address)
+            region = found.region
+            if desc is None:
+                desc = found.label
+        yield Citation(
+            raw=span.raw,
+            source=source,
+            location=locate(index),
+            section=doc.section(index),
+            context=desc,
+            normalized=normalized,
+            region=region,
+        )
+
+
+def hyperlink(
+    target: str,
+    anchor: str | None,
+    source: str,
+    location: Location,
+    *,
+    doc: TextDoc | None = None,
+    index: int | None = None,
+) -> Citation | None:
+    """A citation made by a hyperlink on line `index` of `doc`.
+
+    Its visible text, if not an address, is its context.  A line that is a link
+    is an item of a list: the list's heading gives its region (and its context,
+    when the link shows only its address).
+    """
+    normalized = urls.normalize(target.strip())
+    if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
+        log.debug("%s: hyperlink target %r is not an address", source, target)
+        return None
+    label = sections.collapse(anchor or "")
+    if not label or (_ANCHOR.search(label) and urls.normalize(label).key == normalized.key):
+        label = ""
+    section: str | None = None
+    region: str | None = None
+    if doc is not None and index is not None and 0 <= index < len(doc.line_starts):
+        section = doc.section(index)
+        shown = doc.lines[index].lstrip(_ITEM_MARKERS)
+        if (label and shown.startswith(label)) or doc.starts_with_address(index):
+            doc.mark_address_line(index)
+            found = sections.listing(doc.lines, index, doc.starts_with_address)
+            region = found.region
+            label = label or (found.label or "")
+    return Citation(
+        raw=target,
+        source=source,
+        location=location,
+        section=section,
+        context=label or None,
+        normalized=normalized,
+        region=region,
+    )
+
+
+def absolute_target(href: str, base: str | None) -> str | None:
+    """The link target as an absolute address; None for in-document links."""
+    if href.startswith("#") or href.lower().startswith("javascript:"):
+        return None
+    try:
+        scheme = urlsplit(href).scheme
+    except ValueError:  # `http://[broken`: let the repair engine judge it
+        return href
+    if scheme or href.startswith("//"):
+        return href
+    if base and urlsplit(base).scheme:
+        return urljoin(base, href)
+    return None
+
+
+def merge(links: Iterable[Citation], written: Iterable[Citation]) -> list[Citation]:
+    """Hyperlinks and written addresses in document order; a link over its own
+    written address (same key, same place) counts once."""
+    out: list[Citation] = []
+    where: dict[tuple[str | None, int | None, int | None], int] = {}
+    for c in written:
+        where.setdefault(_place(c), len(out))
+        out.append(c)
+    for link in links:
+        i = where.get(_place(link))
+        if i is None:
+            where[_place(link)] = len(out)
+            out.append(link)
+        else:
+            # the link's own text is the author's label: better than the words around
+            seen = out[i]
+            out[i] = dataclasses.replace(
+                seen, context=link.context or seen.context, region=seen.region or link.region
+            )
+    out.sort(key=lambda c: (c.location.page or 0, c.location.line or 0))
+    return out
+
+
+def _place(c: Citation) -> tuple[str | None, int | None, int | None]:
+    key = c.normalized.key if c.normalized else None
+    return (key, c.location.page, c.location.line)
+
+
+def _normalize(span: Span) -> Normalized | None:
+    normalized = _normalized(span.candidate)
+    if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
+        log.debug("not a citation: %r (%s)", span.raw, normalized.error)
+        return None
+    if span.repairs:
+        worst = max(
+            (normalized.confidence, *(r.confidence for r in span.repairs)), key=_RANK.__getitem__
+        )
+        normalized = dataclasses.replace(
+            normalized,
+            input=span.raw,
+            repairs=(*span.repairs, *normalized.repairs),
+            confidence=worst,
+        )
+    return normalized
+
+
+def _starts_with_address(line: str) -> bool:
+    s = line.lstrip(_ITEM_MARKERS)
+    m = _ANCHOR.match(s)
+    if m is None:
+        return False
+    if m.lastgroup == "host":
+        return _is_domain(m.group("hostname").lower().rstrip("."))
+    return True

@@ -1,0 +1,611 @@
+"""data/resources.yaml: load, validate, merge and save (round-trip, atomic).
+
+The only module that reads or writes YAML. People edit the registry by hand,
+so every error names the file and line, and every write keeps comments,
+order and formatting (ruamel.yaml round-trip) and replaces the file
+atomically: an interrupted write leaves the old file intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from audit import urls
+from audit.errors import RegistryError
+from audit.models import Citation, Location, Resource, ResourcePolicy, Source, UrlKind
+
+RESOURCE_FIELDS = frozenset(
+    {
+        "id",
+        "name",
+        "url",
+        "display",
+        "cited_as",
+        "kind",
+        "region",
+        "source",
+        "sources",
+        "confirmed_by",
+        "occurrences",
+        "notes",
+        "accept",
+        "skip",
+        "timeout",
+        "confirm_checks",
+        "confirm_span_days",
+        "candidate",
+        "cited_on",
+    }
+)
+TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives"})
+POLICY_FIELDS = frozenset({"accept", "skip", "timeout", "confirm_checks", "confirm_span_days"})
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    path: Path
+    resources: tuple[Resource, ...]
+    defaults: ResourcePolicy = ResourcePolicy()
+    webhooks: tuple[str, ...] = ()
+    memento_archives: tuple[tuple[str, str], ...] = ()  # (name, TimeMap base URL)
+
+    def find(self, ref: str) -> Resource | None:
+        """A resource by id, or by its URL in any spelling the repair engine accepts."""
+        for r in self.resources:
+            if r.id == ref:
+                return r
+        key = urls.normalize(ref).key
+        return next((r for r in self.resources if r.url and urls.normalize(r.url).key == key), None)
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096  # never re-wrap long names or URLs
+    y.indent(mapping=2, sequence=4, offset=2)
+    return y
+
+
+class _LinedMap(dict[Any, Any]):
+    """A mapping that remembers the 1-based line of itself and of each key."""
+
+    line: int
+    lines: dict[Any, int]
+
+
+class _LinedList(list[Any]):
+    """A sequence that remembers the 1-based line of itself and of each item."""
+
+    line: int
+    lines: list[int]
+
+
+def _read(path: Path, *, round_trip: bool = False) -> Any:
+    """The YAML document: ruamel's round-trip tree to edit it, else a fast lined tree.
+
+    Reading for validation goes through libyaml (ruamel's C composer) and keeps only
+    line numbers: the round-trip loader is ten times slower on a large registry.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RegistryError("registry file not found", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"cannot read registry: {exc}", path=str(path)) from None
+    try:
+        if not round_trip:
+            fast = YAML(typ="safe", pure=False)
+            try:
+                node = fast.compose(text)
+                return None if node is None else _lined(node, fast, str(path))
+            except MarkedYAMLError:
+                pass  # libyaml refuses some valid YAML 1.2 (':' in flow scalars): ask ruamel
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise RegistryError(f"YAML syntax error: {what}", path=str(path), line=line) from None
+    except YAMLError as exc:
+        raise RegistryError(f"YAML error: {exc}", path=str(path)) from None
+
+
+def _lined(node: Node, y: YAML, p: str) -> Any:
+    if isinstance(node, MappingNode):
+        m = _LinedMap()
+        m.line, m.lines = node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            key = _lined(key_node, y, p)
+            if key in m:
+                raise RegistryError(
+                    f"duplicate key {key!r}", path=p, line=key_node.start_mark.line + 1
+                )
+            m[key] = _lined(value_node, y, p)
+            m.lines[key] = key_node.start_mark.line + 1
+        return m
+    if isinstance(node, SequenceNode):
+        seq = _LinedList(_lined(item, y, p) for item in node.value)
+        seq.line = node.start_mark.line + 1
+        seq.lines = [item.start_mark.line + 1 for item in node.value]
+        return seq
+    return y.constructor.construct_object(node, deep=True)
+
+
+def load_registry(path: Path) -> Registry:
+    """Read and validate the registry; RegistryError names the file and line."""
+    return parse_registry(_read(path), path)
+
+
+def _line(node: Any, key: str | int | None = None) -> int | None:
+    """1-based line of `node` (or of `key` inside it) as the loader recorded it."""
+    try:
+        if isinstance(node, _LinedMap | _LinedList):
+            return node.line if key is None else node.lines[key]  # type: ignore[index]
+        if key is None:
+            return int(node.lc.line) + 1
+        if isinstance(node, CommentedMap):
+            return int(node.lc.key(key)[0]) + 1
+        return int(node.lc.item(key)[0]) + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+
+
+def parse_registry(doc: Any, path: Path) -> Registry:
+    """Validate a loaded YAML document into a Registry (pure apart from messages)."""
+    p = str(path)
+    if doc is None:
+        return Registry(path, ())
+    if not isinstance(doc, Mapping):
+        raise RegistryError(
+            "the registry must be a mapping with a 'resources' list", path=p, line=_line(doc)
+        )
+    for key in doc:
+        if key not in TOP_FIELDS:
+            raise RegistryError(
+                f"unknown top-level field {key!r} (known: {', '.join(sorted(TOP_FIELDS))})",
+                path=p,
+                line=_line(doc, key),
+            )
+    defaults = _policy(doc.get("defaults") or {}, p, allow_skip=False)
+    items = doc.get("resources") or []
+    if not isinstance(items, list):
+        raise RegistryError("'resources' must be a list", path=p, line=_line(doc, "resources"))
+    seen: dict[str, int | None] = {}
+    resources = []
+    for index, item in enumerate(items):
+        line = _line(items, index)
+        if not isinstance(item, Mapping):
+            raise RegistryError("each resource must be a mapping", path=p, line=line)
+        resource = _resource(item, p, line)
+        if resource.id in seen:
+            raise RegistryError(
+                f"duplicate id {resource.id!r} (first at line {seen[resource.id]})",
+                path=p,
+                line=_line(item, "id"),
+            )
+        seen[resource.id] = _line(item, "id")
+        resources.append(resource)
+    hooks = doc.get("webhooks") or []
+    if not isinstance(hooks, list) or not all(isinstance(h, str) for h in hooks):
+        raise RegistryError(
+            "'webhooks' must be a list of URLs", path=p, line=_line(doc, "webhooks")
+        )
+    archives = doc.get("archives") or {}
+    if not isinstance(archives, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in archives.items()
+    ):
+        raise RegistryError(
+            "'archives' must map archive names to TimeMap URLs", path=p, line=_line(doc, "archives")
+        )
+    return Registry(
+        path,
+        tuple(resources),
+        defaults,
+        tuple(hooks),
+        tuple((str(k), str(v)) for k, v in archives.items()),
+    )
+
+
+def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
+    for key in item:
+        if key not in RESOURCE_FIELDS:
+            raise RegistryError(f"unknown field {key!r} in resource", path=p, line=_line(item, key))
+    for required in ("id", "name"):
+        if not item.get(required):
+            raise RegistryError(f"resource has no {required!r}", path=p, line=line)
+    rid = str(item["id"])
+    if not _ID.match(rid):
+        raise RegistryError(
+            f"id {rid!r} must be lower-case letters, digits, '.', '_' or '-'",
+            path=p,
+            line=_line(item, "id"),
+        )
+    if "url" not in item:
+        raise RegistryError(
+            f"resource {rid!r} has no 'url' (write 'url: null' for a resource "
+            "named without an address)",
+            path=p,
+            line=line,
+        )
+    url = item["url"]
+    display = item.get("display")
+    if url is not None:
+        n = urls.normalize(str(url))
+        if n.kind is not UrlKind.WEB or n.url is None:
+            raise RegistryError(
+                f"url of {rid!r} is not a web address: {n.error or n.kind}",
+                path=p,
+                line=_line(item, "url"),
+            )
+        url, display = n.url, display or n.display
+    return Resource(
+        id=rid,
+        name=str(item["name"]),
+        url=url,
+        cited_as=_opt_str(item.get("cited_as")),
+        display=_opt_str(display),
+        kind=_opt_str(item.get("kind")),
+        region=_opt_str(item.get("region")),
+        sources=_sources(item, p),
+        notes=_opt_str(item.get("notes")),
+        policy=_policy(item, p, allow_skip=True),
+        candidate=bool(item.get("candidate", False)),
+        cited_on=_cited_on(item, p),
+        line=line,
+    )
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _sources(item: Mapping[str, Any], p: str) -> tuple[Source, ...]:
+    raw: list[Any] = []
+    for key in ("source", "sources", "occurrences"):
+        value = item.get(key)
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if not isinstance(v, Mapping) or "document" not in v:
+                raise RegistryError(
+                    f"'{key}' entries need a 'document'", path=p, line=_line(item, key)
+                )
+            raw.append(v)
+    return tuple(
+        Source(
+            document=str(v["document"]),
+            line=_opt_int(v.get("line")),
+            page=_opt_int(v.get("page")),
+            section=_opt_str(v.get("section")),
+        )
+        for v in raw
+    )
+
+
+def _opt_int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _cited_on(item: Mapping[str, Any], p: str) -> str | None:
+    value = item.get("cited_on")
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise RegistryError(
+            "cited_on must be a date (YYYY-MM-DD)", path=p, line=_line(item, "cited_on")
+        ) from None
+
+
+def _policy(item: Mapping[str, Any], p: str, *, allow_skip: bool) -> ResourcePolicy:
+    if not allow_skip:
+        for key in item:
+            if key not in POLICY_FIELDS - {"skip"}:
+                raise RegistryError(
+                    f"unknown field {key!r} in defaults",
+                    path=p,
+                    line=_line(item, key),
+                )
+
+    def number(key: str, kind: type) -> Any:
+        value = item.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise RegistryError(
+                f"{key} must be a positive number",
+                path=p,
+                line=_line(item, key),
+            )
+        return kind(value)
+
+    accept = item.get("accept") or []
+    if not isinstance(accept, list) or not all(
+        isinstance(a, int) and 100 <= a <= 999 for a in accept
+    ):
+        raise RegistryError(
+            "accept must be a list of HTTP status codes",
+            path=p,
+            line=_line(item, "accept"),
+        )
+    skip = item.get("skip")
+    return ResourcePolicy(
+        accept=frozenset(accept),
+        skip=None
+        if skip in (None, False)
+        else ("excluded in the registry" if skip is True else str(skip)),
+        timeout=number("timeout", float),
+        confirm_checks=number("confirm_checks", int),
+        confirm_span_days=number("confirm_span_days", float),
+    )
+
+
+# --------------------------------------------------------------------------
+# Merging extracted citations
+
+
+class CitedResource(Protocol):
+    """What the extraction step hands over: one resource per dedup key."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def display(self) -> str | None: ...
+    @property
+    def context(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def occurrences(self) -> Sequence[Citation]: ...
+
+
+class NamedCandidate(Protocol):
+    """An organisation the document names without an address (`extract --names`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def location(self) -> Location: ...
+    @property
+    def section(self) -> str | None: ...
+    @property
+    def snippet(self) -> str: ...
+    @property
+    def nearby_url(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MergeReport:
+    added: tuple[str, ...] = ()  # ids of new resources
+    updated: tuple[str, ...] = ()  # ids that gained occurrences
+    unchanged: tuple[str, ...] = ()
+    text: str = field(default="", repr=False)  # the new file content
+
+
+def merge_into(
+    path: Path,
+    cited: Iterable[CitedResource],
+    names: Iterable[NamedCandidate] = (),
+    *,
+    dry_run: bool = False,
+) -> MergeReport:
+    """Merge extracted resources into the registry at `path` (created if missing).
+
+    Existing resources (same dedup key) gain the occurrences they lack; new
+    ones get generated ids. Hand edits, comments and order are kept.
+    """
+    doc = _read(path, round_trip=True) if path.exists() else None
+    if doc is None:
+        doc = CommentedMap()
+    registry = parse_registry(doc, path)  # refuse to merge into an invalid file
+    if "resources" not in doc or doc["resources"] is None:
+        doc["resources"] = CommentedSeq()
+    items: CommentedSeq = doc["resources"]
+    by_key: dict[str, CommentedMap] = {}
+    for item, resource in zip(items, registry.resources, strict=True):
+        if resource.url:
+            by_key[urls.normalize(resource.url).key or resource.url] = item
+    ids = {r.id for r in registry.resources}
+    names_seen = {r.name.casefold() for r in registry.resources}
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    for res in cited:
+        item = by_key.get(res.key)
+        if item is None:
+            rid = _new_id(res.url or res.key, ids)
+            first = res.occurrences[0]
+            entry = CommentedMap()
+            entry["id"] = rid
+            entry["name"] = res.context or (res.display or res.url or rid)
+            if res.region:
+                entry["region"] = res.region
+            entry["cited_as"] = first.raw
+            entry["url"] = res.url
+            if res.display and res.display != res.url:
+                entry["display"] = res.display
+            entry["occurrences"] = CommentedSeq([_occurrence(c) for c in res.occurrences])
+            items.append(entry)
+            by_key[res.key] = entry
+            added.append(rid)
+            continue
+        known = {(o.get("document"), o.get("line")) for o in _occurrence_maps(item)}
+        fresh = [c for c in res.occurrences if (c.source, c.location.line) not in known]
+        if not fresh:
+            unchanged.append(str(item["id"]))
+            continue
+        if "occurrences" not in item:
+            item["occurrences"] = CommentedSeq()
+        for c in fresh:
+            item["occurrences"].append(_occurrence(c))
+        updated.append(str(item["id"]))
+    for cand in names:
+        if cand.name.casefold() in names_seen:
+            continue
+        if cand.nearby_url and urls.normalize(cand.nearby_url).key in by_key:
+            continue  # named next to an address we already hold: not a URL-less resource
+        names_seen.add(cand.name.casefold())
+        rid = _new_id(cand.name, ids)
+        entry = CommentedMap()
+        entry["id"] = rid
+        entry["name"] = cand.name
+        if cand.kind:
+            entry["kind"] = cand.kind
+        if cand.region:
+            entry["region"] = cand.region
+        if cand.snippet:
+            entry["cited_as"] = cand.snippet
+        entry["url"] = None
+        entry["candidate"] = True  # proposed by the tool: a human confirms or deletes it
+        entry["source"] = CommentedMap(
+            [
+                (k, v)
+                for k, v in (
+                    ("document", cand.source),
+                    ("page", cand.location.page),
+                    ("line", cand.location.line),
+                    ("section", cand.section),
+                )
+                if v is not None
+            ]
+        )
+        items.append(entry)
+        added.append(rid)
+    text = _dump(doc)
+    parse_registry(_yaml().load(text), path)  # never write what we could not read back
+    if not dry_run and (added or updated or not path.exists()):
+        write_atomic(path, text)
+    return MergeReport(tuple(added), tuple(updated), tuple(unchanged), text)
+
+
+def _occurrence_maps(item: CommentedMap) -> list[Mapping[str, Any]]:
+    out: list[Mapping[str, Any]] = []
+    for key in ("source", "sources", "occurrences"):
+        value = item.get(key)
+        if isinstance(value, Mapping):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, Mapping))
+    return out
+
+
+def _occurrence(c: Citation) -> CommentedMap:
+    """One occurrence, written on one line: `{document: ..., line: 99, cited_as: "..."}`."""
+    m = CommentedMap()
+    for k, v in (
+        ("document", c.source),
+        ("page", c.location.page),
+        ("line", c.location.line),
+        ("section", c.section),
+        ("cited_as", c.raw),
+    ):
+        # Strings are quoted: YAML 1.1 readers (libyaml) refuse a ':' in a plain flow scalar.
+        if isinstance(v, str):
+            m[k] = DoubleQuotedScalarString(v)
+        elif v is not None:
+            m[k] = v
+    m.fa.set_flow_style()
+    return m
+
+
+def _new_id(seed: str, taken: set[str]) -> str:
+    """A readable, unique id: the host and path of a URL, or a name, transliterated."""
+    n = urls.normalize(seed)
+    text = n.display if n.display and " " not in seed else seed
+    text = re.sub(r"^[a-z]+://(www\.)?", "", text.lower())
+    slug = re.sub(r"[^a-z0-9]+", "-", text.translate(_TRANSLIT)).strip("-")[:48].strip("-")
+    slug = slug or "resource"
+    rid, number = slug, 2
+    while rid in taken:
+        rid, number = f"{slug}-{number}", number + 1
+    taken.add(rid)
+    return rid
+
+
+_TRANSLIT = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "i",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "h",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+    }
+)
+
+
+def _dump(doc: Any) -> str:
+    buf = io.StringIO()
+    _yaml().dump(doc, buf)
+    return buf.getvalue()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

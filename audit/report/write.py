@@ -1,0 +1,66 @@
+"""Writing the rendered reports to disk: the I/O edge of the report step.
+
+Each file is written to a temporary name in the same directory and renamed
+over the old one, so a reader (a web server, a sync job) never sees half a
+report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from audit.errors import OutputError
+from audit.models import ReportData
+from audit.report._formats import FORMATS
+
+log = logging.getLogger(__name__)
+
+# Excel opens a UTF-8 CSV as the local code page unless it starts with a BOM,
+# which would garble every Cyrillic name; other formats need none.
+_ENCODING = {"csv": "utf-8-sig"}
+
+
+def write_reports(
+    data: ReportData,
+    directory: str | os.PathLike[str],
+    formats: Iterable[str] = tuple(FORMATS),
+    stem: str = "status",
+) -> dict[str, Path]:
+    """Render `formats` and write them as `<directory>/<stem>.<ext>`; returns the paths."""
+    out_dir = Path(directory)
+    written: dict[str, Path] = {}
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the report directory: {exc.strerror}") from exc
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise OutputError(
+                f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}"
+            )
+        render, ext = FORMATS[fmt]
+        path = out_dir / f"{stem}.{ext}"
+        _atomic_write(path, render(data), _ENCODING.get(fmt, "utf-8"))
+        log.info("wrote %s", path)
+        written[fmt] = path
+    return written
+
+
+def _atomic_write(path: Path, text: str, encoding: str) -> None:
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        # newline="" keeps the CSV's CRLF line ends as rendered.
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the report: {exc.strerror or exc}") from exc
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)

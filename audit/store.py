@@ -1,0 +1,458 @@
+"""The embedded SQLite store: runs, observations, verdict changes, snapshots.
+
+The only module that touches SQLite. Observations are raw facts, committed one
+by one as they arrive (WAL, autocommit), so a run killed with SIGKILL keeps
+everything it recorded. Outcomes and verdicts are recomputed from the facts
+whenever needed, so any past run can be re-judged under a new policy.
+
+One run at a time: an exclusive advisory lock on `<db>.lock` (released by the
+kernel if the process dies) makes a second run refuse with a clear message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import functools
+import json
+import os
+import sqlite3
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from audit.errors import StoreError
+from audit.models import (
+    ArchiveLookup,
+    Classification,
+    Network,
+    Observation,
+    Outcome,
+    RunInfo,
+    Verdict,
+    VerdictChange,
+)
+
+# Each entry upgrades the schema by one version (PRAGMA user_version); never edit
+# a shipped entry, append a new one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started TEXT NOT NULL,
+        finished TEXT,
+        network TEXT NOT NULL DEFAULT 'online',
+        vantage TEXT NOT NULL DEFAULT '',
+        tool_version TEXT NOT NULL DEFAULT '',
+        registry TEXT NOT NULL DEFAULT '',
+        command TEXT NOT NULL DEFAULT 'run',
+        status TEXT NOT NULL DEFAULT 'running'   -- running | finished | interrupted
+    );
+    CREATE TABLE observations (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        resource_id TEXT,
+        url TEXT NOT NULL,
+        checked_at TEXT NOT NULL,
+        status INTEGER,
+        error TEXT,
+        outcome TEXT NOT NULL,      -- classification at check time (re-derivable)
+        final_url TEXT,
+        elapsed_ms INTEGER NOT NULL DEFAULT 0,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        data TEXT NOT NULL           -- the whole Observation as JSON
+    );
+    CREATE INDEX observations_resource ON observations(resource_id, checked_at);
+    CREATE INDEX observations_url ON observations(url, checked_at);
+    CREATE INDEX observations_run ON observations(run_id);
+    CREATE TABLE verdicts (
+        id INTEGER PRIMARY KEY,
+        resource_id TEXT NOT NULL,
+        url TEXT,
+        run_id INTEGER REFERENCES runs(id),
+        at TEXT NOT NULL,
+        before TEXT,
+        after TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX verdicts_resource ON verdicts(resource_id, at);
+    CREATE TABLE snapshots (
+        url TEXT PRIMARY KEY,
+        looked_up_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL           -- the whole ArchiveLookup as JSON
+    );
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER REFERENCES runs(id),
+        target TEXT NOT NULL,
+        at TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObservation:
+    """An observation as recorded, with where it came from."""
+
+    id: int
+    run_id: int
+    resource_id: str | None
+    observation: Observation
+    classification: Classification
+
+
+class Store:
+    """An open store. Use `open_store()`; close it (or use `with`)."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock_fd: int | None) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock_fd = lock_fd
+
+    # -- lifecycle --------------------------------------------------------------
+    def close(self) -> None:
+        self._conn.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the run lock
+            self._lock_fd = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs ---------------------------------------------------------------------
+    def start_run(
+        self,
+        started: datetime,
+        *,
+        vantage: str = "",
+        tool_version: str = "",
+        registry: str = "",
+        command: str = "run",
+    ) -> int:
+        cur = self._conn.execute(
+            "INSERT INTO runs(started, vantage, tool_version, registry, command)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (_ts(started), vantage, tool_version, registry, command),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(
+        self, run_id: int, finished: datetime, network: Network, status: str = "finished"
+    ) -> None:
+        self._conn.execute(
+            "UPDATE runs SET finished = ?, network = ?, status = ? WHERE id = ?",
+            (_ts(finished), network.value, status, run_id),
+        )
+
+    def runs(self, limit: int | None = None) -> list[RunInfo]:
+        """`audit run` runs, oldest first (the last `limit` of them)."""
+        sql = (
+            "SELECT id, started, finished, network, vantage, tool_version FROM runs"
+            " WHERE command = 'run' ORDER BY id DESC"
+        )
+        rows = self._conn.execute(
+            sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()
+        ).fetchall()
+        return [_run(r) for r in reversed(rows)]
+
+    def run(self, run_id: int) -> RunInfo | None:
+        row = self._conn.execute(
+            "SELECT id, started, finished, network, vantage, tool_version FROM runs WHERE id = ?",
+            (run_id,),
+        ).fetchone()
+        return _run(row) if row else None
+
+    # -- observations ---------------------------------------------------------------
+    def add_observation(
+        self, run_id: int, resource_id: str | None, obs: Observation, classification: Classification
+    ) -> int:
+        """Record one check; committed at once (autocommit), so a crash keeps it."""
+        cur = self._conn.execute(
+            "INSERT INTO observations(run_id, resource_id, url, checked_at, status, error,"
+            " outcome, final_url, elapsed_ms, evidence, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                run_id,
+                resource_id,
+                obs.url,
+                _ts(obs.checked_at),
+                obs.status,
+                obs.error.value if obs.error else None,
+                classification.outcome.value,
+                obs.final_url,
+                obs.elapsed_ms,
+                json.dumps(list(classification.evidence)),
+                json.dumps(to_jsonable(obs), ensure_ascii=False),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def observations(
+        self, resource_id: str | None = None, *, url: str | None = None, run_id: int | None = None
+    ) -> list[StoredObservation]:
+        """Recorded observations, oldest first, filtered by resource, URL or run."""
+        where: list[str] = []
+        args: list[object] = []
+        for column, value in (("resource_id", resource_id), ("url", url), ("run_id", run_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = "SELECT id, run_id, resource_id, outcome, evidence, data FROM observations"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._conn.execute(sql + " ORDER BY checked_at, id", args).fetchall()
+        return [_stored(r) for r in rows]
+
+    def history_by_resource(self) -> dict[str, list[StoredObservation]]:
+        """Every resource's observations, oldest first, in one query."""
+        out: dict[str, list[StoredObservation]] = {}
+        for row in self._conn.execute(
+            "SELECT id, run_id, resource_id, outcome, evidence, data FROM observations"
+            " WHERE resource_id IS NOT NULL ORDER BY checked_at, id"
+        ):
+            out.setdefault(row[2], []).append(_stored(row))
+        return out
+
+    # -- verdicts ---------------------------------------------------------------------
+    def latest_verdicts(self) -> dict[str, Verdict]:
+        rows = self._conn.execute(
+            "SELECT resource_id, after FROM verdicts WHERE id IN"
+            " (SELECT MAX(id) FROM verdicts GROUP BY resource_id)"
+        )
+        return {rid: Verdict(after) for rid, after in rows}
+
+    def add_verdict_changes(self, run_id: int | None, changes: Iterable[VerdictChange]) -> None:
+        with self._conn:
+            self._conn.executemany(
+                "INSERT INTO verdicts(resource_id, url, run_id, at, before, after, reason)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [
+                    (
+                        c.resource_id,
+                        c.url,
+                        run_id,
+                        _ts(c.at),
+                        c.before.value if c.before else None,
+                        c.after.value,
+                        c.reason,
+                    )
+                    for c in changes
+                ],
+            )
+
+    def verdict_changes(
+        self, resource_id: str | None = None, run_id: int | None = None
+    ) -> list[VerdictChange]:
+        sql = "SELECT resource_id, url, before, after, at, reason FROM verdicts"
+        where: list[str] = []
+        args: list[object] = []
+        if resource_id is not None:
+            where.append("resource_id = ?")
+            args.append(resource_id)
+        if run_id is not None:
+            where.append("run_id = ?")
+            args.append(run_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [
+            VerdictChange(rid, url, Verdict(b) if b else None, Verdict(a), _dt(at), reason)
+            for rid, url, b, a, at, reason in self._conn.execute(sql + " ORDER BY id", args)
+        ]
+
+    def verdict_changes_by_run(self) -> list[tuple[int, VerdictChange]]:
+        return [
+            (run_id, VerdictChange(rid, url, Verdict(b) if b else None, Verdict(a), _dt(at), why))
+            for run_id, rid, url, b, a, at, why in self._conn.execute(
+                "SELECT run_id, resource_id, url, before, after, at, reason FROM verdicts"
+                " WHERE run_id IS NOT NULL ORDER BY id"
+            )
+        ]
+
+    # -- snapshots (the archive step's cache) ---------------------------------------------
+    def get_snapshot(self, url: str) -> tuple[datetime, ArchiveLookup] | None:
+        row = self._conn.execute(
+            "SELECT looked_up_at, data FROM snapshots WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        return _dt(row[0]), from_jsonable(ArchiveLookup, json.loads(row[1]))
+
+    def put_snapshot(self, lookup: ArchiveLookup, at: datetime) -> None:
+        self._conn.execute(
+            "INSERT INTO snapshots(url, looked_up_at, status, data) VALUES (?,?,?,?)"
+            " ON CONFLICT(url) DO UPDATE SET looked_up_at = excluded.looked_up_at,"
+            " status = excluded.status, data = excluded.data",
+            (
+                lookup.url,
+                _ts(at),
+                lookup.status.value,
+                json.dumps(to_jsonable(lookup), ensure_ascii=False),
+            ),
+        )
+
+    def snapshots(self) -> dict[str, ArchiveLookup]:
+        return {
+            url: from_jsonable(ArchiveLookup, json.loads(data))
+            for url, data in self._conn.execute("SELECT url, data FROM snapshots")
+        }
+
+    # -- notifications --------------------------------------------------------------------
+    def add_notification(
+        self, run_id: int | None, target: str, at: datetime, ok: bool, detail: str
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO notifications(run_id, target, at, ok, detail) VALUES (?,?,?,?,?)",
+            (run_id, target, _ts(at), int(ok), detail),
+        )
+
+    def notifications(self) -> list[tuple[str, bool, str]]:
+        return [
+            (t, bool(ok), d)
+            for t, ok, d in self._conn.execute(
+                "SELECT target, ok, detail FROM notifications ORDER BY id"
+            )
+        ]
+
+
+def open_store(path: Path, *, lock: bool = False) -> Store:
+    """Open (creating and migrating) the store; `lock` takes the one-run-at-a-time lock."""
+    lock_fd: int | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if lock:
+            lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(lock_fd)
+                raise StoreError(
+                    f"{path}: another audit run is using this store; wait for it to finish"
+                ) from None
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        _migrate(conn, path)
+    except sqlite3.Error as exc:
+        if lock_fd is not None:
+            os.close(lock_fd)
+        raise StoreError(f"{path}: cannot open the store: {exc}") from None
+    except OSError as exc:
+        if lock_fd is not None:
+            os.close(lock_fd)
+        raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from None
+    return Store(path, conn, lock_fd)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: store schema v{version} is newer than this audit "
+            f"(v{SCHEMA_VERSION}); upgrade audit"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        # executescript commits first; wrap each step so it applies whole or not at all
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+
+def _ts(value: datetime) -> str:
+    return value.isoformat(timespec="milliseconds")
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _run(row: Sequence[Any]) -> RunInfo:
+    return RunInfo(
+        id=row[0],
+        started=_dt(row[1]),
+        finished=_dt(row[2]) if row[2] else None,
+        network=Network(row[3]),
+        vantage=row[4],
+        tool_version=row[5],
+    )
+
+
+def _stored(row: Sequence[Any]) -> StoredObservation:
+    obs = from_jsonable(Observation, json.loads(row[5]))
+    return StoredObservation(
+        id=row[0],
+        run_id=row[1],
+        resource_id=row[2],
+        observation=obs,
+        classification=Classification(Outcome(row[3]), tuple(json.loads(row[4]))),
+    )
+
+
+# --------------------------------------------------------------------------
+# A small codec between frozen dataclasses and JSON. Unknown keys are ignored
+# and missing ones take their defaults, so old rows read under a newer schema
+# of the dataclasses.
+
+T = TypeVar("T")
+
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return _ts(value)
+    if isinstance(value, tuple | list):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted(to_jsonable(v) for v in value)
+    return value
+
+
+def from_jsonable(cls: type[T], data: Any) -> T:
+    return typing.cast(T, _decode(cls, data))
+
+
+@functools.cache
+def _init_hints(cls: type) -> dict[str, Any]:
+    """The resolved types of a dataclass's init fields (resolving them is slow: cache it)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}
+
+
+def _decode(tp: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(options[0], data) if len(options) == 1 else data
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in data)
+        return tuple(_decode(a, v) for a, v in zip(args, data, strict=False))
+    if origin is frozenset:
+        (arg,) = typing.get_args(tp)
+        return frozenset(_decode(arg, v) for v in data)
+    if origin is dict:
+        return dict(data)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = _init_hints(tp)
+        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in hints})
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp(data)
+    if tp is datetime:
+        return _dt(data)
+    return data

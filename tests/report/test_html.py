@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+
+from bs4 import BeautifulSoup
+
+from audit.models import (
+    Classification,
+    Observation,
+    Outcome,
+    ReportData,
+    Resource,
+    ResourceStatus,
+    Verdict,
+)
+from audit.report import render_html
+from audit.report._html import script_json
+from tests.report.sample import HOSTILE_TITLE, HOSTILE_XSS_TITLE, IDN_DISPLAY, IDN_URL, sample
+
+OFFLINE_TEXT = "results say nothing about the resources"
+
+
+def _soup(data: ReportData) -> BeautifulSoup:
+    return BeautifulSoup(render_html(data), "html.parser")
+
+
+def _hostile(**resource: object) -> ReportData:
+    """One resource whose every document- or page-sourced field is an attack."""
+    evil = '"><script>window.__xss=1</script>'
+    res = Resource(
+        id="evil",
+        name=evil,
+        url="javascript:alert(1)",
+        cited_as=evil,
+        display="javascript:alert(1)",
+        kind=evil,
+        region="</script><!--",
+        **resource,  # type: ignore[arg-type]
+    )
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    obs = Observation(
+        url="javascript:alert(1)", checked_at=at, status=200, final_url="javascript:alert(2)"
+    )
+    rs = ResourceStatus(
+        resource=res,
+        verdict=Verdict.ALIVE,
+        reason=evil,
+        observation=obs,
+        classification=Classification(Outcome.OK, (evil,)),
+        last_checked=at,
+    )
+    return ReportData(generated_at=at, run=None, registry_path=evil, resources=(rs,))
+
+
+def test_only_our_two_scripts_exist_and_the_title_is_text() -> None:
+    soup = _soup(sample())
+    scripts = soup.find_all("script")
+    assert [s.get("type") for s in scripts] == ["application/json", None]
+    assert not soup.find_all("img")
+    assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+    texts = [s for s in soup.find_all(string=True) if s.parent.name not in ("script", "style")]
+    assert any(HOSTILE_TITLE in s for s in texts)
+    assert any(HOSTILE_XSS_TITLE in s for s in texts)
+
+
+def test_embedded_json_cannot_end_its_script_element() -> None:
+    soup = _soup(sample())
+    raw = soup.find("script", id="audit-index").string
+    assert "</" not in raw and "<!--" not in raw and "<" not in raw
+    index = json.loads(raw)
+    assert len(index) == 18
+    assert any(HOSTILE_XSS_TITLE.casefold() in row["text"] for row in index)
+
+
+def test_script_json_escapes_what_html_parsers_see() -> None:
+    out = str(script_json({"t": "</script><!-- & \u2028"}))
+    assert out == '{"t":"\\u003c/script\\u003e\\u003c!-- \\u0026 \\u2028"}'
+    assert json.loads(out) == {"t": "</script><!-- & \u2028"}
+
+
+def test_content_security_policy_allows_only_our_script_and_style() -> None:
+    soup = _soup(sample())
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert "default-src 'none'" in csp
+    script = soup.find_all("script")[-1].string
+    style = soup.find("style").string
+    for text, directive in ((script, "script-src"), (style, "style-src")):
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        assert f"{directive} 'sha256-{digest}'" in csp
+
+
+def test_self_contained_no_external_requests() -> None:
+    html = render_html(sample())
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find_all(["link", "iframe", "object", "embed", "img", "audio", "video"])
+    assert not soup.find_all(attrs={"src": True})
+    assert not re.search(r"@import|url\(", soup.find("style").string)
+    for a in soup.find_all("a", href=True):
+        assert a["href"].startswith(("#", "http://", "https://")), a["href"]
+
+
+def test_hostile_fields_stay_text_in_attributes_and_links() -> None:
+    soup = _soup(_hostile())
+    assert len(soup.find_all("script")) == 2
+    assert not soup.find_all("a", href=re.compile("^javascript", re.I))
+    assert [o["value"] for o in soup.select("#f-kind option")] == [
+        "",
+        '"><script>window.__xss=1</script>',
+    ]
+    assert [o["value"] for o in soup.select("#f-region option")] == ["", "</script><!--"]
+    assert soup.find(string=re.compile("javascript:alert\\(2\\)"))
+
+
+def test_offline_banner() -> None:
+    offline = _soup(sample(offline=True))
+    banner = offline.find(class_="offline")
+    assert banner is not None and OFFLINE_TEXT in banner.get_text()
+    assert banner.get("role") == "alert"
+    assert OFFLINE_TEXT not in render_html(sample())
+
+
+def test_every_resource_has_a_row_and_url_less_ones_say_so() -> None:
+    soup = _soup(sample())
+    bodies = soup.select("tbody.res")
+    assert len(bodies) == 18
+    nourl = [b for b in bodies if b.find(class_="nourl")]
+    assert len(nourl) == 6 and all("s-no-address" in b["class"] for b in nourl)
+    # Worst first: the first row is dead, the last ones have no address.
+    assert "s-dead" in bodies[0]["class"] and "s-no-address" in bodies[-1]["class"]
+
+
+def test_idn_link_shows_unicode_and_points_to_ascii() -> None:
+    soup = _soup(sample())
+    link = soup.find("a", class_="url", string=IDN_DISPLAY)
+    assert link is not None and link["href"] == IDN_URL
+    assert link["data-originalurl"] == IDN_URL
+
+
+def test_row_carries_every_field_the_issue_lists() -> None:
+    row = _soup(sample()).find("tbody", id="r-sisters-help-ru")
+    text = row.get_text(" ", strip=True)
+    for expected in (
+        "Sisters: Help Centre",
+        "ngo",
+        "Moscow",
+        "http://sisters-help.ru/about.html",
+        "Dead",
+        "Not found",
+        "404 Not Found",
+        "2026-11-23",  # failing since
+        "2026-11-22 06:00 UTC",  # last ok
+        "2018-03-12",  # snapshot
+        "Replace the citation",
+    ):
+        assert expected in text, expected
+    assert len(row.select(".strip .mk")) == 14
+    assert (
+        row.select(".strip .mk")[-1]["title"] == "2026-11-28 06:00 UTC: Not found (verdict: Dead)"
+    )
+
+
+def test_renders_an_empty_registry_without_a_run() -> None:
+    data = ReportData(
+        generated_at=datetime(2026, 1, 1, tzinfo=UTC),
+        run=None,
+        registry_path="r.yaml",
+        resources=(),
+    )
+    soup = _soup(data)
+    assert "No resources checked yet" in soup.find("h1").get_text()
+    assert not soup.select("tbody.res")
+
+
+def test_long_history_is_capped_but_counted() -> None:
+    data = sample()
+    rs = data.resources[0]
+    long = dataclasses.replace(rs, history=rs.history * 10)
+    soup = _soup(dataclasses.replace(data, resources=(long,)))
+    assert len(soup.select(".strip .mk")) == 60
+    assert "140 checks" in soup.find(class_="strip-note").get_text()
+
+
+def test_headline_never_calls_an_offline_or_unchecked_registry_fine() -> None:
+    from dataclasses import replace
+
+    from audit.models import Verdict
+    from audit.report import render_html
+    from tests.report.sample import named_resources, sample
+
+    def headline(data: ReportData) -> str:
+        h1 = BeautifulSoup(render_html(data), "html.parser").find("h1")
+        assert h1 is not None
+        return h1.get_text()
+
+    fine = replace(
+        sample(),
+        resources=tuple(
+            replace(rs, verdict=Verdict.ALIVE) for rs in sample().resources if rs.resource.url
+        ),
+    )
+    assert headline(fine) == "All checked resources are fine"
+    unknown = replace(
+        fine, resources=tuple(replace(rs, verdict=Verdict.UNKNOWN) for rs in fine.resources)
+    )
+    assert headline(unknown) == "No resource conclusively checked yet"
+    assert headline(replace(sample(offline=True), resources=unknown.resources)) == (
+        "Offline run: nothing could be checked"
+    )
+    some = replace(
+        fine,
+        resources=(
+            *fine.resources[:-1],
+            replace(fine.resources[-1], verdict=Verdict.UNKNOWN),
+            *named_resources(),
+        ),
+    )
+    assert headline(some) == "No problems found; 1 not conclusively checked"

@@ -1,0 +1,439 @@
+"""History over simulated days: verdicts, due dates, offline runs, crashes, webhooks, watch."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audit.cli import main
+from tests.servers.web import Reply, WebServer
+
+HOST = "portal.example.invalid"
+PAGE = "<html><head><title>Portal</title></head><body><h1>Portal</h1><p>{}</p></body></html>"
+
+
+def write_registry(tmp_path: Path, port: int, extra: str = "") -> Path:
+    path = tmp_path / "resources.yaml"
+    path.write_text(
+        f"{extra}resources:\n  - id: portal\n    name: Portal\n"
+        f"    url: http://{HOST}:{port}/page\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+class Day:
+    """Runs `audit run` at a given simulated day against the test's server."""
+
+    def __init__(
+        self,
+        tmp_path: Path,
+        server: WebServer,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        extra: str = "",
+    ) -> None:
+        self.tmp, self.server, self.capsys, self.mp = tmp_path, server, capsys, monkeypatch
+        self.registry = write_registry(tmp_path, server.port, extra)
+        self.db = tmp_path / "audit.sqlite"
+
+    def run(self, day: float, *, online: bool = True, more: tuple[str, ...] = ()) -> int:
+        hours = int(day * 24)
+        self.mp.setenv("AUDIT_NOW", f"2026-06-{1 + hours // 24:02d}T{hours % 24:02d}:00:00Z")
+        resolve = ["--resolve", f"{HOST}:{self.server.port}:127.0.0.1"] if online else []
+        code = main(
+            [
+                "run",
+                "--registry",
+                str(self.registry),
+                "--db",
+                str(self.db),
+                "--reports",
+                str(self.tmp / "reports"),
+                "--no-archive",
+                "-q",
+                *resolve,
+                *more,
+            ]
+        )
+        self.capsys.readouterr()
+        return code
+
+    def verdict(self) -> str:
+        out = json.loads((self.tmp / "reports" / "status.json").read_text(encoding="utf-8"))
+        return str(out["results"][0]["verdict"])
+
+
+def switchable(server: WebServer) -> dict[str, int]:
+    state = {"status": 200}
+
+    def handler(_request: object) -> Reply:
+        if state["status"] == 200:
+            return Reply(200, PAGE.format("Materials for children and parents. " * 30))
+        return Reply(state["status"], "<title>Not Found</title><h1>Not Found</h1>")
+
+    server.route("/page", handler)
+    return state
+
+
+def test_alive_suspect_dead_alive_over_days(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = switchable(web)
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    assert day.run(0) == 0 and day.verdict() == "alive"
+    state["status"] = 404
+    assert day.run(7) == 0 and day.verdict() == "suspect"  # alive is re-checked after 7 days
+    hits = web.hits("/page")
+    assert day.run(7.5) == 0 and web.hits("/page") == hits  # not due yet (+1 d ladder)
+    assert day.run(8, online=False) == 0 and day.verdict() == "suspect"  # offline: no change
+    assert day.run(8.1) == 0 and day.verdict() == "suspect"  # 2nd failure, 1 day
+    assert day.run(11.2) == 2 and day.verdict() == "dead"  # 3rd, over >= 3 days: exit 2
+    state["status"] = 200
+    assert day.run(11.3, more=("--all",)) == 0 and day.verdict() == "alive"
+    conn = sqlite3.connect(day.db)
+    changes = conn.execute("SELECT before, after FROM verdicts ORDER BY id").fetchall()
+    outcomes = [o for (o,) in conn.execute("SELECT outcome FROM observations ORDER BY id")]
+    conn.close()
+    assert changes == [
+        (None, "alive"),
+        ("alive", "suspect"),
+        ("suspect", "dead"),
+        ("dead", "alive"),
+    ]
+    assert "offline" in outcomes
+
+
+def test_rejudge_under_stricter_policy_without_rechecking(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = switchable(web)
+    state["status"] = 404
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    for d in (0, 1.1, 4.2):
+        day.run(d)
+    assert day.verdict() == "dead"
+    hits = web.hits("/page")
+    code = main(
+        [
+            "report",
+            "--registry",
+            str(day.registry),
+            "--db",
+            str(day.db),
+            "--format",
+            "json",
+            "--confirm-checks",
+            "5",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["results"][0]["verdict"] == "suspect"
+    assert web.hits("/page") == hits
+
+
+def test_conditional_request_costs_a_304(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str | None] = []
+
+    def handler(request: object) -> Reply:
+        inm = request.headers.get("if-none-match")  # type: ignore[attr-defined]
+        seen.append(inm)
+        if inm == '"v1"':
+            return Reply(304, "", headers=[("ETag", '"v1"')])
+        return Reply(200, PAGE.format("Stable text. " * 40), headers=[("ETag", '"v1"')])
+
+    web.route("/page", handler)
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    day.run(0)
+    day.run(8)
+    day.run(16)
+    assert seen == [None, '"v1"', '"v1"']
+    assert day.verdict() == "alive"
+
+
+def test_webhook_receives_verdict_changes(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = switchable(web)
+    received: list[dict[str, object]] = []
+    with WebServer() as hook:
+
+        def receive(request: object) -> Reply:
+            received.append(json.loads(request.body))  # type: ignore[attr-defined]
+            return Reply(204, "")
+
+        hook.route("/hook", receive)
+        extra = f"webhooks:\n  - {hook.url('/hook')}\n"
+        day = Day(tmp_path, web, capsys, monkeypatch, extra)
+        day.run(0)
+        state["status"] = 404
+        for d in (7, 8.1, 11.2):
+            day.run(d)
+        state["status"] = 200
+        day.run(11.3, more=("--all",))
+    events = [c["event"] for p in received for c in p["changes"]]  # type: ignore[union-attr]
+    afters = [c["after"] for p in received for c in p["changes"]]  # type: ignore[union-attr]
+    assert afters == ["alive", "suspect", "dead", "alive"]
+    assert events[-2:] == ["dead", "recovered"]
+    assert all(p["event"] == "verdicts_changed" for p in received)
+
+
+def _audit(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`audit` in a subprocess. The autouse no-DNS guard does not reach there, so these tests
+    use IP-literal URLs and a "localhost" canary: no name is ever sent to a resolver."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "audit", *args, "--canary", "localhost"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_sigkill_mid_run_loses_nothing_and_next_run_completes(
+    tmp_path: Path, web: WebServer
+) -> None:
+    import asyncio
+
+    async def slow(_request: object) -> Reply:
+        await asyncio.sleep(0.4)
+        return Reply(200, PAGE.format("Slow but fine. " * 30))
+
+    entries = []
+    for i in range(12):
+        web.route(f"/p{i}", slow)
+        entries.append(f"  - id: r{i}\n    name: R{i}\n    url: {web.url(f'/p{i}')}\n")
+    reg = tmp_path / "resources.yaml"
+    reg.write_text("resources:\n" + "".join(entries), encoding="utf-8")
+    db = tmp_path / "audit.sqlite"
+    args = (
+        "run",
+        "--registry",
+        str(reg),
+        "--db",
+        str(db),
+        "--reports",
+        str(tmp_path / "r"),
+        "--allow-private",
+        "--no-archive",
+        "--concurrency",
+        "2",
+        "--per-host",
+        "2",
+        "-q",
+    )
+    proc = _audit(*args)
+    deadline = time.monotonic() + 20
+    count = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        if db.exists():
+            try:
+                conn = sqlite3.connect(db, timeout=1)
+                count = conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
+                conn.close()
+            except sqlite3.OperationalError:
+                continue
+            if count >= 3:
+                break
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=10)
+    assert 3 <= count < 12
+    conn = sqlite3.connect(db)
+    kept = conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
+    conn.close()
+    assert kept >= count
+    proc = _audit(*args)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    conn = sqlite3.connect(db)
+    checked = {r for (r,) in conn.execute("SELECT DISTINCT resource_id FROM observations")}
+    statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY id")]
+    conn.close()
+    assert checked == {f"r{i}" for i in range(12)}  # the next run carried on
+    assert statuses == ["running", "finished"]
+
+
+def test_watch_runs_on_schedule_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, web: WebServer
+) -> None:
+    switchable(web)
+    reg = tmp_path / "resources.yaml"
+    reg.write_text(f"resources:\n  - {{id: portal, name: Portal, url: '{web.url('/page')}'}}\n")
+    db = tmp_path / "audit.sqlite"
+    proc = _audit(
+        "watch",
+        "--every",
+        "1s",
+        "--jitter",
+        "1s",
+        "--registry",
+        str(reg),
+        "--db",
+        str(db),
+        "--reports",
+        str(tmp_path / "r"),
+        "--no-archive",
+        "--all",
+        "--allow-private",
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and web.hits("/page") < 2:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    assert "watch stopped" in out
+    assert web.hits("/page") >= 2
+    conn = sqlite3.connect(db)
+    statuses = {s for (s,) in conn.execute("SELECT status FROM runs")}
+    conn.close()
+    assert statuses <= {"finished", "interrupted"} and "finished" in statuses
+
+
+def test_history_command(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = switchable(web)
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    day.run(0)
+    state["status"] = 404
+    day.run(7)
+    code = main(
+        [
+            "history",
+            "portal",
+            "--registry",
+            str(day.registry),
+            "--db",
+            str(day.db),
+            "--format",
+            "json",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [o["outcome"] for o in out["observations"]] == ["ok", "not_found"]
+    assert [c["after"] for c in out["verdict_changes"]] == ["alive", "suspect"]
+    code = main(
+        [
+            "history",
+            f"http://{HOST}:{web.port}/page",
+            "--registry",
+            str(day.registry),
+            "--db",
+            str(day.db),
+        ]
+    )
+    text = capsys.readouterr().out
+    assert code == 0 and "suspect" in text and "not_found" in text
+
+
+def test_what_timed_out_last_time_is_checked_first(
+    tmp_path: Path, web: WebServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    async def hang(_request: object) -> Reply:
+        await asyncio.sleep(5)
+        return Reply(200, PAGE.format("late"))
+
+    for i in range(6):
+        web.route(f"/p{i}", Reply(200, PAGE.format("Fine page. " * 30)))
+    web.route("/slow", hang)
+    entries = [f"  - {{id: r{i}, name: R{i}, url: '{web.url(f'/p{i}')}'}}\n" for i in range(6)]
+    entries.append(f"  - {{id: slow, name: Slow, url: '{web.url('/slow')}'}}\n")
+    reg = tmp_path / "resources.yaml"
+    reg.write_text("resources:\n" + "".join(entries), encoding="utf-8")
+    args = [
+        "run",
+        "--registry",
+        str(reg),
+        "--db",
+        str(tmp_path / "a.sqlite"),
+        "--reports",
+        str(tmp_path / "r"),
+        "--allow-private",
+        "--no-archive",
+        "--all",
+        "--timeout",
+        "1",
+        "--concurrency",
+        "1",
+        "--canary",
+        "localhost",
+        "-q",
+    ]
+    main(args)
+    first = [r.path for r in web.requests if r.path.startswith(("/p", "/slow"))]
+    assert first[-1] == "/slow"  # registry order the first time
+    web.requests.clear()
+    main(args)
+    capsys.readouterr()
+    second = [r.path for r in web.requests if r.path.startswith(("/p", "/slow"))]
+    assert second[0] == "/slow"
+
+
+def test_watch_skips_a_run_when_a_hand_edit_broke_the_registry(
+    tmp_path: Path, web: WebServer
+) -> None:
+    switchable(web)
+    reg = tmp_path / "resources.yaml"
+    good = f"resources:\n  - {{id: portal, name: Portal, url: '{web.url('/page')}'}}\n"
+    reg.write_text(good, encoding="utf-8")
+    proc = _audit(
+        "watch",
+        "--every",
+        "1s",
+        "--jitter",
+        "0s",
+        "--registry",
+        str(reg),
+        "--db",
+        str(tmp_path / "a.sqlite"),
+        "--reports",
+        str(tmp_path / "r"),
+        "--no-archive",
+        "--all",
+        "--allow-private",
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and web.hits("/page") < 1:
+        time.sleep(0.1)
+    reg.write_text(good + "  - {id: portal, name: Again, url: null}\n", encoding="utf-8")
+    time.sleep(2.5)
+    hits = web.hits("/page")
+    reg.write_text(good, encoding="utf-8")
+    while time.monotonic() < deadline and web.hits("/page") <= hits:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert "duplicate id 'portal'" in err and "skipping this run" in err
+    assert web.hits("/page") > hits  # the schedule went on once the file was fixed

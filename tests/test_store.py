@@ -1,0 +1,157 @@
+"""The SQLite store: schema versions, per-observation commits, one run at a time."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from audit.errors import StoreError
+from audit.models import (
+    ArchiveLookup,
+    ArchiveStatus,
+    Classification,
+    ErrorKind,
+    Fingerprint,
+    Hop,
+    Network,
+    Observation,
+    Outcome,
+    Snapshot,
+    Verdict,
+    VerdictChange,
+)
+from audit.store import SCHEMA_VERSION, open_store
+
+T0 = datetime(2026, 3, 1, 6, tzinfo=UTC)
+
+
+def obs(url: str = "http://a.example/", **kw: object) -> Observation:
+    base: dict[str, object] = {"url": url, "checked_at": T0, "status": 200}
+    base.update(kw)
+    return Observation(**base)  # type: ignore[arg-type]
+
+
+def test_roundtrip_of_an_observation(tmp_path: Path) -> None:
+    db = tmp_path / "audit.sqlite"
+    full = obs(
+        redirects=(Hop("http://a.example/", 301, "https://a.example/"),),
+        final_url="https://a.example/",
+        headers=(("etag", '"x"'),),
+        fingerprint=Fingerprint("https://a.example/", "Title", "abc", 2**63 + 5, 120),
+        signals=("soft404-title:en",),
+        sibling_similarity=0.5,
+        error=None,
+    )
+    with open_store(db) as store:
+        run = store.start_run(T0, vantage="here")
+        store.add_observation(run, "a", full, Classification(Outcome.REDIRECTED, ("301 hop",)))
+        store.finish_run(run, T0, Network.ONLINE)
+    with open_store(db) as store:
+        (stored,) = store.observations("a")
+        assert stored.observation == full
+        assert stored.classification == Classification(Outcome.REDIRECTED, ("301 hop",))
+        assert store.runs()[0].vantage == "here"
+
+
+def test_schema_version_is_recorded_and_newer_refused(tmp_path: Path) -> None:
+    db = tmp_path / "audit.sqlite"
+    open_store(db).close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        open_store(db)
+
+
+def test_second_run_is_refused_while_first_holds_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "audit.sqlite"
+    with open_store(db, lock=True):
+        with pytest.raises(StoreError, match="another audit run"):
+            open_store(db, lock=True)
+        open_store(db).close()  # readers (reports, history) are fine
+    open_store(db, lock=True).close()  # released on close
+
+
+def test_unwritable_store_is_a_clear_error(tmp_path: Path) -> None:
+    # A path below a regular file cannot be created, whoever runs the test (root included).
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(StoreError, match="cannot open the store"):
+        open_store(tmp_path / "file" / "audit.sqlite")
+
+
+def test_sigkill_keeps_every_committed_observation(tmp_path: Path) -> None:
+    db = tmp_path / "audit.sqlite"
+    script = f"""
+import os, signal, sys
+from datetime import datetime, UTC
+from pathlib import Path
+from audit.store import open_store
+from audit.models import Observation, Classification, Outcome
+store = open_store(Path({str(db)!r}), lock=True)
+run = store.start_run(datetime.now(UTC))
+for i in range(50):
+    o = Observation(url=f"http://h{{i}}.example/", checked_at=datetime.now(UTC), status=200)
+    store.add_observation(run, f"r{{i}}", o, Classification(Outcome.OK))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], check=False, timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    with open_store(db, lock=True) as store:  # the lock died with the process
+        assert len(store.observations()) == 50
+        assert store.runs()[0].finished is None
+
+
+def test_verdict_changes_and_latest(tmp_path: Path) -> None:
+    with open_store(tmp_path / "a.sqlite") as store:
+        run = store.start_run(T0)
+        store.add_verdict_changes(
+            run,
+            [
+                VerdictChange("a", "u", None, Verdict.ALIVE, T0),
+                VerdictChange("b", "v", None, Verdict.SUSPECT, T0),
+            ],
+        )
+        run2 = store.start_run(T0)
+        store.add_verdict_changes(
+            run2, [VerdictChange("b", "v", Verdict.SUSPECT, Verdict.DEAD, T0, "3 failures")]
+        )
+        assert store.latest_verdicts() == {"a": Verdict.ALIVE, "b": Verdict.DEAD}
+        assert [c.after for c in store.verdict_changes(run_id=run2)] == [Verdict.DEAD]
+        assert len(store.verdict_changes("b")) == 2
+
+
+def test_snapshot_cache(tmp_path: Path) -> None:
+    lookup = ArchiveLookup(
+        url="http://a.example/",
+        status=ArchiveStatus.ARCHIVED,
+        count=3,
+        nearest=Snapshot(
+            "wayback",
+            "https://web.archive.org/web/2017id_/http://a.example/",
+            "20170101000000",
+            200,
+            True,
+        ),
+        checked_at=T0,
+    )
+    with open_store(tmp_path / "a.sqlite") as store:
+        store.put_snapshot(lookup, T0)
+        store.put_snapshot(lookup, T0)  # upsert
+        hit = store.get_snapshot("http://a.example/")
+        assert hit == (T0, lookup)
+        assert store.get_snapshot("http://b.example/") is None
+
+
+def test_offline_observation_roundtrip(tmp_path: Path) -> None:
+    o = obs(status=None, error=ErrorKind.OFFLINE, detail="no network")
+    with open_store(tmp_path / "a.sqlite") as store:
+        run = store.start_run(T0)
+        store.add_observation(run, "a", o, Classification(Outcome.OFFLINE))
+        assert store.observations(url="http://a.example/")[0].observation.error is ErrorKind.OFFLINE
