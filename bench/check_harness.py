@@ -15,14 +15,13 @@ import resource
 import time
 from dataclasses import replace
 
+from audit.check import Checker, CheckSettings, CheckTarget
 from bench.server import Server  # type: ignore[import-not-found]
 from bench.workload import (  # type: ignore[import-not-found]
     AUDIT_BROKEN_OUTCOMES,
     WorkloadSpec,
     generate,
 )
-
-from audit.check import Checker, CheckSettings, CheckTarget
 
 
 def main() -> None:
