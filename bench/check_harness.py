@@ -16,8 +16,8 @@ import time
 from dataclasses import replace
 
 from audit.check import Checker, CheckSettings, CheckTarget
-from bench.server import Server  # type: ignore[import-not-found]
-from bench.workload import (  # type: ignore[import-not-found]
+from bench.server import Server
+from bench.workload import (
     AUDIT_BROKEN_OUTCOMES,
     WorkloadSpec,
     generate,
