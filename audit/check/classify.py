@@ -60,6 +60,10 @@ def classify(obs: Observation, accept: frozenset[int] = frozenset()) -> Classifi
     if obs.error is not None and not (obs.error is ErrorKind.DECODING and obs.status):
         outcome = _ERROR_OUTCOMES.get(obs.error, Outcome.CONNECTION_ERROR)
         words = _ERROR_WORDS.get(outcome)
+        if outcome is Outcome.OFFLINE:
+            # Nothing else observed in an offline run (an https:// probe, a DNS error) says
+            # anything about the resource: the meaning first, then why we were offline.
+            return Classification(outcome, tuple(e for e in (words, obs.detail) if e))
         evidence.append(f"{obs.error.value}: {obs.detail}" if obs.detail else obs.error.value)
         if words and outcome is not Outcome.SKIPPED:
             evidence.append(words)
