@@ -326,16 +326,9 @@ def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:
     )
 
 
-@contextlib.contextmanager
-def maybe_store(args: argparse.Namespace, *, lock: bool = False) -> Iterator[Store | None]:
-    if args.no_store:
-        yield None
-        return
-    store = open_store(args.db, lock=lock)
-    try:
-        yield store
-    finally:
-        store.close()
+def maybe_store(args: argparse.Namespace) -> contextlib.AbstractContextManager[Store | None]:
+    """The store, or nothing with --no-store."""
+    return contextlib.nullcontext() if args.no_store else open_store(args.db)
 
 
 # --------------------------------------------------------------------------
@@ -739,14 +732,9 @@ async def _watched_run(args: argparse.Namespace, stop: asyncio.Event) -> pipelin
 
 def _next_wait(args: argparse.Namespace) -> timedelta:
     now = datetime.now(UTC)
-    if args.cron:
-        interval = next(CronSim(args.cron, now)) - now
-        base = interval
-    else:
-        interval = args.every
-        base = args.every
+    interval = next(CronSim(args.cron, now)) - now if args.cron else args.every
     jitter = args.jitter if args.jitter is not None else min(interval / 10, timedelta(minutes=10))
-    return base + jitter * random.random()
+    return interval + jitter * random.random()
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {

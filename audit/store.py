@@ -317,14 +317,6 @@ class Store:
             (run_id, target, _ts(at), int(ok), detail),
         )
 
-    def notifications(self) -> list[tuple[str, bool, str]]:
-        return [
-            (t, bool(ok), d)
-            for t, ok, d in self._conn.execute(
-                "SELECT target, ok, detail FROM notifications ORDER BY id"
-            )
-        ]
-
 
 def open_store(path: Path, *, lock: bool = False) -> Store:
     """Open (creating and migrating) the store; `lock` takes the one-run-at-a-time lock."""

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.errors import DocumentError
-from audit.extract.detect import DocType, decode, detect
+from audit.extract.detect import DocType, detect, read_text
 from audit.extract.docx import docx_text, extract_docx
 from audit.extract.grouping import CitedResource, group_citations
 from audit.extract.html import extract_html, visible_text
@@ -49,7 +48,7 @@ def extract_file(path: Path) -> list[Citation]:
         return extract_pdf(path, source)
     if kind is DocType.DOCX:
         return extract_docx(path, source)
-    text = _read(path)
+    text = read_text(path)
     if kind is DocType.HTML:
         return extract_html(text, source)
     if kind is DocType.MARKDOWN:
@@ -72,15 +71,7 @@ def extract_file_names(path: Path) -> list[NamedCandidate]:
         return found
     if kind is DocType.DOCX:
         return extract_names(docx_text(path, source), source)
-    text = _read(path)
+    text = read_text(path)
     if kind is DocType.HTML:
         text = visible_text(text, source)
     return extract_names(text, source)
-
-
-def _read(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise DocumentError(f"cannot read: {e.strerror or e}", path=str(path)) from e
-    return decode(data, str(path))
