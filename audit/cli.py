@@ -31,7 +31,7 @@ from audit.errors import AuditError, InputError, OutputError, StoreError
 from audit.judge import Check, Policy, judge
 from audit.models import Network, Verdict
 from audit.pipeline import Clock, RunOptions
-from audit.registry import Registry, load_registry, merge_into
+from audit.registry import Registry, load_registry, merge_into, remember
 from audit.store import Store, open_store
 
 log = logging.getLogger("audit")
@@ -336,14 +336,13 @@ def maybe_store(args: argparse.Namespace) -> contextlib.AbstractContextManager[S
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    registry = load_registry(args.registry)
-    opts = run_options(args, registry)
     if args.no_store:
         raise InputError(
             "audit run keeps history: --no-store is not supported here; "
             "use `audit check --no-store`"
         )
-    with open_store(args.db, lock=True) as store, _progress(args) as progress:
+    with _registry_and_store(args) as (registry, store), _progress(args) as progress:
+        opts = run_options(args, registry)
         summary = asyncio.run(
             pipeline.run_audit(registry, store, opts, Clock(now_from_env()), progress)
         )
@@ -352,6 +351,22 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     elif not args.quiet:
         _print_summary(summary, out)
     return EXIT_DEAD if summary.dead else EXIT_OK
+
+
+@contextlib.contextmanager
+def _registry_and_store(args: argparse.Namespace) -> Iterator[tuple[Registry, Store]]:
+    """The registry (parsed, or from the store's cache) and the locked store.
+
+    A bad registry must not leave a new, empty store behind: without a store yet,
+    the registry is validated before one is created.
+    """
+    registry = None if args.db.exists() else load_registry(args.registry)
+    with open_store(args.db, lock=True) as store:
+        if registry is None:
+            registry = load_registry(args.registry, cache=store)
+        else:
+            remember(registry, store)
+        yield registry, store
 
 
 def _print_summary(summary: pipeline.RunSummary, out: TextIO) -> None:
@@ -581,7 +596,6 @@ def cmd_archive(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    registry = load_registry(args.registry)
     pol, overridden = policy(args)
     opts = RunOptions(
         check=CheckSettings(),
@@ -593,6 +607,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     if args.no_store or not args.db.exists():
         raise InputError(f"no store at {args.db}: run `audit run` first", path=str(args.db))
     with open_store(args.db) as store:
+        registry = load_registry(args.registry, cache=store)
         data = pipeline.build_report(registry, store, opts, now_from_env())
     if args.format:
         out.write(report.render(data, args.format))
@@ -715,9 +730,8 @@ async def _watch(args: argparse.Namespace, out: TextIO) -> int:
 
 async def _watched_run(args: argparse.Namespace, stop: asyncio.Event) -> pipeline.RunSummary | None:
     """One scheduled run; None if a signal stopped it (what it recorded stays)."""
-    registry = load_registry(args.registry)  # pick up hand edits between runs
-    opts = run_options(args, registry)
-    with open_store(args.db, lock=True) as store:
+    with _registry_and_store(args) as (registry, store):  # picks up hand edits
+        opts = run_options(args, registry)
         task = asyncio.create_task(pipeline.run_audit(registry, store, opts, Clock(now_from_env())))
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)

@@ -125,7 +125,7 @@ async def run_audit(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Check what is due, record it, judge, look up archives, notify, write reports."""
-    history = store.history_by_resource()
+    history = History(store.history_by_resource())
     before = store.latest_verdicts()
     run_id = store.start_run(
         clock.now(),
@@ -134,6 +134,7 @@ async def run_audit(
         registry=str(registry.path),
     )
     recorder = _Recorder(store, history, run_id)
+    judgements: dict[str, Judgement] = {}
     targets: list[CheckTarget] = []
     not_due = 0
     for resource in registry.resources:
@@ -151,17 +152,16 @@ async def run_audit(
             )
             recorder.add(resource.id, obs, why)
             continue
-        checks = _checks(history.get(resource.id, []), resource.policy.accept)
+        checks = history.checks(resource)
         policy = policy_for(resource, registry, opts)
-        if not opts.all_resources and not is_due(
-            judge(checks, policy), checks, policy, clock.now()
-        ):
+        judgements[resource.id] = judgement = judge(checks, policy)
+        if not opts.all_resources and not is_due(judgement, checks, policy, clock.now()):
             not_due += 1
             continue
-        targets.append(_target(resource, history.get(resource.id, [])))
+        targets.append(_target(resource, history.of(resource.id)))
     # What timed out last time starts first: a hang then overlaps the rest of the run
     # instead of adding a whole timeout at its end.
-    targets.sort(key=lambda t: _last_outcome(history.get(str(t.key), [])) is not Outcome.TIMEOUT)
+    targets.sort(key=lambda t: _last_outcome(history.of(str(t.key))) is not Outcome.TIMEOUT)
 
     network = Network.ONLINE
     status = "interrupted"
@@ -172,10 +172,10 @@ async def run_audit(
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
         store.finish_run(run_id, clock.now(), network, status)
 
-    judgements = {
-        r.id: judge(_checks(history.get(r.id, []), r.policy.accept), policy_for(r, registry, opts))
-        for r in registry.resources
-    }
+    # Only what this run recorded can have changed a verdict: judge those again.
+    for r in registry.resources:
+        if r.id in recorder.touched or r.id not in judgements:
+            judgements[r.id] = judge(history.checks(r), policy_for(r, registry, opts))
     now = clock.now()
     changes = tuple(
         VerdictChange(
@@ -209,7 +209,7 @@ async def run_audit(
 
     run = store.run(run_id)
     assert run is not None
-    data = build_report(registry, store, opts, now, run=run, history=history)
+    data = build_report(registry, store, opts, now, run=run, history=history, judgements=judgements)
     written = (
         tuple(report.write_reports(data, opts.reports_dir, opts.formats).values())
         if opts.reports_dir
@@ -280,18 +280,40 @@ async def _check_into_store(
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    """Every resource's stored observations, and its checks re-classified once per process."""
+
+    stored: dict[str, list[StoredObservation]]
+    _cache: dict[str, list[Check]] = field(default_factory=dict)
+
+    def of(self, resource_id: str) -> list[StoredObservation]:
+        return self.stored.get(resource_id, [])
+
+    def checks(self, resource: Resource) -> list[Check]:
+        if resource.id not in self._cache:
+            self._cache[resource.id] = _checks(self.of(resource.id), resource.policy.accept)
+        return self._cache[resource.id]
+
+    def append(self, stored: StoredObservation) -> None:
+        assert stored.resource_id is not None
+        self.stored.setdefault(stored.resource_id, []).append(stored)
+        self._cache.pop(stored.resource_id, None)  # re-derived when next asked
+
+
+@dataclass(frozen=True, slots=True)
 class _Recorder:
     """Commits observations one by one, keeping the in-memory history in step."""
 
     store: Store
-    history: dict[str, list[StoredObservation]]
+    history: History
     run_id: int
+    touched: set[str] = field(default_factory=set)  # resources with a new observation
 
     def add(self, resource_id: str | None, obs: Observation, why: Classification) -> None:
         row = self.store.add_observation(self.run_id, resource_id, obs, why)
         if resource_id is not None:
-            stored = StoredObservation(row, self.run_id, resource_id, obs, why)
-            self.history.setdefault(resource_id, []).append(stored)
+            self.history.append(StoredObservation(row, self.run_id, resource_id, obs, why))
+            self.touched.add(resource_id)
 
 
 def _key(result: CheckResult) -> str | None:
@@ -421,11 +443,16 @@ def build_report(
     now: datetime,
     *,
     run: RunInfo | None = None,
-    history: dict[str, list[StoredObservation]] | None = None,
+    history: History | None = None,
+    judgements: dict[str, Judgement] | None = None,
 ) -> ReportData:
-    """Everything the renderers need, judged from the store under the current policy."""
+    """Everything the renderers need, judged from the store under the current policy.
+
+    `audit run` passes the history and judgements it already holds, so nothing is
+    re-read or judged twice.
+    """
     if history is None:
-        history = store.history_by_resource()
+        history = History(store.history_by_resource())
     snapshots = store.snapshots()
     runs = store.runs()
     run = run or (runs[-1] if runs else None)
@@ -434,7 +461,8 @@ def build_report(
     for resource in registry.resources:
         policy = policy_for(resource, registry, opts)
         lookup = snapshots.get(resource.url or "")
-        rows.append(_status(resource, history.get(resource.id, []), lookup, policy))
+        judgement = judgements.get(resource.id) if judgements else None
+        rows.append(_status(resource, history, lookup, policy, judgement))
     return ReportData(
         generated_at=now,
         run=run,
@@ -464,19 +492,20 @@ def _marks(
 
 def _status(
     resource: Resource,
-    stored: Sequence[StoredObservation],
+    history: History,
     lookup: ArchiveLookup | None,
     policy: Policy,
+    judgement: Judgement | None,
 ) -> ResourceStatus:
-    checks = _checks(stored, resource.policy.accept)
-    judgement = judge(checks, policy)
+    stored, checks = history.of(resource.id), history.checks(resource)
+    judgement = judgement or judge(checks, policy)
     last = stored[-1] if stored else None
     replacement = None
     if lookup is not None and judgement.verdict in (Verdict.DEAD, Verdict.SUSPECT, Verdict.MOVED):
         replacement = best_replacement(lookup)
     return ResourceStatus(
         resource=resource,
-        normalized=urls.normalize(resource.cited_as) if resource.cited_as else None,
+        normalized=urls.normalize_cached(resource.cited_as) if resource.cited_as else None,
         verdict=judgement.verdict,
         reason=judgement.reason,
         observation=last.observation if last else None,

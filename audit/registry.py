@@ -9,12 +9,14 @@ atomically: an interrupted write leaves the old file intact.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import json
 import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +27,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from audit import urls
+from audit import __version__, urls
+from audit.codec import from_jsonable, to_jsonable
 from audit.errors import RegistryError
 from audit.models import Citation, Location, Resource, ResourcePolicy, Source, UrlKind
 
@@ -64,6 +67,7 @@ class Registry:
     defaults: ResourcePolicy = ResourcePolicy()
     webhooks: tuple[str, ...] = ()
     memento_archives: tuple[tuple[str, str], ...] = ()  # (name, TimeMap base URL)
+    digest: str = ""  # of the text it was read from (and the parser's version)
 
     def find(self, ref: str) -> Resource | None:
         """A resource by id, or by its URL in any spelling the repair engine accepts."""
@@ -71,7 +75,9 @@ class Registry:
             if r.id == ref:
                 return r
         key = urls.normalize(ref).key
-        return next((r for r in self.resources if r.url and urls.normalize(r.url).key == key), None)
+        return next(
+            (r for r in self.resources if r.url and urls.normalize_cached(r.url).key == key), None
+        )
 
 
 def _yaml() -> YAML:
@@ -97,17 +103,23 @@ class _LinedList(list[Any]):
 
 
 def _read(path: Path, *, round_trip: bool = False) -> Any:
-    """The YAML document: ruamel's round-trip tree to edit it, else a fast lined tree.
+    """The YAML document: ruamel's round-trip tree to edit it, else a fast lined tree."""
+    return _parse_yaml(_read_text(path), path, round_trip=round_trip)
 
-    Reading for validation goes through libyaml (ruamel's C composer) and keeps only
-    line numbers: the round-trip loader is ten times slower on a large registry.
-    """
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RegistryError("registry file not found", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RegistryError(f"cannot read registry: {exc}", path=str(path)) from None
+
+
+def _parse_yaml(text: str, path: Path, *, round_trip: bool = False) -> Any:
+    """Reading for validation goes through libyaml (ruamel's C composer) and keeps only
+    line numbers: the round-trip loader is ten times slower on a large registry.
+    """
     try:
         if not round_trip:
             fast = YAML(typ="safe", pure=False)
@@ -147,9 +159,42 @@ def _lined(node: Node, y: YAML, p: str) -> Any:
     return y.constructor.construct_object(node, deep=True)
 
 
-def load_registry(path: Path) -> Registry:
-    """Read and validate the registry; RegistryError names the file and line."""
-    return parse_registry(_read(path), path)
+class ParseCache(Protocol):
+    """Where a validated registry can be kept between runs (the store)."""
+
+    def cached(self, kind: str, digest: str) -> str | None: ...
+    def put_cached(self, kind: str, digest: str, data: str) -> None: ...
+
+
+# Bump when parsing or validation changes what a registry text turns into.
+_CACHE_FORMAT = "registry-1"
+
+
+def load_registry(path: Path, cache: ParseCache | None = None) -> Registry:
+    """Read and validate the registry; RegistryError names the file and line.
+
+    With a cache, an unchanged registry text is not parsed again: composing a large
+    YAML file is most of an unchanged re-run's cost. Only valid registries are kept,
+    under a digest of the exact text and of the parser's version.
+    """
+    text = _read_text(path)
+    digest = hashlib.sha256(
+        f"{_CACHE_FORMAT}\0{__version__}\0{urls.KEY_VERSION}\0{text}".encode()
+    ).hexdigest()
+    hit = cache.cached("registry", digest) if cache else None
+    if hit is not None:
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            return replace(from_jsonable(Registry, json.loads(hit)), path=path)
+    registry = replace(parse_registry(_parse_yaml(text, path), path), digest=digest)
+    if cache:
+        remember(registry, cache)
+    return registry
+
+
+def remember(registry: Registry, cache: ParseCache) -> None:
+    """Keep a validated registry in the cache, under the digest of its text."""
+    if registry.digest:
+        cache.put_cached("registry", registry.digest, json.dumps(to_jsonable(registry)))
 
 
 def _line(node: Any, key: str | int | None = None) -> int | None:
@@ -246,7 +291,7 @@ def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
     url = item["url"]
     display = item.get("display")
     if url is not None:
-        n = urls.normalize(str(url))
+        n = urls.normalize_cached(str(url))
         if n.kind is not UrlKind.WEB or n.url is None:
             raise RegistryError(
                 f"url of {rid!r} is not a web address: {n.error or n.kind}",

@@ -11,21 +11,17 @@ kernel if the process dies) makes a second run refuse with a clear message.
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
-import functools
 import json
 import os
 import sqlite3
-import types
-import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from audit.codec import from_jsonable, to_jsonable, ts
 from audit.errors import StoreError
 from audit.models import (
     ArchiveLookup,
@@ -96,6 +92,13 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL DEFAULT ''
     );
     """,
+    """
+    CREATE TABLE parse_cache (
+        kind TEXT PRIMARY KEY,       -- one entry per kind ('registry')
+        digest TEXT NOT NULL,        -- of the source text and the parser's version
+        data TEXT NOT NULL           -- the parsed value as JSON
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -145,7 +148,7 @@ class Store:
         cur = self._conn.execute(
             "INSERT INTO runs(started, vantage, tool_version, registry, command)"
             " VALUES (?, ?, ?, ?, ?)",
-            (_ts(started), vantage, tool_version, registry, command),
+            (ts(started), vantage, tool_version, registry, command),
         )
         return int(cur.lastrowid or 0)
 
@@ -154,7 +157,7 @@ class Store:
     ) -> None:
         self._conn.execute(
             "UPDATE runs SET finished = ?, network = ?, status = ? WHERE id = ?",
-            (_ts(finished), network.value, status, run_id),
+            (ts(finished), network.value, status, run_id),
         )
 
     def runs(self, limit: int | None = None) -> list[RunInfo]:
@@ -187,7 +190,7 @@ class Store:
                 run_id,
                 resource_id,
                 obs.url,
-                _ts(obs.checked_at),
+                ts(obs.checked_at),
                 obs.status,
                 obs.error.value if obs.error else None,
                 classification.outcome.value,
@@ -225,6 +228,19 @@ class Store:
             out.setdefault(row[2], []).append(_stored(row))
         return out
 
+    # -- parse cache ------------------------------------------------------------------
+    def cached(self, kind: str, digest: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT data FROM parse_cache WHERE kind = ? AND digest = ?", (kind, digest)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_cached(self, kind: str, digest: str, data: str) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO parse_cache(kind, digest, data) VALUES (?, ?, ?)",
+            (kind, digest, data),
+        )
+
     # -- verdicts ---------------------------------------------------------------------
     def latest_verdicts(self) -> dict[str, Verdict]:
         rows = self._conn.execute(
@@ -243,7 +259,7 @@ class Store:
                         c.resource_id,
                         c.url,
                         run_id,
-                        _ts(c.at),
+                        ts(c.at),
                         c.before.value if c.before else None,
                         c.after.value,
                         c.reason,
@@ -296,7 +312,7 @@ class Store:
             " status = excluded.status, data = excluded.data",
             (
                 lookup.url,
-                _ts(at),
+                ts(at),
                 lookup.status.value,
                 json.dumps(to_jsonable(lookup), ensure_ascii=False),
             ),
@@ -314,7 +330,7 @@ class Store:
     ) -> None:
         self._conn.execute(
             "INSERT INTO notifications(run_id, target, at, ok, detail) VALUES (?,?,?,?,?)",
-            (run_id, target, _ts(at), int(ok), detail),
+            (run_id, target, ts(at), int(ok), detail),
         )
 
 
@@ -360,10 +376,6 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
 
-def _ts(value: datetime) -> str:
-    return value.isoformat(timespec="milliseconds")
-
-
 def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
@@ -388,63 +400,3 @@ def _stored(row: Sequence[Any]) -> StoredObservation:
         observation=obs,
         classification=Classification(Outcome(row[3]), tuple(json.loads(row[4]))),
     )
-
-
-# --------------------------------------------------------------------------
-# A small codec between frozen dataclasses and JSON. Unknown keys are ignored
-# and missing ones take their defaults, so old rows read under a newer schema
-# of the dataclasses.
-
-T = TypeVar("T")
-
-
-def to_jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return _ts(value)
-    if isinstance(value, tuple | list):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, frozenset | set):
-        return sorted(to_jsonable(v) for v in value)
-    return value
-
-
-def from_jsonable(cls: type[T], data: Any) -> T:
-    return typing.cast(T, _decode(cls, data))
-
-
-@functools.cache
-def _init_hints(cls: type) -> dict[str, Any]:
-    """The resolved types of a dataclass's init fields (resolving them is slow: cache it)."""
-    hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}
-
-
-def _decode(tp: Any, data: Any) -> Any:
-    if data is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(options[0], data) if len(options) == 1 else data
-    if origin is tuple:
-        args = typing.get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in data)
-        return tuple(_decode(a, v) for a, v in zip(args, data, strict=False))
-    if origin is frozenset:
-        (arg,) = typing.get_args(tp)
-        return frozenset(_decode(arg, v) for v in data)
-    if origin is dict:
-        return dict(data)
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = _init_hints(tp)
-        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in hints})
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(data)
-    if tp is datetime:
-        return _dt(data)
-    return data

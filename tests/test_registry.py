@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from audit import registry as registry_module
 from audit.errors import RegistryError
 from audit.models import Citation, Location
 from audit.registry import load_registry, merge_into, write_atomic
+from audit.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -200,3 +202,67 @@ def test_duplicate_keys_are_reported_with_their_line(tmp_path: Path) -> None:
     path = write(tmp_path, "resources:\n  - id: a\n    name: A\n    url: null\n    name: B\n")
     with pytest.raises(RegistryError, match=r":5: .*duplicate key 'name'"):
         load_registry(path)
+
+
+class TestParseCache:
+    """An unchanged registry is read from the store's cache, never from a stale one."""
+
+    RICH = """\
+defaults:
+  confirm_checks: 2
+  accept: [403]
+webhooks: [http://127.0.0.1:9/hook]
+archives:
+  local: http://127.0.0.1:9/timemap/link/
+resources:
+  - id: one
+    name: First
+    url: "http: www.viro.edu.ru"
+    kind: portal
+    accept: [401, 999]
+    timeout: 3.5
+    confirm_span_days: 1.5
+    cited_on: 2015-03-01
+    sources:
+      - {document: plan.pdf, line: 12, page: 3, section: "2. Portals"}
+  - id: two
+    name: Второй
+    url: null
+    skip: retired
+"""
+
+    def test_cached_registry_equals_the_parsed_one(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = write(tmp_path, self.RICH)
+        uncached = load_registry(path)
+        with open_store(tmp_path / "a.sqlite") as store:
+            parsed = load_registry(path, cache=store)
+            # A hit must not parse YAML at all.
+            monkeypatch.setattr(
+                registry_module, "_parse_yaml", lambda *a, **k: pytest.fail("parsed again")
+            )
+            cached = load_registry(path, cache=store)
+        assert cached == parsed == uncached
+        assert cached.resources[0].policy.accept == frozenset({401, 999})
+        assert cached.resources[0].sources[0].section == "2. Portals"
+
+    def test_an_edit_misses_the_cache(self, tmp_path: Path) -> None:
+        path = write(tmp_path, GOOD)
+        with open_store(tmp_path / "a.sqlite") as store:
+            first = load_registry(path, cache=store)
+            path.write_text(GOOD.replace("First", "Premier"), encoding="utf-8")
+            second = load_registry(path, cache=store)
+            assert first.digest != second.digest
+            assert second.resources[0].name == "Premier"
+            path.write_text(GOOD.replace("url: null", "url: [oops"), encoding="utf-8")
+            with pytest.raises(RegistryError):  # a bad edit is reported, not hidden by the cache
+                load_registry(path, cache=store)
+
+    def test_an_unreadable_cache_entry_is_parsed_again(self, tmp_path: Path) -> None:
+        path = write(tmp_path, GOOD)
+        with open_store(tmp_path / "a.sqlite") as store:
+            digest = load_registry(path, cache=store).digest
+            store.put_cached("registry", digest, '{"path": "x", "resources": [{"id": 1}]}')
+            again = load_registry(path, cache=store)
+        assert [r.id for r in again.resources] == ["one", "two"]

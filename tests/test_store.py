@@ -26,7 +26,7 @@ from audit.models import (
     Verdict,
     VerdictChange,
 )
-from audit.store import SCHEMA_VERSION, open_store
+from audit.store import MIGRATIONS, SCHEMA_VERSION, open_store
 
 T0 = datetime(2026, 3, 1, 6, tzinfo=UTC)
 
@@ -155,3 +155,22 @@ def test_offline_observation_roundtrip(tmp_path: Path) -> None:
         run = store.start_run(T0)
         store.add_observation(run, "a", o, Classification(Outcome.OFFLINE))
         assert store.observations(url="http://a.example/")[0].observation.error is ErrorKind.OFFLINE
+
+
+def test_a_store_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> None:
+    db = tmp_path / "audit.sqlite"
+    conn = sqlite3.connect(db)
+    conn.executescript(f"BEGIN; {MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
+    conn.execute("INSERT INTO runs(started) VALUES ('2026-01-01T00:00:00.000+00:00')")
+    conn.commit()
+    conn.close()
+    with open_store(db) as store:
+        assert [r.id for r in store.runs()] == [1]  # nothing lost
+        assert store.cached("registry", "d1") is None
+        store.put_cached("registry", "d1", "{}")
+        store.put_cached("registry", "d2", "[]")  # one entry per kind: the newest
+        assert store.cached("registry", "d1") is None
+        assert store.cached("registry", "d2") == "[]"
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()

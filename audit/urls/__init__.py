@@ -25,6 +25,8 @@ backslash-as-slash.
 
 from __future__ import annotations
 
+import functools
+
 from .host import convert_host, is_domain_like, public_suffix, registrable_domain
 from .keys import KEY_VERSION
 from .normalize import normalize, normalized_to_json
@@ -35,11 +37,16 @@ def host_to_ascii(host: str) -> str | None:
     return convert_host(host).ascii
 
 
+# The registry normalises each URL as it loads and the report each citation: in one
+# `audit run` these are mostly the same texts (a citation that needed no repair).
+normalize_cached = functools.lru_cache(maxsize=1 << 15)(normalize)
+
 __all__ = [
     "KEY_VERSION",
     "host_to_ascii",
     "is_domain_like",
     "normalize",
+    "normalize_cached",
     "normalized_to_json",
     "public_suffix",
     "registrable_domain",
