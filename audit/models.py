@@ -124,6 +124,7 @@ class Resource:
     candidate: bool = False  # proposed by `extract --names`, awaiting a human
     cited_on: str | None = None  # ISO date the document cited it, if known
     line: int | None = None  # line of the entry in the registry file, for messages
+    cited: Normalized | None = None  # `cited_as` repaired and explained (for reports)
 
 
 # --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from audit import __version__, notify, report, urls
+from audit import __version__, notify, report
 from audit.archive import Archiver, ArchiveRequest, ArchiveSettings, best_replacement
 from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, classify, classify_page
 from audit.judge import Check, Policy, drift, is_due, judge
@@ -505,7 +505,7 @@ def _status(
         replacement = best_replacement(lookup)
     return ResourceStatus(
         resource=resource,
-        normalized=urls.normalize_cached(resource.cited_as) if resource.cited_as else None,
+        normalized=resource.cited,
         verdict=judgement.verdict,
         reason=judgement.reason,
         observation=last.observation if last else None,

@@ -167,7 +167,7 @@ class ParseCache(Protocol):
 
 
 # Bump when parsing or validation changes what a registry text turns into.
-_CACHE_FORMAT = "registry-1"
+_CACHE_FORMAT = "registry-2"
 
 
 def load_registry(path: Path, cache: ParseCache | None = None) -> Registry:
@@ -290,6 +290,7 @@ def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
         )
     url = item["url"]
     display = item.get("display")
+    cited_as = _opt_str(item.get("cited_as"))
     if url is not None:
         n = urls.normalize_cached(str(url))
         if n.kind is not UrlKind.WEB or n.url is None:
@@ -303,7 +304,7 @@ def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
         id=rid,
         name=str(item["name"]),
         url=url,
-        cited_as=_opt_str(item.get("cited_as")),
+        cited_as=cited_as,
         display=_opt_str(display),
         kind=_opt_str(item.get("kind")),
         region=_opt_str(item.get("region")),
@@ -313,6 +314,7 @@ def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
         candidate=bool(item.get("candidate", False)),
         cited_on=_cited_on(item, p),
         line=line,
+        cited=urls.normalize_cached(cited_as) if cited_as else None,
     )
 
 

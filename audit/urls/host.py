@@ -19,12 +19,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 import idna
-import tldextract
 
 from audit.models import Confidence, Repair
+
+if TYPE_CHECKING:
+    import tldextract
 
 from ._log import EXACT, RepairLog
 from .idn import (
@@ -39,12 +42,17 @@ from .idn import (
 
 def make_psl() -> tldextract.TLDExtract:
     """A PSL matcher on tldextract's bundled snapshot: no download, no disk cache."""
+    import tldextract  # noqa: PLC0415 - heavy (it imports requests); most runs never need it
+
     return tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
     )
 
 
-_PSL = make_psl()
+@lru_cache(maxsize=1)
+def _psl() -> tldextract.TLDExtract:
+    return make_psl()
+
 
 _DOTS = {ord(c): "." for c in "\u3002\uff0e\uff61"}
 _DASHES = "\u2010\u2011\u2012\u2013\u2212\ufe63"
@@ -90,7 +98,7 @@ def is_domain_like(host: str) -> bool:
         return False
     if labels[-1].isdigit():
         return False
-    result = _PSL(h, include_psl_private_domains=False)
+    result = _psl()(h, include_psl_private_domains=False)
     return bool(result.suffix) and bool(result.domain)
 
 
@@ -104,14 +112,14 @@ def registrable_domain(host: str) -> str | None:
     """
     if not is_domain_like(host):
         return None
-    domain = _PSL(_plain(host)).top_domain_under_public_suffix
+    domain = _psl()(_plain(host)).top_domain_under_public_suffix
     return str(domain) or None
 
 
 @lru_cache(maxsize=65536)
 def public_suffix(host: str) -> str | None:
     """The public suffix of `host` (private entries included), or None."""
-    suffix = str(_PSL(_plain(host)).suffix)
+    suffix = str(_psl()(_plain(host)).suffix)
     return suffix or None
 
 
