@@ -20,9 +20,19 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def to_jsonable(value: Any) -> Any:
+def to_jsonable(value: Any, *, compact: bool = False) -> Any:
+    """A JSON-ready copy of `value`; `compact` leaves out fields at their default.
+
+    Compact output decodes to the same value only under the same defaults: use it
+    for data keyed by the code's version (a cache), not for the history.
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {}
+        for f in dataclasses.fields(value):
+            v = getattr(value, f.name)
+            if not (compact and v == f.default):
+                out[f.name] = to_jsonable(v, compact=compact)
+        return out
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -30,9 +40,9 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if isinstance(value, tuple | list):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, compact=compact) for v in value]
     if isinstance(value, frozenset | set):
-        return sorted(to_jsonable(v) for v in value)
+        return sorted(to_jsonable(v, compact=compact) for v in value)
     return value
 
 

@@ -475,7 +475,11 @@ def build_report(
 
 
 def _marks(
-    checks: Sequence[Check], stored: Sequence[StoredObservation], policy: Policy, limit: int = 90
+    checks: Sequence[Check],
+    stored: Sequence[StoredObservation],
+    policy: Policy,
+    now: Judgement,
+    limit: int = 90,
 ) -> tuple[HistoryMark, ...]:
     """One mark per check (the last `limit`), with the verdict as judged after it."""
     start = max(0, len(checks) - limit)
@@ -484,7 +488,7 @@ def _marks(
             checks[i].at,
             checks[i].outcome,
             stored[i].run_id,
-            judge(checks[: i + 1], policy).verdict,
+            (now if i == len(checks) - 1 else judge(checks[: i + 1], policy)).verdict,
         )
         for i in range(start, len(checks))
     )
@@ -513,7 +517,7 @@ def _status(
         last_checked=last.observation.checked_at if last else None,
         last_ok=judgement.last_ok,
         failing_since=judgement.failing_since,
-        history=_marks(checks, stored, policy),
+        history=_marks(checks, stored, policy, judgement),
         drift=drift(checks),
         archive=lookup,
         replacement=replacement,

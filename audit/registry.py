@@ -194,7 +194,9 @@ def load_registry(path: Path, cache: ParseCache | None = None) -> Registry:
 def remember(registry: Registry, cache: ParseCache) -> None:
     """Keep a validated registry in the cache, under the digest of its text."""
     if registry.digest:
-        cache.put_cached("registry", registry.digest, json.dumps(to_jsonable(registry)))
+        cache.put_cached(
+            "registry", registry.digest, json.dumps(to_jsonable(registry, compact=True))
+        )
 
 
 def _line(node: Any, key: str | int | None = None) -> int | None:
