@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from audit import __version__, notify, report
+from audit._gc import gc_paused
 from audit.archive import Archiver, ArchiveRequest, ArchiveSettings, best_replacement
 from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, classify, classify_page
 from audit.judge import Check, Policy, drift, is_due, judge
@@ -134,34 +135,7 @@ async def run_audit(
         registry=str(registry.path),
     )
     recorder = _Recorder(store, history, run_id)
-    judgements: dict[str, Judgement] = {}
-    targets: list[CheckTarget] = []
-    not_due = 0
-    for resource in registry.resources:
-        if resource.url is None:
-            continue
-        if resource.policy.skip:
-            obs = Observation(
-                url=resource.url,
-                checked_at=clock.now(),
-                error=ErrorKind.POLICY,
-                detail=resource.policy.skip,
-            )
-            why = Classification(
-                Outcome.SKIPPED, (f"excluded in the registry: {resource.policy.skip}",)
-            )
-            recorder.add(resource.id, obs, why)
-            continue
-        checks = history.checks(resource)
-        policy = policy_for(resource, registry, opts)
-        judgements[resource.id] = judgement = judge(checks, policy)
-        if not opts.all_resources and not is_due(judgement, checks, policy, clock.now()):
-            not_due += 1
-            continue
-        targets.append(_target(resource, history.of(resource.id)))
-    # What timed out last time starts first: a hang then overlaps the rest of the run
-    # instead of adding a whole timeout at its end.
-    targets.sort(key=lambda t: _last_outcome(history.of(str(t.key))) is not Outcome.TIMEOUT)
+    targets, judgements, not_due = _due(registry, opts, recorder, clock)
 
     network = Network.ONLINE
     status = "interrupted"
@@ -216,6 +190,46 @@ async def run_audit(
         else ()
     )
     return RunSummary(run, data, len(targets), not_due, changes, written)
+
+
+@gc_paused
+def _due(
+    registry: Registry, opts: RunOptions, recorder: _Recorder, clock: Clock
+) -> tuple[list[CheckTarget], dict[str, Judgement], int]:
+    """What to check now (last timeouts first), the judgements so far, how many wait.
+
+    Resources excluded in the registry are recorded as skipped here.
+    """
+    history = recorder.history
+    judgements: dict[str, Judgement] = {}
+    targets: list[CheckTarget] = []
+    not_due = 0
+    for resource in registry.resources:
+        if resource.url is None:
+            continue
+        if resource.policy.skip:
+            obs = Observation(
+                url=resource.url,
+                checked_at=clock.now(),
+                error=ErrorKind.POLICY,
+                detail=resource.policy.skip,
+            )
+            why = Classification(
+                Outcome.SKIPPED, (f"excluded in the registry: {resource.policy.skip}",)
+            )
+            recorder.add(resource.id, obs, why)
+            continue
+        checks = history.checks(resource)
+        policy = policy_for(resource, registry, opts)
+        judgements[resource.id] = judgement = judge(checks, policy)
+        if not opts.all_resources and not is_due(judgement, checks, policy, clock.now()):
+            not_due += 1
+            continue
+        targets.append(_target(resource, history.of(resource.id)))
+    # What timed out last time starts first: a hang then overlaps the rest of the run
+    # instead of adding a whole timeout at its end.
+    targets.sort(key=lambda t: _last_outcome(history.of(str(t.key))) is not Outcome.TIMEOUT)
+    return targets, judgements, not_due
 
 
 def _last_outcome(history: Sequence[StoredObservation]) -> Outcome | None:
@@ -436,6 +450,7 @@ async def _archive_into_store(
 # Reports
 
 
+@gc_paused
 def build_report(
     registry: Registry,
     store: Store,

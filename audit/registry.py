@@ -28,6 +28,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from audit import __version__, urls
+from audit._gc import gc_paused
 from audit.codec import from_jsonable, to_jsonable
 from audit.errors import RegistryError
 from audit.models import Citation, Location, Resource, ResourcePolicy, Source, UrlKind
@@ -170,6 +171,7 @@ class ParseCache(Protocol):
 _CACHE_FORMAT = "registry-2"
 
 
+@gc_paused
 def load_registry(path: Path, cache: ParseCache | None = None) -> Registry:
     """Read and validate the registry; RegistryError names the file and line.
 

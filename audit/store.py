@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from audit._gc import gc_paused
 from audit.codec import from_jsonable, to_jsonable, ts
 from audit.errors import StoreError
 from audit.models import (
@@ -218,6 +219,7 @@ class Store:
         rows = self._conn.execute(sql + " ORDER BY checked_at, id", args).fetchall()
         return [_stored(r) for r in rows]
 
+    @gc_paused
     def history_by_resource(self) -> dict[str, list[StoredObservation]]:
         """Every resource's observations, oldest first, in one query."""
         out: dict[str, list[StoredObservation]] = {}
