@@ -132,7 +132,11 @@ def utc(dt: datetime) -> datetime:
 
 
 def iso(dt: datetime | None) -> str | None:
-    return None if dt is None else utc(dt).isoformat().replace("+00:00", "Z")
+    if dt is None:
+        return None
+    if dt.tzinfo is UTC:  # the common case: skip the conversion (JSON calls this ~60k times)
+        return dt.isoformat()[:-6] + "Z"
+    return utc(dt).isoformat().replace("+00:00", "Z")
 
 
 def fmt_dt(dt: datetime | None) -> str:
