@@ -218,6 +218,7 @@ def _named_item(rs: ResourceStatus) -> str:
     return f"- **{md_text(rs.resource.name)}**" + (f" ({extra})" if extra else "")
 
 
+@v.gc_paused
 def render_markdown(data: ReportData) -> str:
     ordered = v.by_severity(data.resources)
     problems = [rs for rs in ordered if v.is_problem(rs)]
@@ -256,9 +257,9 @@ def render_markdown(data: ReportData) -> str:
         out += [f"### Not conclusively checked ({len(unknown)})", ""]
         out += [*_fit(items, len(unknown), min(LIST_BUDGET, room())), ""]
     if no_address:
-        items = map(_named_item, no_address)
+        named = map(_named_item, no_address)
         out += [f"### Named without an address ({len(no_address)})", ""]
-        out += [*_fit(items, len(no_address), min(LIST_BUDGET, room())), ""]
+        out += [*_fit(named, len(no_address), min(LIST_BUDGET, room())), ""]
     # The full table only when it fits whole: a cut "all resources" table misleads.
     table = _fits(chain(_TABLE_HEAD, (_row(rs, data) for rs in ordered)), room(200))
     if table is not None:
