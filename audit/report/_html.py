@@ -46,7 +46,7 @@ class When:
     iso: str  # for <time datetime> and sorting
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field
 class Row:
     """One resource as the page shows it: every value precomputed, so the per-row
     template does attribute look-ups and escaping only (it runs 10,000 times)."""
@@ -106,9 +106,7 @@ def _minutes(dt: datetime) -> str:
     return v.fmt_dt(dt)
 
 
-def _when(dt: datetime | None, now: datetime) -> When | None:
-    if dt is None:
-        return None
+def _when(dt: datetime, now: datetime) -> When:
     # Seconds are precision enough for <time> and sorting, and shorter than microseconds.
     stamp = v.utc(dt).isoformat(timespec="seconds").replace("+00:00", "Z")
     return When(_minutes(dt), v.ago(dt, now), stamp)
@@ -130,6 +128,24 @@ class _Fragments:
         self.badges = {state: module.badge(state) for state in v.STATES}
         self.outcomes = {o: module.outcome(v.OUTCOME_TONE[o], v.OUTCOME_LABEL[o]) for o in Outcome}
         self.strips: dict[tuple[str, tuple[tuple[str, str], ...]], Markup] = {}
+        # A row's last check, last ok and newest history mark are often the same
+        # moment, and marks of one run share their minute: format each once.
+        self._minutes: dict[datetime, str] = {}
+        self._whens: dict[datetime, When] = {}
+
+    def minutes(self, dt: datetime) -> str:
+        text = self._minutes.get(dt)
+        if text is None:
+            text = self._minutes[dt] = _minutes(dt)
+        return text
+
+    def when(self, dt: datetime | None, now: datetime) -> When | None:
+        if dt is None:
+            return None
+        w = self._whens.get(dt)
+        if w is None:
+            w = self._whens[dt] = _when(dt, now)
+        return w
 
     def strip(self, label: str, marks: tuple[tuple[str, str], ...]) -> Markup:
         key = (label, marks)
@@ -149,7 +165,7 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
     marks = tuple(
         (
             v.OUTCOME_TONE[m.outcome],
-            f"{_minutes(m.checked_at)}: {v.OUTCOME_LABEL[m.outcome]}{_VERDICT_NOTE[m.verdict]}",
+            f"{frag.minutes(m.checked_at)}: {v.OUTCOME_LABEL[m.outcome]}{_VERDICT_NOTE[m.verdict]}",
         )
         for m in history
     )
@@ -192,8 +208,8 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
     evidence = () if rs.classification is None else rs.classification.evidence
     error = v.error_text(obs)
     title = v.page_title(rs)
-    last_checked = _when(rs.last_checked, now)
-    last_ok = _when(rs.last_ok, now)
+    last_checked = frag.when(rs.last_checked, now)
+    last_ok = frag.when(rs.last_ok, now)
     last_ok_fact = ""
     if last_ok is not None and (last_checked is None or last_ok.text != last_checked.text):
         last_ok_fact = last_ok.text
@@ -244,7 +260,7 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         last_checked=last_checked,
         last_ok=last_ok,
         last_ok_fact=last_ok_fact,
-        failing_since=_when(rs.failing_since, now),
+        failing_since=frag.when(rs.failing_since, now),
         drift=drift,
         snapshot=_link(v.snapshot_date(snap), snap.url) if snap else None,
         snapshot_meta=snapshot_meta,
