@@ -4,8 +4,9 @@
   "use strict";
   var index = JSON.parse(document.getElementById("audit-index").textContent);
   var table = document.getElementById("table");
+  // Rows are rendered in index order: row i of the index is tBodies[i].
   var bodies = {};
-  Array.prototype.forEach.call(table.tBodies, function (tb) { bodies[tb.getAttribute("data-i")] = tb; });
+  Array.prototype.forEach.call(table.tBodies, function (tb, i) { bodies[i] = tb; });
   var q = document.getElementById("q");
   var fState = document.getElementById("f-state");
   var fKind = document.getElementById("f-kind");
