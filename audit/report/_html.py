@@ -65,8 +65,8 @@ class Row:
     badge: Markup
     reason: str
     outcome: str | None
-    outcome_label: str
-    outcome_html: Markup
+    outcome_html: Markup  # label and HTTP status, for the main row
+    outcome_fact: Markup  # label, code and HTTP status, for the details
     status: int | None
     elapsed_ms: int
     first_evidence: str | None
@@ -126,12 +126,23 @@ class _Fragments:
         module: Any = _env().get_template("_fragments.html.j2").module
         self._macros = module
         self.badges = {state: module.badge(state) for state in v.STATES}
-        self.outcomes = {o: module.outcome(v.OUTCOME_TONE[o], v.OUTCOME_LABEL[o]) for o in Outcome}
+        self._outcomes: dict[tuple[Outcome, int | None], tuple[Markup, Markup]] = {}
         self.strips: dict[tuple[str, tuple[tuple[str, str], ...]], Markup] = {}
         # A row's last check, last ok and newest history mark are often the same
         # moment, and marks of one run share their minute: format each once.
         self._minutes: dict[datetime, str] = {}
         self._whens: dict[datetime, When] = {}
+
+    def outcome(self, outcome: Outcome, status: int | None) -> tuple[Markup, Markup]:
+        key = (outcome, status)
+        pair = self._outcomes.get(key)
+        if pair is None:
+            label = v.OUTCOME_LABEL[outcome]
+            pair = self._outcomes[key] = (
+                self._macros.outcome(v.OUTCOME_TONE[outcome], label, status),
+                self._macros.outcome_fact(label, outcome.value, status),
+            )
+        return pair
 
     def minutes(self, dt: datetime) -> str:
         text = self._minutes.get(dt)
@@ -216,6 +227,10 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
     elif last_ok is None and last_checked is not None:
         last_ok_fact = "never seen ok"
     moved = v.moved_to(rs)
+    status = obs.status if obs is not None else None
+    outcome_html = outcome_fact = Markup()
+    if outcome is not None:
+        outcome_html, outcome_fact = frag.outcome(outcome, status)
     sources = tuple(v.sources_text(rs))
     words = [
         res.name,
@@ -247,9 +262,9 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         badge=frag.badges[state],
         reason=rs.reason,
         outcome=None if outcome is None else outcome.value,
-        outcome_label="" if outcome is None else v.OUTCOME_LABEL[outcome],
-        outcome_html=Markup() if outcome is None else frag.outcomes[outcome],
-        status=obs.status if obs is not None else None,
+        outcome_html=outcome_html,
+        outcome_fact=outcome_fact,
+        status=status,
         elapsed_ms=obs.elapsed_ms if obs is not None else 0,
         first_evidence=evidence[0] if evidence else error,
         final_url=_link(final, final) if final and final != res.url else None,
