@@ -90,7 +90,6 @@ class Row:
     strip_note: str
     sources: tuple[str, ...]
     notes: str | None
-    search: str  # what the page's search matches, casefolded
 
 
 def _link(text: str | None, url: str | None) -> Link | None:
@@ -232,21 +231,6 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
     if outcome is not None:
         outcome_html, outcome_fact = frag.outcome(outcome, status)
     sources = tuple(v.sources_text(rs))
-    words = [
-        res.name,
-        res.kind,
-        res.region,
-        res.cited_as,
-        res.url,
-        res.display,
-        title,
-        None if outcome is None else v.OUTCOME_LABEL[outcome],
-        v.STATE_LABEL[state],
-        rs.reason,
-        res.notes,
-        *evidence,
-        *sources,
-    ]
     return Row(
         idx=idx,
         id=res.id,
@@ -291,8 +275,6 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         strip_note=strip_note,
         sources=sources,
         notes=res.notes,
-        # dict.fromkeys: the URL, its display form and the citation are often the same text.
-        search=" ".join(dict.fromkeys(w for w in words if w)).casefold(),
     )
 
 
@@ -312,7 +294,7 @@ def script_json(value: object) -> Markup:
 
 
 def _index(rows: list[Row], data: ReportData) -> list[dict[str, Any]]:
-    """What the page's script filters, sorts and searches on."""
+    """What the page's script filters and sorts on (its search reads the rows' text)."""
     return [
         {
             "i": r.idx,
@@ -324,7 +306,6 @@ def _index(rows: list[Row], data: ReportData) -> list[dict[str, Any]]:
             "http": r.status,
             "checked": r.last_checked.iso if r.last_checked else "",
             "failing": r.failing_since.iso if r.failing_since else "",
-            "text": r.search,
         }
         for r in rows
     ]

@@ -27,6 +27,7 @@ from tests.report.sample import (
     IDN_DISPLAY,
     IDN_URL,
     NOW,
+    SEED,
     sample,
 )
 
@@ -82,7 +83,20 @@ def test_embedded_json_cannot_end_its_script_element() -> None:
     assert "</" not in raw and "<!--" not in raw and "<" not in raw
     index = json.loads(raw)
     assert len(index) == 18
-    assert any(HOSTILE_XSS_TITLE.casefold() in row["text"] for row in index)
+    assert '=HYPERLINK("http://evil.example/","Department K")' in [row["name"] for row in index]
+
+
+def test_search_covers_the_fields_it_used_to_index() -> None:
+    """The script searches the row's own text (.q and the main-row classes)."""
+    soup = _soup(sample())
+    selector = ".name, .chip, .url, .cited code, .badge, .reason, .outcome, .q"
+    row = soup.find("tbody", id="r-detionline-mts")
+    text = " ".join(el.get_text() for el in row.select(selector))
+    assert HOSTILE_TITLE in text  # the page title, from the details
+    dead = soup.find("tbody", id="r-ppms-edu-penzaa-ru")
+    text = " ".join(el.get_text() for el in dead.select(selector))
+    for expected in ("PPMS centre", "Penza", "Dead", "No such domain", "NXDOMAIN", SEED):
+        assert expected in text, expected
 
 
 def test_script_json_escapes_what_html_parsers_see() -> None:
