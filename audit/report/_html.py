@@ -226,6 +226,9 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
     elif last_ok is None and last_checked is not None:
         last_ok_fact = "never seen ok"
     moved = v.moved_to(rs)
+    first_evidence = evidence[0] if evidence else error
+    if first_evidence == f"HTTP {obs.status if obs is not None else None}":
+        first_evidence = None  # says no more than the status printed beside it
     status = obs.status if obs is not None else None
     outcome_html = outcome_fact = Markup()
     if outcome is not None:
@@ -250,7 +253,7 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         outcome_fact=outcome_fact,
         status=status,
         elapsed_ms=obs.elapsed_ms if obs is not None else 0,
-        first_evidence=evidence[0] if evidence else error,
+        first_evidence=first_evidence,
         final_url=_link(final, final) if final and final != res.url else None,
         redirects=obs.redirects if obs is not None else (),
         title=title,

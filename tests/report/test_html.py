@@ -281,3 +281,12 @@ def test_headline_never_calls_an_offline_or_unchecked_registry_fine() -> None:
         ),
     )
     assert headline(some) == "No problems found; 1 not conclusively checked"
+
+
+def test_evidence_that_repeats_the_status_is_not_shown_twice() -> None:
+    data = _alive_plain()
+    rs = data.resources[0]
+    bare = dataclasses.replace(rs, classification=Classification(Outcome.OK, ("HTTP 200",)))
+    row = _soup(dataclasses.replace(data, resources=(bare,))).find("tbody", class_="res")
+    assert row.select_one("td.c-check").get_text(" ", strip=True) == "OK HTTP 200"
+    assert row.select(".facts li")[0].get_text() == "HTTP 200"
