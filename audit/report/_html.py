@@ -243,7 +243,10 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         region=res.region,
         url=_link(shown, res.url),
         ascii_url=res.url if res.url and shown != res.url else None,
-        cited=res.cited_as if res.cited_as and res.cited_as not in (res.url, res.display) else None,
+        # Only beside an address: a resource named without one has nothing it was repaired to.
+        cited=res.cited_as
+        if res.url and res.cited_as and res.cited_as not in (res.url, res.display)
+        else None,
         repairs=norm.repairs if norm is not None else (),
         warnings="; ".join(norm.warnings) if norm is not None else "",
         badge=frag.badges[state],

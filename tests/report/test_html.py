@@ -290,3 +290,14 @@ def test_evidence_that_repeats_the_status_is_not_shown_twice() -> None:
     row = _soup(dataclasses.replace(data, resources=(bare,))).find("tbody", class_="res")
     assert row.select_one("td.c-check").get_text(" ", strip=True) == "OK HTTP 200"
     assert row.select(".facts li")[0].get_text() == "HTTP 200"
+
+
+def test_a_resource_named_without_an_address_but_cited_as_text() -> None:
+    data = sample()
+    named = next(r for r in data.resources if r.resource.url is None)
+    cited = dataclasses.replace(
+        named, resource=dataclasses.replace(named.resource, cited_as="МВД России")
+    )
+    row = _soup(dataclasses.replace(data, resources=(cited,))).find("tbody", class_="res")
+    assert row.find(class_="nourl") is not None
+    assert "repaired to" not in row.get_text()
