@@ -299,7 +299,7 @@ def script_json(value: object) -> Markup:
     return Markup(text)  # escaped for this context just above
 
 
-def _index(rows: list[Row], data: ReportData) -> list[dict[str, Any]]:
+def _index(rows: list[Row]) -> list[dict[str, Any]]:
     """What the page's script filters and sorts on (its search reads the rows' text)."""
     return [
         {
@@ -367,7 +367,7 @@ def render_html(data: ReportData) -> str:
             changes=[(ch, names.get(ch.resource_id, ch.resource_id)) for ch in data.changes],
             kinds=sorted({rs.resource.kind for rs in data.resources if rs.resource.kind}),
             regions=sorted({rs.resource.region for rs in data.resources if rs.resource.region}),
-            index=script_json(_index(rows, data)),
+            index=script_json(_index(rows)),
             css=css,
             js=js,
             csp=(
