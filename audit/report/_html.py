@@ -84,6 +84,7 @@ class Row:
     snapshot_meta: str
     archive_note: str
     replacement: Link | None
+    replaced_by_snapshot: bool  # the suggested replacement is the best archived copy
     moved_to: Link | None
     action: str
     strip: Markup
@@ -275,6 +276,9 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         )
         if rs.replacement and (snap is None or rs.replacement.url != snap.url)
         else None,
+        replaced_by_snapshot=rs.replacement is not None
+        and snap is not None
+        and rs.replacement.url == snap.url,
         moved_to=_link(moved, moved),
         action=v.action(rs),
         strip=strip,

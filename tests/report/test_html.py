@@ -301,3 +301,13 @@ def test_a_resource_named_without_an_address_but_cited_as_text() -> None:
     row = _soup(dataclasses.replace(data, resources=(cited,))).find("tbody", class_="res")
     assert row.find(class_="nourl") is not None
     assert "repaired to" not in row.get_text()
+
+
+def test_a_replacement_that_is_the_archived_copy_says_so() -> None:
+    row = _soup(sample()).find("tbody", id="r-sisters-help-ru")
+    facts = {
+        dt.get_text(): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in row.select(".facts dt")
+    }
+    assert facts["Best archived copy"].startswith("2018-03-12")
+    assert facts["Suggested replacement"] == "the archived copy above"
