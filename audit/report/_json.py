@@ -178,6 +178,7 @@ def to_json(data: ReportData) -> Json:
     }
 
 
+@v.gc_paused
 def render_json(data: ReportData) -> str:
     # Compact: json.dumps with an indent falls back to the pure-Python encoder (5x slower on
     # a large registry); readers pretty-print it themselves (`jq .`).

@@ -6,8 +6,12 @@ own syntax at the last moment).
 
 from __future__ import annotations
 
+import functools
+import gc
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 from audit.models import (
     ArchiveLookup,
@@ -19,6 +23,32 @@ from audit.models import (
     Snapshot,
     Verdict,
 )
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def gc_paused(render: Callable[P, R]) -> Callable[P, R]:
+    """Run a renderer with the cyclic garbage collector paused.
+
+    A renderer allocates hundreds of thousands of short-lived, acyclic
+    containers (reference counting frees them), and each allocation burst
+    triggers collections that traverse the whole ReportData still alive:
+    on 10,000 resources that was a third of the render time.
+    """
+
+    @functools.wraps(render)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not gc.isenabled():
+            return render(*args, **kwargs)
+        gc.disable()
+        try:
+            return render(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return wrapper
+
 
 # A resource named without an address is not a verdict of the contract; the
 # reports show it as its own state so it never inflates "unknown".
@@ -132,7 +162,11 @@ def utc(dt: datetime) -> datetime:
 
 
 def iso(dt: datetime | None) -> str | None:
-    return None if dt is None else utc(dt).isoformat().replace("+00:00", "Z")
+    if dt is None:
+        return None
+    if dt.tzinfo is UTC:  # the common case: skip the conversion (JSON calls this ~60k times)
+        return dt.isoformat()[:-6] + "Z"
+    return utc(dt).isoformat().replace("+00:00", "Z")
 
 
 def fmt_dt(dt: datetime | None) -> str:

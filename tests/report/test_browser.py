@@ -200,6 +200,20 @@ def test_screenshots_offline_banner_and_print(browser: Browser, tmp_path: Path) 
     narrow = Watched(browser, render_html(sample()), tmp_path / "narrow.html", width=420)
     assert not narrow.page.locator("thead").is_visible()
     assert narrow.page.evaluate("document.documentElement.scrollWidth") <= 420
+    # Stacked cells are labelled by the stylesheet (no data-label on every cell).
+    labels = narrow.page.evaluate(
+        """() => Array.from(document.querySelectorAll('#r-sisters-help-ru tr.main > td'))
+                .map(td => getComputedStyle(td, '::before').content)"""
+    )
+    assert labels == [
+        "none",
+        '"Verdict"',
+        '"Last check"',
+        '"History"',
+        '"Checked"',
+        '"Failing since"',
+        '"Archive & next step"',
+    ]
     narrow.page.screenshot(path=str(tmp_path / "report-narrow.png"), full_page=True)
     narrow.assert_clean()
 

@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from audit.models import (
     Classification,
+    Drift,
     Observation,
     Outcome,
     ReportData,
@@ -20,7 +21,15 @@ from audit.models import (
 )
 from audit.report import render_html
 from audit.report._html import script_json
-from tests.report.sample import HOSTILE_TITLE, HOSTILE_XSS_TITLE, IDN_DISPLAY, IDN_URL, sample
+from tests.report.sample import (
+    HOSTILE_TITLE,
+    HOSTILE_XSS_TITLE,
+    IDN_DISPLAY,
+    IDN_URL,
+    NOW,
+    SEED,
+    sample,
+)
 
 OFFLINE_TEXT = "results say nothing about the resources"
 
@@ -74,7 +83,20 @@ def test_embedded_json_cannot_end_its_script_element() -> None:
     assert "</" not in raw and "<!--" not in raw and "<" not in raw
     index = json.loads(raw)
     assert len(index) == 18
-    assert any(HOSTILE_XSS_TITLE.casefold() in row["text"] for row in index)
+    assert '=HYPERLINK("http://evil.example/","Department K")' in [row["name"] for row in index]
+
+
+def test_search_covers_the_fields_it_used_to_index() -> None:
+    """The script searches the row's own text (.q and the main-row classes)."""
+    soup = _soup(sample())
+    selector = ".name, .chip, .url, .cited code, .badge, .reason, .outcome, .q"
+    row = soup.find("tbody", id="r-detionline-mts")
+    text = " ".join(el.get_text() for el in row.select(selector))
+    assert HOSTILE_TITLE in text  # the page title, from the details
+    dead = soup.find("tbody", id="r-ppms-edu-penzaa-ru")
+    text = " ".join(el.get_text() for el in dead.select(selector))
+    for expected in ("PPMS centre", "Penza", "Dead", "No such domain", "NXDOMAIN", SEED):
+        assert expected in text, expected
 
 
 def test_script_json_escapes_what_html_parsers_see() -> None:
@@ -138,7 +160,46 @@ def test_idn_link_shows_unicode_and_points_to_ascii() -> None:
     soup = _soup(sample())
     link = soup.find("a", class_="url", string=IDN_DISPLAY)
     assert link is not None and link["href"] == IDN_URL
-    assert link["data-originalurl"] == IDN_URL
+    # Not archived: no Robust Link attributes, which would only repeat the href.
+    assert "data-originalurl" not in link.attrs
+
+
+def test_an_archived_link_is_a_robust_link() -> None:
+    link = _soup(sample()).select_one("#r-36edu-ru a.url")
+    assert link is not None and link["data-originalurl"] == link["href"] == "http://36edu.ru/"
+    assert link["data-versionurl"].startswith("https://web.archive.org/web/")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", link["data-versiondate"])
+
+
+def _alive_plain() -> ReportData:
+    """36edu.ru alive, exactly as cited, not archived, its page unchanged."""
+    data = sample()
+    rs = next(r for r in data.resources if r.resource.id == "36edu-ru")
+    assert rs.last_checked is not None
+    plain = dataclasses.replace(
+        rs, archive=None, drift=Drift(similarity=1.0, title_changed=False, baseline_at=NOW)
+    )
+    return dataclasses.replace(data, resources=(plain,))
+
+
+def test_an_alive_row_shows_only_facts_with_a_value() -> None:
+    html = render_html(_alive_plain())
+    body = html[html.index('<tbody class="res') : html.index("</tbody>")]
+    # href and link text only: no "cited as", no final URL equal to the URL.
+    assert body.count("http://36edu.ru/") == 2
+    detail = BeautifulSoup(body, "html.parser").find("tr", class_="detail")
+    facts = [dt.get_text() for dt in detail.find_all("dt")]
+    assert set(facts) == {"Last outcome", "Page title", "Evidence", "Last checked", "Cited in"}
+    text = detail.get_text(" ", strip=True)
+    for empty in ("—", "not looked up", "similar", "Failing since", "replacement", "Verdict"):
+        assert empty not in text, empty
+    assert "\n " not in body  # no template indentation inside the rows
+
+
+def test_drift_is_shown_only_when_the_page_changed() -> None:
+    row = _soup(sample()).find("tbody", id="r-viro-edu-ru")
+    assert "Changed since cited: 42% similar to 2026-11-15; title changed" in row.get_text()
+    assert "similar" not in _soup(_alive_plain()).find("tbody", class_="res").get_text()
 
 
 def test_row_carries_every_field_the_issue_lists() -> None:
@@ -220,3 +281,33 @@ def test_headline_never_calls_an_offline_or_unchecked_registry_fine() -> None:
         ),
     )
     assert headline(some) == "No problems found; 1 not conclusively checked"
+
+
+def test_evidence_that_repeats_the_status_is_not_shown_twice() -> None:
+    data = _alive_plain()
+    rs = data.resources[0]
+    bare = dataclasses.replace(rs, classification=Classification(Outcome.OK, ("HTTP 200",)))
+    row = _soup(dataclasses.replace(data, resources=(bare,))).find("tbody", class_="res")
+    assert row.select_one("td.c-check").get_text(" ", strip=True) == "OK HTTP 200"
+    assert row.select(".facts li")[0].get_text() == "HTTP 200"
+
+
+def test_a_resource_named_without_an_address_but_cited_as_text() -> None:
+    data = sample()
+    named = next(r for r in data.resources if r.resource.url is None)
+    cited = dataclasses.replace(
+        named, resource=dataclasses.replace(named.resource, cited_as="МВД России")
+    )
+    row = _soup(dataclasses.replace(data, resources=(cited,))).find("tbody", class_="res")
+    assert row.find(class_="nourl") is not None
+    assert "repaired to" not in row.get_text()
+
+
+def test_a_replacement_that_is_the_archived_copy_says_so() -> None:
+    row = _soup(sample()).find("tbody", id="r-sisters-help-ru")
+    facts = {
+        dt.get_text(): dt.find_next_sibling("dd").get_text(" ", strip=True)
+        for dt in row.select(".facts dt")
+    }
+    assert facts["Best archived copy"].startswith("2018-03-12")
+    assert facts["Suggested replacement"] == "the archived copy above"

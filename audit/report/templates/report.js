@@ -4,8 +4,9 @@
   "use strict";
   var index = JSON.parse(document.getElementById("audit-index").textContent);
   var table = document.getElementById("table");
+  // Rows are rendered in index order: row i of the index is tBodies[i].
   var bodies = {};
-  Array.prototype.forEach.call(table.tBodies, function (tb) { bodies[tb.getAttribute("data-i")] = tb; });
+  Array.prototype.forEach.call(table.tBodies, function (tb, i) { bodies[i] = tb; });
   var q = document.getElementById("q");
   var fState = document.getElementById("f-state");
   var fKind = document.getElementById("f-kind");
@@ -48,8 +49,23 @@
     if (st === "problems" ? !problems[r.state] : st && r.state !== st) return false;
     if (fKind.value && r.kind !== fKind.value) return false;
     if (fRegion.value && r.region !== fRegion.value) return false;
-    for (var k = 0; k < words.length; k++) if (r.text.indexOf(words[k]) < 0) return false;
+    if (!words.length) return true;
+    var text = searchText(r.i);
+    for (var k = 0; k < words.length; k++) if (text.indexOf(words[k]) < 0) return false;
     return true;
+  }
+  // Search covers what the row shows (name, kind, region, address, citation, verdict,
+  // reason, outcome, evidence, page title, sources, notes), read from the page itself
+  // on the first search rather than shipped twice in the index.
+  var SEARCHED = ".name, .chip, .url, .cited code, .badge, .reason, .outcome, .q";
+  var texts = {};
+  function searchText(i) {
+    if (texts[i] === undefined) {
+      var parts = [];
+      bodies[i].querySelectorAll(SEARCHED).forEach(function (el) { parts.push(el.textContent); });
+      texts[i] = parts.join(" ").toLocaleLowerCase();
+    }
+    return texts[i];
   }
   function applyFilter() {
     var words = q.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
