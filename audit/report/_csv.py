@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 
+from audit._gc import gc_paused
 from audit.models import ReportData, ResourceStatus
 from audit.report import _view as v
 
@@ -93,7 +94,7 @@ def _row(rs: ResourceStatus) -> list[str]:
     return ["'" + c if c[:1] in _FORMULA_CHARS else c for c in out]
 
 
-@v.gc_paused
+@gc_paused
 def render_csv(data: ReportData) -> str:
     """RFC 4180 CSV (CRLF line ends); the writer should encode it as UTF-8 (with a
     BOM if Excel users must see Cyrillic correctly)."""

@@ -25,6 +25,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from audit._gc import gc_paused
 from audit.models import Hop, Network, Outcome, Repair, ReportData, ResourceStatus, Verdict
 from audit.report import _chart
 from audit.report import _view as v
@@ -343,7 +344,7 @@ def _env() -> jinja2.Environment:
     return env
 
 
-@v.gc_paused
+@gc_paused
 def render_html(data: ReportData) -> str:
     frag = _Fragments()
     now = data.generated_at

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from audit._gc import gc_paused
 from audit.models import (
     ArchiveLookup,
     Drift,
@@ -178,7 +179,7 @@ def to_json(data: ReportData) -> Json:
     }
 
 
-@v.gc_paused
+@gc_paused
 def render_json(data: ReportData) -> str:
     # Compact: json.dumps with an indent falls back to the pure-Python encoder (5x slower on
     # a large registry); readers pretty-print it themselves (`jq .`).

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from itertools import chain
 
+from audit._gc import gc_paused
 from audit.models import Network, ReportData, ResourceStatus
 from audit.report import _view as v
 
@@ -218,7 +219,7 @@ def _named_item(rs: ResourceStatus) -> str:
     return f"- **{md_text(rs.resource.name)}**" + (f" ({extra})" if extra else "")
 
 
-@v.gc_paused
+@gc_paused
 def render_markdown(data: ReportData) -> str:
     ordered = v.by_severity(data.resources)
     problems = [rs for rs in ordered if v.is_problem(rs)]

@@ -6,12 +6,8 @@ own syntax at the last moment).
 
 from __future__ import annotations
 
-import functools
-import gc
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ParamSpec, TypeVar
 
 from audit.models import (
     ArchiveLookup,
@@ -23,32 +19,6 @@ from audit.models import (
     Snapshot,
     Verdict,
 )
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def gc_paused(render: Callable[P, R]) -> Callable[P, R]:
-    """Run a renderer with the cyclic garbage collector paused.
-
-    A renderer allocates hundreds of thousands of short-lived, acyclic
-    containers (reference counting frees them), and each allocation burst
-    triggers collections that traverse the whole ReportData still alive:
-    on 10,000 resources that was a third of the render time.
-    """
-
-    @functools.wraps(render)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not gc.isenabled():
-            return render(*args, **kwargs)
-        gc.disable()
-        try:
-            return render(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return wrapper
-
 
 # A resource named without an address is not a verdict of the contract; the
 # reports show it as its own state so it never inflates "unknown".
