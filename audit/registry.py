@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import os
 import re
 import tempfile
@@ -27,9 +26,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from audit import __version__, urls
+from audit import __version__, codec, urls
 from audit._gc import gc_paused
-from audit.codec import from_jsonable, to_jsonable
 from audit.errors import RegistryError
 from audit.models import Citation, Location, Resource, ResourcePolicy, Source, UrlKind
 
@@ -168,7 +166,7 @@ class ParseCache(Protocol):
 
 
 # Bump when parsing or validation changes what a registry text turns into.
-_CACHE_FORMAT = "registry-2"
+_CACHE_FORMAT = "registry-3"
 
 
 @gc_paused
@@ -185,8 +183,8 @@ def load_registry(path: Path, cache: ParseCache | None = None) -> Registry:
     ).hexdigest()
     hit = cache.cached("registry", digest) if cache else None
     if hit is not None:
-        with contextlib.suppress(ValueError, TypeError, KeyError):
-            return replace(from_jsonable(Registry, json.loads(hit)), path=path)
+        with contextlib.suppress(codec.DecodeError):
+            return replace(codec.decode(Registry, hit), path=path)
     registry = replace(parse_registry(_parse_yaml(text, path), path), digest=digest)
     if cache:
         remember(registry, cache)
@@ -196,9 +194,7 @@ def load_registry(path: Path, cache: ParseCache | None = None) -> Registry:
 def remember(registry: Registry, cache: ParseCache) -> None:
     """Keep a validated registry in the cache, under the digest of its text."""
     if registry.digest:
-        cache.put_cached(
-            "registry", registry.digest, json.dumps(to_jsonable(registry, compact=True))
-        )
+        cache.put_cached("registry", registry.digest, codec.encode(registry))
 
 
 def _line(node: Any, key: str | int | None = None) -> int | None:

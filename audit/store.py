@@ -21,8 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from audit import codec
 from audit._gc import gc_paused
-from audit.codec import from_jsonable, to_jsonable, ts
 from audit.errors import StoreError
 from audit.models import (
     ArchiveLookup,
@@ -198,7 +198,7 @@ class Store:
                 obs.final_url,
                 obs.elapsed_ms,
                 json.dumps(list(classification.evidence)),
-                json.dumps(to_jsonable(obs), ensure_ascii=False),
+                codec.encode(obs),
             ),
         )
         return int(cur.lastrowid or 0)
@@ -305,7 +305,7 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        return _dt(row[0]), from_jsonable(ArchiveLookup, json.loads(row[1]))
+        return _dt(row[0]), codec.decode(ArchiveLookup, row[1])
 
     def put_snapshot(self, lookup: ArchiveLookup, at: datetime) -> None:
         self._conn.execute(
@@ -316,13 +316,13 @@ class Store:
                 lookup.url,
                 ts(at),
                 lookup.status.value,
-                json.dumps(to_jsonable(lookup), ensure_ascii=False),
+                codec.encode(lookup),
             ),
         )
 
     def snapshots(self) -> dict[str, ArchiveLookup]:
         return {
-            url: from_jsonable(ArchiveLookup, json.loads(data))
+            url: codec.decode(ArchiveLookup, data)
             for url, data in self._conn.execute("SELECT url, data FROM snapshots")
         }
 
@@ -378,6 +378,11 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
 
+def ts(value: datetime) -> str:
+    """The stored form of a timestamp (milliseconds are plenty for checks)."""
+    return value.isoformat(timespec="milliseconds")
+
+
 def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
@@ -394,7 +399,7 @@ def _run(row: Sequence[Any]) -> RunInfo:
 
 
 def _stored(row: Sequence[Any]) -> StoredObservation:
-    obs = from_jsonable(Observation, json.loads(row[5]))
+    obs = codec.decode(Observation, row[5])
     return StoredObservation(
         id=row[0],
         run_id=row[1],

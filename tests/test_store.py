@@ -174,3 +174,30 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> Non
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     conn.close()
+
+
+def test_rows_of_another_schema_still_read(tmp_path: Path) -> None:
+    """Rows as the first releases wrote them (+00:00 offsets, no `proxy`, a key we no
+    longer know) decode, missing fields taking their defaults."""
+    db = tmp_path / "audit.sqlite"
+    with open_store(db) as store:
+        run = store.start_run(T0)
+        store.add_observation(run, "a", obs(), Classification(Outcome.OK, ()))
+    old = (
+        '{"url": "http://a.example/", "checked_at": "2026-03-01T06:00:00.000+00:00",'
+        ' "status": 404, "error": null, "redirects": [{"url": "http://a.example/",'
+        ' "status": 301, "location": "http://a.example/x"}],'
+        ' "headers": [["etag", "\\"x\\""]], "fingerprint":'
+        ' {"final_url": "http://a.example/x", "title": "T", "text_hash": "h",'
+        ' "simhash": 18446744073709551615, "length": 3}, "retired_field": 1}'
+    )
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE observations SET data = ?", (old,))
+    conn.commit()
+    conn.close()
+    with open_store(db) as store:
+        (stored,) = store.observations("a")
+    o = stored.observation
+    assert o.status == 404 and o.checked_at == T0 and o.proxy is None
+    assert o.redirects == (Hop("http://a.example/", 301, "http://a.example/x"),)
+    assert o.fingerprint is not None and o.fingerprint.simhash == 2**64 - 1
