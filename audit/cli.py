@@ -26,7 +26,14 @@ from rich.progress import Progress
 
 from audit import __version__, pipeline, report, urls
 from audit.archive import ArchiveRequest, ArchiveSettings, lookup_to_json
-from audit.check import CheckSettings, CheckTarget, parse_resolve, result_to_json
+from audit.check import (
+    CheckSettings,
+    CheckTarget,
+    encode_item,
+    parse_resolve,
+    result_to_json,
+    write_results,
+)
 from audit.errors import AuditError, InputError, OutputError, StoreError
 from audit.judge import Check, Policy, judge
 from audit.models import Network, Verdict
@@ -491,7 +498,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     pol, _ = policy(args)
     clock = Clock(now_from_env())
     started = clock.now()
-    results: list[dict[str, Any]] = []
+    results: list[str] = []  # encoded as they come: less memory than the dicts
     dead = 0
     network = Network.ONLINE
 
@@ -511,7 +518,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             dead += verdict is Verdict.DEAD
             item = result_to_json(r) | {"verdict": verdict.value}
             if args.format == "json":
-                results.append(item)
+                results.append(encode_item(item))
             else:
                 out.write(_result_line(item))
                 out.flush()
@@ -528,8 +535,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             "vantage": pipeline.vantage(settings),
             "tool": f"audit/{__version__}",
         }
-        json.dump({"run": run, "results": results}, out, ensure_ascii=False, indent=1)
-        out.write("\n")
+        write_results(run, results, out)
     return EXIT_DEAD if dead else EXIT_OK
 
 
