@@ -168,6 +168,11 @@ class Prober:
             fetched.error, fetched.detail = describe(exc)
         elapsed_ms = int((time.monotonic() - started) * 1000)  # the answer, not our analysis
         fp, signals, similarity = await self._enrich(fetched, target, deadline)
+        https_status = None
+        if https_task is not None and (answer := await self._https_answer(https_task, deadline)):
+            https_status, https_error = answer
+            if https_status is None:
+                signals.append(f"https-error:{https_error}")
         obs = Observation(
             url=target.url,
             checked_at=checked_at,
@@ -181,11 +186,10 @@ class Prober:
             fingerprint=fp,
             signals=tuple(signals),
             sibling_similarity=similarity,
+            https_status=https_status,
             proxy=self.settings.proxy,
             not_modified=fetched.status == 304 and bool(target.etag or target.last_modified),
         )
-        if https_task is not None:
-            obs = await self._add_https(obs, https_task, deadline)
         if obs.error is ErrorKind.TLS and self.settings.tls_insecure_probe:
             obs = await self._insecure_probe(obs, fetched.url, deadline)
         return obs
@@ -325,6 +329,8 @@ class Prober:
             self._siblings[key] = task
             _trim(self._siblings, self.settings.max_hosts)
         try:
+            if task.done():  # the usual case, once per host: no timer, no shield
+                return task.result()
             async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                 return await asyncio.shield(task)
         except (TimeoutError, Exception):
@@ -397,17 +403,17 @@ class Prober:
             return None, f"{kind.value}: {detail}"
         return fetched.status, ""
 
-    async def _add_https(
-        self, obs: Observation, task: asyncio.Task[tuple[int | None, str]], deadline: float
-    ) -> Observation:
+    async def _https_answer(
+        self, task: asyncio.Task[tuple[int | None, str]], deadline: float
+    ) -> tuple[int | None, str] | None:
+        """The host's https:// answer (status or error), None if it did not come in time."""
+        if task.done():  # the usual case, once per host: no timer, no shield
+            return task.result()
         try:
             async with asyncio.timeout(max(0.05, deadline - time.monotonic())):
-                status, error = await asyncio.shield(task)
+                return await asyncio.shield(task)
         except TimeoutError:
-            return obs
-        if status is not None:
-            return replace(obs, https_status=status)
-        return replace(obs, signals=(*obs.signals, f"https-error:{error}"))
+            return None
 
     async def _insecure_probe(self, obs: Observation, url: str, deadline: float) -> Observation:
         """After a certificate failure: does the site answer unverified? Evidence only."""
