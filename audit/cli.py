@@ -34,6 +34,7 @@ from audit.check import (
     result_to_json,
     write_results,
 )
+from audit.check import loop as check_loop
 from audit.errors import AuditError, InputError, OutputError, StoreError
 from audit.judge import Check, Policy, judge
 from audit.models import Network, Verdict
@@ -526,7 +527,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 network = Network.OFFLINE
 
     with maybe_store(args) as store:
-        asyncio.run(go(store))
+        check_loop.run(go(store))
     if args.format == "json":
         run = {
             "started": started.isoformat(),
