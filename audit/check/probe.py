@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import string
 import time
 from collections import OrderedDict
@@ -61,6 +62,8 @@ KEPT_HEADERS = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_BAD_HOST = re.compile(r"[ \t\r\n/\\@]")
+_BAD_TARGET = re.compile(r"[ \r\n\t]")
 _WALL_STATUSES = frozenset({401, 403, 429, 503, 999})  # where challenge pages appear
 _THIN = 64  # characters of visible text below which "identical to a sibling" proves nothing
 
@@ -109,12 +112,12 @@ def split(url: str) -> tuple[str, str, int, str]:
         except idna.IDNAError as exc:
             raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}: {exc}") from None
     host = host.lower()
-    if any(c in host for c in " \t\r\n/\\@"):
+    if _BAD_HOST.search(host):
         raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}")
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    if any(c in target for c in " \r\n\t") or not target.isascii():
+    if not target.isascii() or _BAD_TARGET.search(target):
         target = "".join(c if c.isascii() and c > " " else _quote(c) for c in target)
     return scheme, host, port or _DEFAULT_PORTS[scheme], target
 
