@@ -159,7 +159,7 @@ class Prober:
         try:
             scheme, host, port, _ = split(target.url)
             if scheme == "http" and self.settings.https_probe and self._may_probe_https(host, port):
-                https_task = self._https_probe(target.url, host)
+                https_task = self._https_probe(target.url, host, port)
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, target, deadline)
         except TimeoutError:
@@ -374,11 +374,11 @@ class Prober:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _https_probe(self, url: str, host: str) -> asyncio.Task[tuple[int | None, str]]:
-        parts = urlsplit(url)
-        key = (host, parts.port or 80)
+    def _https_probe(self, url: str, host: str, port: int) -> asyncio.Task[tuple[int | None, str]]:
+        key = (host, port)
         task = self._https.get(key)
         if task is None:
+            parts = urlsplit(url)
             netloc = f"[{host}]" if ":" in host else host
             if self.settings.https_port != 443:
                 netloc += f":{self.settings.https_port}"
