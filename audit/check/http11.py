@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import AsyncIterator
+from functools import lru_cache
 
 import h11
 import httpcore
@@ -48,13 +49,19 @@ def _request_bytes(method: str, target: str, headers: list[tuple[str, str]]) -> 
         return None
     lines = [f"{method} {target} HTTP/1.1\r\n"]
     for i, (name, value) in enumerate(headers):
-        if not _REQUEST_NAME.fullmatch(name) or not _REQUEST_VALUE.fullmatch(value):
+        line = _header_line(name, value)
+        if line is None or (i and name.lower() in _FRAMING):  # a second Host, or a body
             return None
-        if i and name.lower() in _FRAMING:  # a second Host, or a body: h11 decides
-            return None
-        lines.append(f"{name}: {value}\r\n")
+        lines.append(line)
     lines.append("\r\n")
     return "".join(lines).encode("ascii")
+
+
+@lru_cache(maxsize=4096)  # the same few headers (and a Host per origin) on every request
+def _header_line(name: str, value: str) -> str | None:
+    if not _REQUEST_NAME.fullmatch(name) or not _REQUEST_VALUE.fullmatch(value):
+        return None
+    return f"{name}: {value}\r\n"
 
 
 class H11Connection:

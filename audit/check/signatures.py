@@ -194,9 +194,12 @@ def is_root_path(path: str, query: str = "") -> bool:
     return not query and bool(_INDEX.match(path or "/"))
 
 
+# One regex scan instead of a substring test per key (33 Python-level steps a text).
+_SOFT404_KEY_RE = re.compile("|".join(map(re.escape, _SOFT404_KEYS)))
+
+
 def _maybe_soft404(text: str) -> bool:
-    low = text.lower()
-    return any(key in low for key in _SOFT404_KEYS)
+    return _SOFT404_KEY_RE.search(text.lower()) is not None
 
 
 def soft404_cues(page: PageText) -> list[str]:
