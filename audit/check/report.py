@@ -36,5 +36,9 @@ def encode_item(item: dict[str, Any]) -> str:
 def write_results(run: dict[str, Any], items: Iterable[str], out: TextIO) -> None:
     """`{"run": ..., "results": [...]}` with one result a line (items from `encode_item`)."""
     out.write('{"run": ' + _encode(run) + ',\n "results": [')
-    out.write(",".join("\n  " + item for item in items))
+    separator = "\n  "
+    for item in items:  # one write each: no second copy of the whole document in memory
+        out.write(separator)
+        out.write(item)
+        separator = ",\n  "
     out.write("\n ]}\n")
