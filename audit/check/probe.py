@@ -224,13 +224,13 @@ class Prober:
         """Follow the chain from fetched.url, recording hops into `fetched` as it goes."""
         limit = self.settings.max_redirects if max_redirects is None else max_redirects
         cookies: dict[str, dict[str, str]] = {}
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         url = fetched.url
         conditional = target
         while True:
             scheme, host, port, request_target = split(url)
             jar = cookies.setdefault(host, {})
-            state = (url, repr(sorted(jar.items())))
+            state = (url, tuple(sorted(jar.items())) if jar else ())
             if state in seen:
                 raise LinkFailure(ErrorKind.REDIRECT_LOOP, f"redirect loop: {url} again")
             seen.add(state)

@@ -232,13 +232,20 @@ def parked_cues(page: PageText, final_host: str) -> list[str]:
     return signals
 
 
+# Pre-checks: almost no answer has any of these, so one set test and one regex scan
+# replace the loops below (which keep their order of signals) on nearly every page.
+_CHALLENGE_HEADER_NAMES = frozenset(name for name, _, _ in _CHALLENGE_HEADERS)
+_CHALLENGE_BODY_ANY = re.compile("|".join(re.escape(marker) for marker, _ in _CHALLENGE_BODY))
+
+
 def challenge_cues(page: PageText | None, headers: list[tuple[str, str]]) -> list[str]:
     signals: list[str] = []
-    for name, value, vendor in _CHALLENGE_HEADERS:
-        for key, got in headers:
-            if key == name and (not value or got.strip().lower() == value):
-                signals.append(f"challenge-header:{vendor}:{name}")
-    if page is not None:
+    if not _CHALLENGE_HEADER_NAMES.isdisjoint([key for key, _ in headers]):
+        for name, value, vendor in _CHALLENGE_HEADERS:
+            for key, got in headers:
+                if key == name and (not value or got.strip().lower() == value):
+                    signals.append(f"challenge-header:{vendor}:{name}")
+    if page is not None and _CHALLENGE_BODY_ANY.search(page.raw_lower):
         for marker, vendor in _CHALLENGE_BODY:
             if marker in page.raw_lower:
                 signals.append(f"challenge-body:{vendor}:{marker}")
