@@ -132,14 +132,41 @@ def similarity(a: int, b: int) -> float:
     return 1.0 - (a ^ b).bit_count() / 64
 
 
+# Catch-all hosts answer every missing URL (and the sibling probe) with the same
+# page, and a host's home page comes back for every redirect to the root: small
+# bodies seen again are not parsed and hashed again. Bounded: 128 bodies of 32 KB.
+_REMEMBERED = 32 * 1024
+
+
+def read_page(body: bytes, content_type: str | None) -> PageText:
+    """`page_text(decode(body, content_type))`, remembered for small bodies."""
+    if len(body) <= _REMEMBERED:
+        return _read_small_page(body, content_type)
+    return page_text(decode(body, content_type))
+
+
+@lru_cache(maxsize=128)
+def _read_small_page(body: bytes, content_type: str | None) -> PageText:
+    return page_text(decode(body, content_type))
+
+
 def fingerprint(final_url: str, page: PageText) -> Fingerprint:
+    text = page.text
+    text_hash, sim = _digests(text) if len(text) <= _REMEMBERED else _text_digests(text)
     return Fingerprint(
         final_url=final_url,
         title=page.title[:300],
-        text_hash=hashlib.sha256(page.text.encode("utf-8")).hexdigest(),
-        simhash=simhash(page.text),
-        length=len(page.text),
+        text_hash=text_hash,
+        simhash=sim,
+        length=len(text),
     )
+
+
+def _text_digests(text: str) -> tuple[str, int]:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), simhash(text)
+
+
+_digests = lru_cache(maxsize=128)(_text_digests)
 
 
 def binary_fingerprint(final_url: str, body: bytes) -> Fingerprint:

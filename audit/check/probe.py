@@ -31,8 +31,8 @@ from audit.check.fingerprint import (
     binary_fingerprint,
     decode,
     fingerprint,
-    page_text,
     quick_page,
+    read_page,
     text_similarity,
 )
 from audit.check.resolve import Resolver
@@ -287,7 +287,7 @@ class Prober:
         ok = 200 <= status < 300
         if fetched.body and _is_markup(content_type, fetched.body):
             if ok:
-                page = page_text(decode(fetched.body, content_type))
+                page = read_page(fetched.body, content_type)
             elif status in _WALL_STATUSES:
                 # An error answer is only searched for bot-wall markers: no full parse.
                 page = quick_page(decode(fetched.body[:65536], content_type))
@@ -351,7 +351,7 @@ class Prober:
         if fetched.status is not None and 200 <= fetched.status < 300:
             content_type = _header(fetched.headers, "content-type") or ""
             if _is_markup(content_type, fetched.body):
-                fp = fingerprint(fetched.url, page_text(decode(fetched.body, content_type)))
+                fp = fingerprint(fetched.url, read_page(fetched.body, content_type))
             else:
                 fp = binary_fingerprint(fetched.url, fetched.body)
         return _Sibling(fetched.status, fetched.url, len(fetched.hops), fp)

@@ -8,7 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from audit.check.fingerprint import _MAX_TOKENS, _PARSER, _PUNCT, page_text, simhash, similarity
+from audit.check.fingerprint import (
+    _MAX_TOKENS,
+    _PARSER,
+    _PUNCT,
+    decode,
+    fingerprint,
+    page_text,
+    read_page,
+    simhash,
+    similarity,
+)
 
 
 def reference_simhash(text: str) -> int:
@@ -77,3 +87,21 @@ def test_page_text_title_headings_and_visible_text() -> None:
 def test_page_text_keeps_ten_headings() -> None:
     page = page_text("".join(f"<h2>h{i}</h2>" for i in range(15)))
     assert page.headings == tuple(f"h{i}" for i in range(10))
+
+
+def test_small_pages_seen_again_are_not_read_again() -> None:
+    body = b"<html><head><title>Not here</title></head><body><h1>404</h1>Gone.</body></html>"
+    first = read_page(body, "text/html; charset=utf-8")
+    assert read_page(bytes(body), "text/html; charset=utf-8") is first  # remembered
+    assert first == page_text(decode(body, "text/html; charset=utf-8"))
+    assert read_page(body, "text/html; charset=cp1251") == first  # same text, own entry
+    a, b = fingerprint("http://a/x", first), fingerprint("http://b/y", first)
+    assert (a.final_url, b.final_url) == ("http://a/x", "http://b/y")
+    assert a.text_hash == b.text_hash == hashlib.sha256(b"404 Gone.").hexdigest()
+    assert a.simhash == simhash(first.text) and a.length == len("404 Gone.")
+
+
+def test_large_pages_are_read_every_time() -> None:
+    body = b"<p>" + b"word " * 10_000 + b"</p>"
+    assert read_page(body, None) is not read_page(body, None)
+    assert read_page(body, None) == page_text(decode(body, None))
