@@ -26,7 +26,15 @@ from rich.progress import Progress
 
 from audit import __version__, pipeline, report, urls
 from audit.archive import ArchiveRequest, ArchiveSettings, lookup_to_json
-from audit.check import CheckSettings, CheckTarget, parse_resolve, result_to_json
+from audit.check import (
+    CheckSettings,
+    CheckTarget,
+    encode_item,
+    parse_resolve,
+    result_to_json,
+    write_results,
+)
+from audit.check import loop as check_loop
 from audit.errors import AuditError, InputError, OutputError, StoreError
 from audit.judge import Check, Policy, judge
 from audit.models import Network, Verdict
@@ -343,7 +351,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         )
     with _registry_and_store(args) as (registry, store), _progress(args) as progress:
         opts = run_options(args, registry)
-        summary = asyncio.run(
+        summary = check_loop.run(
             pipeline.run_audit(registry, store, opts, Clock(now_from_env()), progress)
         )
     if args.format == "json":
@@ -506,7 +514,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     pol, _ = policy(args)
     clock = Clock(now_from_env())
     started = clock.now()
-    results: list[dict[str, Any]] = []
+    results: list[str] = []  # encoded as they come: less memory than the dicts
     dead = 0
     network = Network.ONLINE
 
@@ -526,7 +534,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             dead += verdict is Verdict.DEAD
             item = result_to_json(r) | {"verdict": verdict.value}
             if args.format == "json":
-                results.append(item)
+                results.append(encode_item(item))
             else:
                 out.write(_result_line(item))
                 out.flush()
@@ -534,7 +542,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 network = Network.OFFLINE
 
     with maybe_store(args) as store:
-        asyncio.run(go(store))
+        check_loop.run(go(store))
     if args.format == "json":
         run = {
             "started": started.isoformat(),
@@ -543,8 +551,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             "vantage": pipeline.vantage(settings),
             "tool": f"audit/{__version__}",
         }
-        json.dump({"run": run, "results": results}, out, ensure_ascii=False, indent=1)
-        out.write("\n")
+        write_results(run, results, out)
     return EXIT_DEAD if dead else EXIT_OK
 
 
@@ -691,7 +698,7 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
             CronSim(args.cron, datetime.now(UTC))
         except CronSimError as exc:
             raise InputError(f"--cron {args.cron!r}: {exc}") from None
-    return asyncio.run(_watch(args, out))
+    return check_loop.run(_watch(args, out))
 
 
 async def _watch(args: argparse.Namespace, out: TextIO) -> int:

@@ -7,7 +7,7 @@ async with Checker(CheckSettings(...)) as checker:
 
 from audit.check.checker import Checker
 from audit.check.classify import classify, classify_page
-from audit.check.report import result_to_json
+from audit.check.report import encode_item, result_to_json, write_results
 from audit.check.settings import (
     CheckResult,
     CheckSettings,
@@ -24,6 +24,8 @@ __all__ = [
     "ResolveRule",
     "classify",
     "classify_page",
+    "encode_item",
     "parse_resolve",
     "result_to_json",
+    "write_results",
 ]

@@ -21,6 +21,7 @@ _PARSER = etree.HTMLParser(
     no_network=True,
     recover=True,
     huge_tree=False,
+    collect_ids=False,  # no id index: nothing looks elements up by id
     encoding="utf-8",  # we decode first (decode()); never let a <meta> re-decode
 )
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head")
@@ -70,18 +71,23 @@ def page_text(markup: str) -> PageText:
     if root is None:
         return PageText("", (), _clean(markup), raw_lower)
     title_el = root.find(".//title")
-    title = _clean(title_el.xpath("string()")) if title_el is not None else ""
-    headings = tuple(
-        t for t in (_clean(h.xpath("string()")) for h in root.iter("h1", "h2", "h3")) if t
-    )[:10]
+    title = _clean("".join(title_el.itertext())) if title_el is not None else ""
+    # itertext() is the text of xpath("string()") without an XPath evaluation per element.
+    headings: list[str] = []
+    for h in root.iter("h1", "h2", "h3"):
+        if t := _clean("".join(h.itertext())):
+            headings.append(t)
+            if len(headings) == 10:
+                break
     etree.strip_elements(root, *_INVISIBLE, with_tail=False)
     text = _clean(" ".join(_TEXT(root)))
-    return PageText(title, headings, text, raw_lower)
+    return PageText(title, tuple(headings), text, raw_lower)
 
 
 _PUNCT = {ord(c): " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~«»—–…“”„’"}
 _LANE = 16  # bits per counter: up to 65,535 distinct words per page
-_MASK = (1 << _LANE) - 1
+_ONES = sum(1 << (lane * _LANE) for lane in range(64))  # 1 in every lane
+_BITS = bytes.maketrans(b"\x00\x01", b"01")
 # _SPREAD[k][v]: byte value v at byte k of a 64-bit hash, one bit per 16-bit lane.
 # Summing the spread form of every word's hash counts all 64 bit columns at once
 # in C big-int additions: ~20 µs a page instead of a Python loop over 64 bits.
@@ -112,12 +118,13 @@ def simhash(text: str) -> int:
     if len(tokens) > _MAX_TOKENS:
         tokens = set(sorted(tokens)[:_MAX_TOKENS])
     total = sum(map(_spread, tokens))
-    half = len(tokens) / 2
-    value = 0
-    for bit in range(64):
-        if (total >> (bit * _LANE)) & _MASK > half:
-            value |= 1 << bit
-    return value
+    # Bit b is set when more than half the words have it: count_b >= t. Adding
+    # 0x8000 - t to every lane (counts <= _MAX_TOKENS < 0x8000, so no carry into
+    # the next lane) sets a lane's top bit exactly then; the 64 top bits are then
+    # gathered with C-level byte operations instead of a 64-step Python loop.
+    t = len(tokens) // 2 + 1
+    tops = ((total + (0x8000 - t) * _ONES) >> (_LANE - 1)) & _ONES
+    return int(tops.to_bytes(8 * _LANE, "little")[:: _LANE // 8][::-1].translate(_BITS), 2)
 
 
 def similarity(a: int, b: int) -> float:
@@ -125,14 +132,41 @@ def similarity(a: int, b: int) -> float:
     return 1.0 - (a ^ b).bit_count() / 64
 
 
+# Catch-all hosts answer every missing URL (and the sibling probe) with the same
+# page, and a host's home page comes back for every redirect to the root: small
+# bodies seen again are not parsed and hashed again. Bounded: 128 bodies of 32 KB.
+_REMEMBERED = 32 * 1024
+
+
+def read_page(body: bytes, content_type: str | None) -> PageText:
+    """`page_text(decode(body, content_type))`, remembered for small bodies."""
+    if len(body) <= _REMEMBERED:
+        return _read_small_page(body, content_type)
+    return page_text(decode(body, content_type))
+
+
+@lru_cache(maxsize=128)
+def _read_small_page(body: bytes, content_type: str | None) -> PageText:
+    return page_text(decode(body, content_type))
+
+
 def fingerprint(final_url: str, page: PageText) -> Fingerprint:
+    text = page.text
+    text_hash, sim = _digests(text) if len(text) <= _REMEMBERED else _text_digests(text)
     return Fingerprint(
         final_url=final_url,
         title=page.title[:300],
-        text_hash=hashlib.sha256(page.text.encode("utf-8")).hexdigest(),
-        simhash=simhash(page.text),
-        length=len(page.text),
+        text_hash=text_hash,
+        simhash=sim,
+        length=len(text),
     )
+
+
+def _text_digests(text: str) -> tuple[str, int]:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), simhash(text)
+
+
+_digests = lru_cache(maxsize=128)(_text_digests)
 
 
 def binary_fingerprint(final_url: str, body: bytes) -> Fingerprint:

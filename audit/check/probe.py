@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import string
 import time
 from collections import OrderedDict
@@ -30,8 +31,8 @@ from audit.check.fingerprint import (
     binary_fingerprint,
     decode,
     fingerprint,
-    page_text,
     quick_page,
+    read_page,
     text_similarity,
 )
 from audit.check.resolve import Resolver
@@ -61,6 +62,8 @@ KEPT_HEADERS = frozenset(
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_BAD_HOST = re.compile(r"[ \t\r\n/\\@]")
+_BAD_TARGET = re.compile(r"[ \r\n\t]")
 _WALL_STATUSES = frozenset({401, 403, 429, 503, 999})  # where challenge pages appear
 _THIN = 64  # characters of visible text below which "identical to a sibling" proves nothing
 
@@ -109,12 +112,12 @@ def split(url: str) -> tuple[str, str, int, str]:
         except idna.IDNAError as exc:
             raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}: {exc}") from None
     host = host.lower()
-    if any(c in host for c in " \t\r\n/\\@"):
+    if _BAD_HOST.search(host):
         raise LinkFailure(ErrorKind.INVALID_URL, f"bad host {host!r}")
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    if any(c in target for c in " \r\n\t") or not target.isascii():
+    if not target.isascii() or _BAD_TARGET.search(target):
         target = "".join(c if c.isascii() and c > " " else _quote(c) for c in target)
     return scheme, host, port or _DEFAULT_PORTS[scheme], target
 
@@ -156,7 +159,7 @@ class Prober:
         try:
             scheme, host, port, _ = split(target.url)
             if scheme == "http" and self.settings.https_probe and self._may_probe_https(host, port):
-                https_task = self._https_probe(target.url, host)
+                https_task = self._https_probe(target.url, host, port)
             async with asyncio.timeout(timeout):
                 await self._fetch(fetched, target, deadline)
         except TimeoutError:
@@ -168,6 +171,11 @@ class Prober:
             fetched.error, fetched.detail = describe(exc)
         elapsed_ms = int((time.monotonic() - started) * 1000)  # the answer, not our analysis
         fp, signals, similarity = await self._enrich(fetched, target, deadline)
+        https_status = None
+        if https_task is not None and (answer := await self._https_answer(https_task, deadline)):
+            https_status, https_error = answer
+            if https_status is None:
+                signals.append(f"https-error:{https_error}")
         obs = Observation(
             url=target.url,
             checked_at=checked_at,
@@ -181,11 +189,10 @@ class Prober:
             fingerprint=fp,
             signals=tuple(signals),
             sibling_similarity=similarity,
+            https_status=https_status,
             proxy=self.settings.proxy,
             not_modified=fetched.status == 304 and bool(target.etag or target.last_modified),
         )
-        if https_task is not None:
-            obs = await self._add_https(obs, https_task, deadline)
         if obs.error is ErrorKind.TLS and self.settings.tls_insecure_probe:
             obs = await self._insecure_probe(obs, fetched.url, deadline)
         return obs
@@ -217,13 +224,13 @@ class Prober:
         """Follow the chain from fetched.url, recording hops into `fetched` as it goes."""
         limit = self.settings.max_redirects if max_redirects is None else max_redirects
         cookies: dict[str, dict[str, str]] = {}
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         url = fetched.url
         conditional = target
         while True:
             scheme, host, port, request_target = split(url)
             jar = cookies.setdefault(host, {})
-            state = (url, repr(sorted(jar.items())))
+            state = (url, tuple(sorted(jar.items())) if jar else ())
             if state in seen:
                 raise LinkFailure(ErrorKind.REDIRECT_LOOP, f"redirect loop: {url} again")
             seen.add(state)
@@ -280,7 +287,7 @@ class Prober:
         ok = 200 <= status < 300
         if fetched.body and _is_markup(content_type, fetched.body):
             if ok:
-                page = page_text(decode(fetched.body, content_type))
+                page = read_page(fetched.body, content_type)
             elif status in _WALL_STATUSES:
                 # An error answer is only searched for bot-wall markers: no full parse.
                 page = quick_page(decode(fetched.body[:65536], content_type))
@@ -325,6 +332,8 @@ class Prober:
             self._siblings[key] = task
             _trim(self._siblings, self.settings.max_hosts)
         try:
+            if task.done():  # the usual case, once per host: no timer, no shield
+                return task.result()
             async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                 return await asyncio.shield(task)
         except (TimeoutError, Exception):
@@ -342,7 +351,7 @@ class Prober:
         if fetched.status is not None and 200 <= fetched.status < 300:
             content_type = _header(fetched.headers, "content-type") or ""
             if _is_markup(content_type, fetched.body):
-                fp = fingerprint(fetched.url, page_text(decode(fetched.body, content_type)))
+                fp = fingerprint(fetched.url, read_page(fetched.body, content_type))
             else:
                 fp = binary_fingerprint(fetched.url, fetched.body)
         return _Sibling(fetched.status, fetched.url, len(fetched.hops), fp)
@@ -365,11 +374,11 @@ class Prober:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _https_probe(self, url: str, host: str) -> asyncio.Task[tuple[int | None, str]]:
-        parts = urlsplit(url)
-        key = (host, parts.port or 80)
+    def _https_probe(self, url: str, host: str, port: int) -> asyncio.Task[tuple[int | None, str]]:
+        key = (host, port)
         task = self._https.get(key)
         if task is None:
+            parts = urlsplit(url)
             netloc = f"[{host}]" if ":" in host else host
             if self.settings.https_port != 443:
                 netloc += f":{self.settings.https_port}"
@@ -397,17 +406,17 @@ class Prober:
             return None, f"{kind.value}: {detail}"
         return fetched.status, ""
 
-    async def _add_https(
-        self, obs: Observation, task: asyncio.Task[tuple[int | None, str]], deadline: float
-    ) -> Observation:
+    async def _https_answer(
+        self, task: asyncio.Task[tuple[int | None, str]], deadline: float
+    ) -> tuple[int | None, str] | None:
+        """The host's https:// answer (status or error), None if it did not come in time."""
+        if task.done():  # the usual case, once per host: no timer, no shield
+            return task.result()
         try:
             async with asyncio.timeout(max(0.05, deadline - time.monotonic())):
-                status, error = await asyncio.shield(task)
+                return await asyncio.shield(task)
         except TimeoutError:
-            return obs
-        if status is not None:
-            return replace(obs, https_status=status)
-        return replace(obs, signals=(*obs.signals, f"https-error:{error}"))
+            return None
 
     async def _insecure_probe(self, obs: Observation, url: str, deadline: float) -> Observation:
         """After a certificate failure: does the site answer unverified? Evidence only."""
