@@ -21,7 +21,15 @@ from pathlib import Path
 from audit import __version__, notify, report
 from audit._gc import gc_paused
 from audit.archive import Archiver, ArchiveRequest, ArchiveSettings, best_replacement
-from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, classify, classify_page
+from audit.check import (
+    Checker,
+    CheckResult,
+    CheckSettings,
+    CheckTarget,
+    classify,
+    classify_page,
+    rules_stamp,
+)
 from audit.judge import Check, Policy, drift, is_due, judge
 from audit.models import (
     ArchiveLookup,
@@ -104,7 +112,11 @@ def _checks(
 
 
 def _reclassify(s: StoredObservation, accept: frozenset[int]) -> Classification:
-    if s.classification.outcome is Outcome.SKIPPED or s.observation.error is ErrorKind.OFFLINE:
+    if (
+        s.classification.outcome is Outcome.SKIPPED
+        or s.observation.error is ErrorKind.OFFLINE
+        or s.classified_by == rules_stamp(accept)  # the same rules would answer the same
+    ):
         return s.classification
     return classify(s.observation, accept)
 
@@ -287,7 +299,12 @@ async def _check_into_store(
 ) -> Network:
     tally = _Tally()
     async for result in _results(targets, settings, clock, tally):
-        recorder.add(_key(result), result.observation, result.classification)
+        recorder.add(
+            _key(result),
+            result.observation,
+            result.classification,
+            rules_stamp(result.target.accept),
+        )
         if progress:
             progress(tally.checked, len(targets))
     return tally.network
@@ -323,10 +340,12 @@ class _Recorder:
     run_id: int
     touched: set[str] = field(default_factory=set)  # resources with a new observation
 
-    def add(self, resource_id: str | None, obs: Observation, why: Classification) -> None:
-        row = self.store.add_observation(self.run_id, resource_id, obs, why)
+    def add(
+        self, resource_id: str | None, obs: Observation, why: Classification, by: str = ""
+    ) -> None:
+        row = self.store.add_observation(self.run_id, resource_id, obs, why, by)
         if resource_id is not None:
-            self.history.append(StoredObservation(row, self.run_id, resource_id, obs, why))
+            self.history.append(StoredObservation(row, self.run_id, resource_id, obs, why, by))
             self.touched.add(resource_id)
 
 
@@ -362,7 +381,11 @@ async def check_urls(
         async for result in _results(targets, settings, clock, tally):
             if store and run_id is not None:
                 store.add_observation(
-                    run_id, _key(result), result.observation, result.classification
+                    run_id,
+                    _key(result),
+                    result.observation,
+                    result.classification,
+                    rules_stamp(result.target.accept),
                 )
             yield result
     finally:

@@ -100,6 +100,11 @@ MIGRATIONS: tuple[str, ...] = (
         data TEXT NOT NULL           -- the parsed value as JSON
     );
     """,
+    """
+    -- the classification rules and accept list `outcome` was derived under
+    -- (audit.check.rules_stamp); '' = unknown, always re-derived
+    ALTER TABLE observations ADD COLUMN classified_by TEXT NOT NULL DEFAULT '';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -113,6 +118,7 @@ class StoredObservation:
     resource_id: str | None
     observation: Observation
     classification: Classification
+    classified_by: str = ""  # the rules stamp of `classification` ('' = unknown)
 
 
 class Store:
@@ -181,12 +187,18 @@ class Store:
 
     # -- observations ---------------------------------------------------------------
     def add_observation(
-        self, run_id: int, resource_id: str | None, obs: Observation, classification: Classification
+        self,
+        run_id: int,
+        resource_id: str | None,
+        obs: Observation,
+        classification: Classification,
+        classified_by: str = "",
     ) -> int:
         """Record one check; committed at once (autocommit), so a crash keeps it."""
         cur = self._conn.execute(
             "INSERT INTO observations(run_id, resource_id, url, checked_at, status, error,"
-            " outcome, final_url, elapsed_ms, evidence, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " outcome, final_url, elapsed_ms, evidence, data, classified_by)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 run_id,
                 resource_id,
@@ -199,6 +211,7 @@ class Store:
                 obs.elapsed_ms,
                 json.dumps(list(classification.evidence)),
                 codec.encode(obs),
+                classified_by,
             ),
         )
         return int(cur.lastrowid or 0)
@@ -213,7 +226,7 @@ class Store:
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
-        sql = "SELECT id, run_id, resource_id, outcome, evidence, data FROM observations"
+        sql = f"SELECT {_OBSERVATION_COLUMNS} FROM observations"
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self._conn.execute(sql + " ORDER BY checked_at, id", args).fetchall()
@@ -224,7 +237,7 @@ class Store:
         """Every resource's observations, oldest first, in one query."""
         out: dict[str, list[StoredObservation]] = {}
         for row in self._conn.execute(
-            "SELECT id, run_id, resource_id, outcome, evidence, data FROM observations"
+            f"SELECT {_OBSERVATION_COLUMNS} FROM observations"
             " WHERE resource_id IS NOT NULL ORDER BY checked_at, id"
         ):
             out.setdefault(row[2], []).append(_stored(row))
@@ -398,6 +411,9 @@ def _run(row: Sequence[Any]) -> RunInfo:
     )
 
 
+_OBSERVATION_COLUMNS = "id, run_id, resource_id, outcome, evidence, data, classified_by"
+
+
 def _stored(row: Sequence[Any]) -> StoredObservation:
     obs = codec.decode(Observation, row[5])
     return StoredObservation(
@@ -406,4 +422,5 @@ def _stored(row: Sequence[Any]) -> StoredObservation:
         resource_id=row[2],
         observation=obs,
         classification=Classification(Outcome(row[3]), tuple(json.loads(row[4]))),
+        classified_by=row[6],
     )

@@ -6,7 +6,7 @@ async with Checker(CheckSettings(...)) as checker:
 """
 
 from audit.check.checker import Checker
-from audit.check.classify import classify, classify_page
+from audit.check.classify import classify, classify_page, rules_stamp
 from audit.check.report import encode_item, result_to_json, write_results
 from audit.check.settings import (
     CheckResult,
@@ -27,5 +27,6 @@ __all__ = [
     "encode_item",
     "parse_resolve",
     "result_to_json",
+    "rules_stamp",
     "write_results",
 ]

@@ -14,6 +14,9 @@ from audit.check import signatures
 from audit.check.fingerprint import page_text
 from audit.models import Classification, ErrorKind, Observation, Outcome
 
+# Bump whenever classify() may answer differently for the same observation: stored
+# classifications stamped with another version are then re-derived from the facts.
+RULES_VERSION = 1
 SIBLING_THRESHOLD = 0.95  # Bar-Yossef/Hoyt: near-identical to a random sibling => soft 404
 BLOCKED_STATUSES = frozenset({401, 402, 403, 407, 418, 451, 999})
 
@@ -52,6 +55,11 @@ def _signals(obs: Observation, family: str) -> list[str]:
 
 def _detail(signal: str) -> str:
     return signal.split(":", 1)[1] if ":" in signal else signal
+
+
+def rules_stamp(accept: frozenset[int] = frozenset()) -> str:
+    """What a classification depends on besides the observation: these rules and `accept`."""
+    return f"{RULES_VERSION}:{','.join(map(str, sorted(accept)))}"
 
 
 def classify(obs: Observation, accept: frozenset[int] = frozenset()) -> Classification:
