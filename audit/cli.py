@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from cronsim import CronSim, CronSimError
-from rich.progress import Progress
 
 from audit import __version__, pipeline, report, urls
 from audit.archive import ArchiveRequest, ArchiveSettings, lookup_to_json
@@ -409,6 +408,8 @@ def _progress(args: argparse.Namespace) -> Iterator[pipeline.Progress | None]:
     if args.quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.progress import Progress  # noqa: PLC0415 - only on a terminal: costly to import
+
     with Progress(transient=True) as bar:
         task = bar.add_task("checking", total=None)
 
