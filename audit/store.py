@@ -12,7 +12,6 @@ kernel if the process dies) makes a second run refuse with a clear message.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -209,7 +208,7 @@ class Store:
                 classification.outcome.value,
                 obs.final_url,
                 obs.elapsed_ms,
-                json.dumps(list(classification.evidence)),
+                codec.encode(classification.evidence),
                 codec.encode(obs),
                 classified_by,
             ),
@@ -421,6 +420,6 @@ def _stored(row: Sequence[Any]) -> StoredObservation:
         run_id=row[1],
         resource_id=row[2],
         observation=obs,
-        classification=Classification(Outcome(row[3]), tuple(json.loads(row[4]))),
+        classification=Classification(Outcome(row[3]), codec.decode(tuple[str, ...], row[4])),
         classified_by=row[6],
     )
