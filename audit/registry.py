@@ -165,7 +165,8 @@ class ParseCache(Protocol):
     def put_cached(self, kind: str, digest: str, data: str) -> None: ...
 
 
-# Bump when parsing or validation changes what a registry text turns into.
+# Bump when parsing, validation or the repair engine (urls) change what a registry text
+# turns into; a release bumps __version__, which is part of the digest too.
 _CACHE_FORMAT = "registry-3"
 
 

@@ -50,7 +50,7 @@ from bench.run import (
     truth_summary,
 )
 from bench.server import ARCHIVE_ADDR, Server
-from bench.workload import WorkloadSpec, generate, lower_bound, write_files
+from bench.workload import WorkloadSpec, generate, in_order_bound, lower_bound, write_files
 
 log = logging.getLogger("bench")
 
@@ -150,10 +150,16 @@ def main(argv: list[str] | None = None) -> int:
         w = generate(spec)
         bound = lower_bound(w, BOUND_PER_HOST, BOUND_INTERVAL_S)
         free = lower_bound(w, None)
+        ordered = in_order_bound(w, BOUND_INTERVAL_S)
         meta[f"workload {name}"] = (
             f"{spec.urls} URLs, {spec.hosts} hosts, latency {spec.latency_s * 1000:.0f} ms, "
             f"timeout {spec.timeout_s:g} s, hanging {spec.hanging}; {truth_summary(w.pages)}; "
             f"bound {bound.seconds} s ({bound.reason}); {free.seconds} s with no per-host limits"
+            + (
+                f"; {ordered.seconds} s paced in list order ({ordered.reason})"
+                if spec.hanging
+                else ""
+            )
         )
         log.info("%s", meta[f"workload {name}"])
         wdir = out / name

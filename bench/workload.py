@@ -275,6 +275,25 @@ def lower_bound(w: Workload, per_host: int | None, min_interval_s: float = 0.0) 
     return Bound(round(best, 2), reason)
 
 
+def in_order_bound(w: Workload, min_interval_s: float) -> Bound:
+    """The lower bound for a polite checker that cannot know which URL will hang.
+
+    Such a checker starts a host's URLs in the order given, `min_interval_s` apart, so
+    a hanging URL starts only after the requests of the URLs before it on its host and
+    then costs a full timeout. (`lower_bound` lets the hang start at once.)
+    """
+    starts: dict[str, int] = {}  # request starts so far per host
+    best = Bound(0.0, "no hanging URL")
+    for p in w.pages:
+        n = starts.get(p.host, 0)
+        if p.behaviour is Behaviour.HANG:
+            end = round(n * min_interval_s + w.spec.timeout_s, 2)
+            if end > best.seconds:
+                best = Bound(end, f"a hanging URL after {n} requests to its host")
+        starts[p.host] = n + p.requests_needed()
+    return best
+
+
 def write_files(w: Workload, port: int, out: Path) -> dict[str, Path]:
     """Write the URL list, the ground truth and a registry for `audit run`."""
     out.mkdir(parents=True, exist_ok=True)

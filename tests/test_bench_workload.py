@@ -20,6 +20,7 @@ from bench.workload import (
     WorkloadSpec,
     generate,
     host_is_soft,
+    in_order_bound,
     lower_bound,
     write_files,
 )
@@ -83,6 +84,19 @@ def test_lower_bound_without_hangs_is_latency_bound() -> None:
     paced = lower_bound(w, None, min_interval_s=0.1)
     assert paced.seconds == pytest.approx((starts - 1) * 0.1 + 0.05, abs=0.01)
     assert "paced" in paced.reason
+
+
+def test_in_order_bound_waits_for_the_requests_before_a_hang() -> None:
+    w = generate(SPEC)
+    (hang,) = [p for p in w.pages if p.behaviour is Behaviour.HANG]
+    before = sum(p.requests_needed() for p in w.pages[: hang.index] if p.host == hang.host)
+    bound = in_order_bound(w, 0.5)
+    assert bound.seconds == pytest.approx(before * 0.5 + SPEC.timeout_s)
+    assert f"after {before} requests" in bound.reason
+    assert in_order_bound(w, 0.0).seconds == SPEC.timeout_s
+    assert (
+        in_order_bound(generate(WorkloadSpec("n", urls=40, hosts=2, hanging=0)), 0.5).seconds == 0
+    )
 
 
 def test_files_hold_urls_truth_and_registry(srv: Server, tmp_path: Path) -> None:
