@@ -572,16 +572,17 @@ def _timeline(
     by_run: dict[int, list[VerdictChange]] = {}
     for run_id, change in store.verdict_changes_by_run():
         by_run.setdefault(run_id, []).append(change)
+    # Counts kept up to date change by change: O(changes + runs), not O(runs x resources).
+    counts: dict[str, int] = {Verdict.UNKNOWN.value: len(ids)}
     out = []
     for run in runs:
         for c in by_run.get(run.id, []):
             if c.resource_id in ids:
+                was = current.get(c.resource_id, Verdict.UNKNOWN.value)
                 current[c.resource_id] = c.after.value
-        counts: dict[str, int] = {}
-        for rid in ids:
-            v = current.get(rid, Verdict.UNKNOWN.value)
-            counts[v] = counts.get(v, 0) + 1
-        out.append((run.started, counts))
+                counts[was] -= 1
+                counts[c.after.value] = counts.get(c.after.value, 0) + 1
+        out.append((run.started, {k: n for k, n in counts.items() if n}))
     return tuple(out[-limit:])
 
 
