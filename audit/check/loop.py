@@ -1,9 +1,10 @@
-"""The event loop the checker runs on: uvloop where it is installed, else asyncio's own.
+"""The event loop the checker runs on (`audit check`, `run`, `watch`): uvloop where it
+is installed, else asyncio's own.
 
 Checking thousands of URLs a second is CPU-bound on one loop; uvloop's
 (libuv, in C) costs less per callback, timer and socket read: measured on
 bench/ 10k-nohang, ~10% less wall time for `audit check`. Everything here
-works on either loop (the tests run the checker on asyncio's).
+works on either loop (the in-process tests run the checker on asyncio's).
 """
 
 from __future__ import annotations
