@@ -108,14 +108,15 @@ def _checks(
     history: Sequence[StoredObservation], accept: frozenset[int] = frozenset()
 ) -> list[Check]:
     """Checks re-classified from the stored facts under today's accept list."""
-    return [Check.of(s.observation, _reclassify(s, accept)) for s in history]
+    stamp = rules_stamp(accept)
+    return [Check.of(s.observation, _reclassify(s, accept, stamp)) for s in history]
 
 
-def _reclassify(s: StoredObservation, accept: frozenset[int]) -> Classification:
+def _reclassify(s: StoredObservation, accept: frozenset[int], stamp: str) -> Classification:
     if (
         s.classification.outcome is Outcome.SKIPPED
         or s.observation.error is ErrorKind.OFFLINE
-        or s.classified_by == rules_stamp(accept)  # the same rules would answer the same
+        or s.classified_by == stamp  # the same rules would answer the same
     ):
         return s.classification
     return classify(s.observation, accept)

@@ -123,29 +123,24 @@ def _row(rs: ResourceStatus, data: ReportData) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _fit(lines: Iterable[str], total: int, budget: int) -> list[str]:
-    """As many of `lines` (`total` of them) as fit in `budget` characters, then a
-    pointer to the rest.  `lines` may be lazy: rows past the budget are never built."""
+def _take(lines: Iterable[str], budget: int) -> tuple[list[str], bool]:
+    """The first of `lines` that fit in `budget` characters, and whether all did.
+    `lines` may be lazy: rows past the budget are never built."""
     kept: list[str] = []
     used = 0
     for line in lines:
         used += len(line) + 1
         if used > budget:
-            return [*kept, "", f"…and {total - len(kept)} more: see the HTML report."]
+            return kept, False
         kept.append(line)
-    return kept
+    return kept, True
 
 
-def _fits(lines: Iterable[str], budget: int) -> list[str] | None:
-    """All of `lines` if they fit in `budget` characters, else None (stops building early)."""
-    kept: list[str] = []
-    used = 0
-    for line in lines:
-        used += len(line) + 1
-        if used >= budget:
-            return None
-        kept.append(line)
-    return kept
+def _fit(lines: Iterable[str], total: int, budget: int) -> list[str]:
+    """As many of `lines` (`total` of them) as fit in `budget` characters, then a
+    pointer to the rest."""
+    kept, whole = _take(lines, budget)
+    return kept if whole else [*kept, "", f"…and {total - len(kept)} more: see the HTML report."]
 
 
 def _header(data: ReportData) -> list[str]:
@@ -262,8 +257,8 @@ def render_markdown(data: ReportData) -> str:
         out += [f"### Named without an address ({len(no_address)})", ""]
         out += [*_fit(named, len(no_address), min(LIST_BUDGET, room())), ""]
     # The full table only when it fits whole: a cut "all resources" table misleads.
-    table = _fits(chain(_TABLE_HEAD, (_row(rs, data) for rs in ordered)), room(200))
-    if table is not None:
+    table, whole = _take(chain(_TABLE_HEAD, (_row(rs, data) for rs in ordered)), room(200) - 1)
+    if whole:
         out += [
             f"<details><summary>All resources ({len(ordered)})</summary>",
             "",
