@@ -98,6 +98,18 @@ def _add_network(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("checking")
     g.add_argument("--concurrency", type=_positive(int), help="requests at once in total")
     g.add_argument("--per-host", type=_positive(int), help="requests at once per host")
+    g.add_argument(
+        "--workers",
+        type=_positive(int),
+        help="processes checking, each a share of the hosts (default: one per CPU, "
+        "at most 4, when there are thousands of URLs)",
+    )
+    g.add_argument(
+        "--min-interval",
+        type=float,
+        metavar="SECONDS",
+        help="least time between two URLs started on one host (default 0.05)",
+    )
     g.add_argument("--timeout", type=_positive(float), help="seconds per request, all included")
     g.add_argument("--retries", type=int, help="retries of transient failures")
     g.add_argument(
@@ -270,6 +282,8 @@ def check_settings(args: argparse.Namespace) -> CheckSettings:
     given = {
         "concurrency": args.concurrency,
         "per_host": args.per_host,
+        "min_interval": args.min_interval,
+        "workers": args.workers,
         "timeout": args.timeout,
         "retries": args.retries,
         "proxy": args.proxy,

@@ -22,12 +22,12 @@ from audit import __version__, notify, report
 from audit._gc import gc_paused
 from audit.archive import Archiver, ArchiveRequest, ArchiveSettings, best_replacement
 from audit.check import (
-    Checker,
     CheckResult,
     CheckSettings,
     CheckTarget,
     classify,
     classify_page,
+    open_checker,
     rules_stamp,
 )
 from audit.judge import Check, Policy, drift, is_due, judge
@@ -277,10 +277,10 @@ class _Tally:
 
 
 async def _results(
-    targets: Iterable[CheckTarget], settings: CheckSettings, clock: Clock, tally: _Tally
+    targets: Sequence[CheckTarget], settings: CheckSettings, clock: Clock, tally: _Tally
 ) -> AsyncIterator[CheckResult]:
     """The checker's results, stamped with the run's clock, counted into `tally`."""
-    async with Checker(settings) as checker:
+    async with open_checker(settings, targets) as checker:
         async for result in checker.run(targets):
             tally.checked += 1
             tally.offline += result.classification.outcome is Outcome.OFFLINE
@@ -366,7 +366,7 @@ def run_network(checker_says: Network, checked: int, offline: int) -> Network:
 
 
 async def check_urls(
-    targets: Iterable[CheckTarget],
+    targets: Sequence[CheckTarget],
     settings: CheckSettings,
     clock: Clock,
     store: Store | None = None,

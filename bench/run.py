@@ -80,6 +80,7 @@ class Row:
     score: Score | None
     note: str = ""
     ok: bool = True  # False: the tool failed (no usable output); its speed means nothing
+    floor_s: float | None = None  # the polite floor at the politeness this tool ran with
 
     @property
     def urls_per_s(self) -> float | None:
@@ -127,6 +128,8 @@ def run_process(
 
         timer = threading.Timer(limit_s, kill)
         timer.start()
+        sampler = _TreeMemory(proc.pid)
+        sampler.start()
         try:
             _, status, ru = os.wait4(proc.pid, 0)
         except BaseException:  # interrupted (SIGTERM/^C): the tool must not outlive us
@@ -135,13 +138,58 @@ def run_process(
             raise
         finally:
             timer.cancel()
+            sampler.stop()
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
     # Leftover grandchildren (none expected) would still hold loopback sockets.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     cpu = ru.ru_utime + ru.ru_stime
-    return wall, cpu, ru.ru_maxrss / 1024, proc.returncode, overran.is_set()
+    # ru_maxrss is the largest single process's; a tool that runs several (audit's
+    # --workers, LinkChecker's none) is charged the sum its process tree reached.
+    rss = max(ru.ru_maxrss / 1024, sampler.peak_kib / 1024)
+    return wall, cpu, rss, proc.returncode, overran.is_set()
+
+
+class _TreeMemory(threading.Thread):
+    """The largest total RSS of a process and its descendants, sampled every 20 ms."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kib = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak_kib = max(self.peak_kib, sum(map(_rss_kib, _tree(self.pid))))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    pids, i = [pid], 0
+    while i < len(pids):
+        try:
+            with open(f"/proc/{pids[i]}/task/{pids[i]}/children", encoding="ascii") as f:
+                pids += [int(p) for p in f.read().split()]
+        except OSError:
+            pass  # gone, or no /proc here: the figure falls back to ru_maxrss
+        i += 1
+    return pids
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 class _Timeline:
@@ -308,7 +356,8 @@ def median_row(tries: Sequence[Row]) -> Row:
 
 HEADER = (
     "| workload | tool | wall s | URLs/s | CPU s | peak RSS MiB | requests "
-    "| wrongly broken | missed broken | soft-404 caught | bound s | in flight/host "
+    "| wrongly broken | missed broken | soft-404 caught | bound s | polite floor s "
+    "| in flight/host "
     "| requests 50/90/100% by s | server CPU s | load | note |"
 )
 
@@ -337,6 +386,7 @@ def fmt_row(r: Row) -> str:
         ]
     cells += [
         f"{r.bound_s:.2f}",
+        f"{r.floor_s:.2f}" if r.floor_s is not None else "–",
         f"{m.host_inflight_median:g}/{m.host_inflight_max}" if m else "–",
         "/".join(f"{t:g}" for t in m.requests_by) if m else "–",
         f"{m.server_cpu_s:.2f}" if m else "–",

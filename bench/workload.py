@@ -14,9 +14,10 @@ page are *not* broken; hanging, 404/410/5xx, loops and soft-404s are.
 
 from __future__ import annotations
 
+import heapq
 import json
 import random
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -275,23 +276,91 @@ def lower_bound(w: Workload, per_host: int | None, min_interval_s: float = 0.0) 
     return Bound(round(best, 2), reason)
 
 
-def in_order_bound(w: Workload, min_interval_s: float) -> Bound:
-    """The lower bound for a polite checker that cannot know which URL will hang.
+def policy_bound(
+    w: Workload,
+    per_host: int,
+    min_interval_s: float,
+    host_pause_s: float = 0.25,
+    retry_wait_s: float = 0.25,
+) -> Bound:
+    """The floor for a checker with audit's politeness that cannot know which URL hangs.
 
-    Such a checker starts a host's URLs in the order given, `min_interval_s` apart, so
-    a hanging URL starts only after the requests of the URLs before it on its host and
-    then costs a full timeout. (`lower_bound` lets the hang start at once.)
+    Each host's URLs start in list order, at least `min_interval_s` apart and at
+    most `per_host` at once (redirect hops run inside their URL's turn). A 429
+    pauses its host `host_pause_s` and its URL is asked again after the
+    Retry-After; a 500 is asked again after `retry_wait_s` (audit's shortest
+    back-off). Every request costs the latency and nothing else: no CPU, no
+    transfer, no probes. (`lower_bound` lets every URL start at once.)
     """
-    starts: dict[str, int] = {}  # request starts so far per host
-    best = Bound(0.0, "no hanging URL")
+    by_host: dict[str, list[Page]] = {}
     for p in w.pages:
-        n = starts.get(p.host, 0)
-        if p.behaviour is Behaviour.HANG:
-            end = round(n * min_interval_s + w.spec.timeout_s, 2)
-            if end > best.seconds:
-                best = Bound(end, f"a hanging URL after {n} requests to its host")
-        starts[p.host] = n + p.requests_needed()
+        by_host.setdefault(p.host, []).append(p)
+    best = Bound(0.0, "no URLs")
+    for pages in by_host.values():
+        end, last = _host_schedule(
+            pages,
+            w.spec,
+            per_host,
+            interval=min_interval_s,
+            pause=host_pause_s,
+            retry_wait=retry_wait_s,
+        )
+        if end > best.seconds:
+            best = Bound(
+                round(end, 2),
+                f"audit's politeness in list order; its last URL: {last.behaviour} "
+                f"at place {last.index} of the list",
+            )
     return best
+
+
+def _host_schedule(
+    pages: list[Page],
+    spec: WorkloadSpec,
+    per_host: int,
+    *,
+    interval: float,
+    pause: float,
+    retry_wait: float,
+) -> tuple[float, Page]:
+    """(when the host's last answer comes, the URL it belongs to), simulated."""
+    lat = spec.latency_s
+    queue: deque[tuple[Page, int]] = deque((p, 0) for p in pages)
+    delayed: list[tuple[float, int, Page]] = []  # (ready at, place, page): second attempts
+    running: list[float] = []  # end times of the requests in flight
+    now = next_start = 0.0
+    end, last = 0.0, pages[0]
+    while queue or delayed:
+        while delayed and delayed[0][0] <= now:
+            _, _, p = heapq.heappop(delayed)
+            queue.appendleft((p, 1))
+        while running and running[0] <= now:
+            heapq.heappop(running)
+        if queue and len(running) < per_host and next_start <= now:
+            p, attempt = queue.popleft()
+            b = p.behaviour
+            first_try = attempt == 0 and b in (Behaviour.RATE_LIMITED, Behaviour.SERVER_ERROR)
+            if b is Behaviour.HANG:
+                took = spec.timeout_s
+            elif first_try:
+                took = lat
+            else:
+                took = lat * p.requests_needed() + (spec.slow_s if b is Behaviour.SLOW else 0.0)
+            heapq.heappush(running, now + took)
+            next_start = now + interval
+            if first_try:
+                wait = spec.retry_after_s if b is Behaviour.RATE_LIMITED else retry_wait
+                heapq.heappush(delayed, (now + took + wait, p.index, p))
+                if b is Behaviour.RATE_LIMITED:
+                    next_start = max(next_start, now + took + pause)
+            elif now + took > end:
+                end, last = now + took, p
+            continue
+        wake = [delayed[0][0]] if delayed else []
+        if queue:
+            wake.append(running[0] if len(running) >= per_host else next_start)
+        now = max(now, min(wake))
+    return end, last
 
 
 def write_files(w: Workload, port: int, out: Path) -> dict[str, Path]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -20,8 +21,8 @@ from bench.workload import (
     WorkloadSpec,
     generate,
     host_is_soft,
-    in_order_bound,
     lower_bound,
+    policy_bound,
     write_files,
 )
 
@@ -86,17 +87,34 @@ def test_lower_bound_without_hangs_is_latency_bound() -> None:
     assert "paced" in paced.reason
 
 
-def test_in_order_bound_waits_for_the_requests_before_a_hang() -> None:
+def test_policy_bound_waits_for_the_urls_before_a_hang() -> None:
     w = generate(SPEC)
     (hang,) = [p for p in w.pages if p.behaviour is Behaviour.HANG]
-    before = sum(p.requests_needed() for p in w.pages[: hang.index] if p.host == hang.host)
-    bound = in_order_bound(w, 0.5)
-    assert bound.seconds == pytest.approx(before * 0.5 + SPEC.timeout_s)
-    assert f"after {before} requests" in bound.reason
-    assert in_order_bound(w, 0.0).seconds == SPEC.timeout_s
-    assert (
-        in_order_bound(generate(WorkloadSpec("n", urls=40, hosts=2, hanging=0)), 0.5).seconds == 0
+    before = [p for p in w.pages[: hang.index] if p.host == hang.host]
+    # one URL at a time, starts 0.5 s apart: no 429 or 500 pause in between, so
+    # the hang starts after exactly the URLs before it on its host
+    assert not any(p.behaviour in (Behaviour.RATE_LIMITED, Behaviour.SERVER_ERROR) for p in before)
+    bound = policy_bound(w, 1, 0.5)
+    assert bound.seconds >= len(before) * 0.5 + SPEC.timeout_s
+    unpaced = policy_bound(w, 4, 0.0)
+    assert unpaced.seconds < bound.seconds
+    assert unpaced.seconds >= SPEC.timeout_s  # a hang costs its full timeout whatever the order
+
+
+def test_policy_bound_counts_429_pauses_and_retry_waits() -> None:
+    spec = WorkloadSpec("tiny", urls=2, hosts=1, hanging=0)
+    w = generate(spec)
+    pages = tuple(
+        replace(p, behaviour=b)
+        for p, b in zip(w.pages, (Behaviour.RATE_LIMITED, Behaviour.OK), strict=True)
     )
+    w = replace(w, pages=pages)
+    lat = spec.latency_s
+    # 429 at 0..lat; the host pauses 0.25 s: the OK page starts at lat + 0.25; the
+    # refused URL is asked again after its Retry-After, at lat + 1 s
+    bound = policy_bound(w, 4, 0.0)
+    assert bound.seconds == pytest.approx(lat + spec.retry_after_s + lat, abs=0.01)
+    assert "rate_limited" in bound.reason
 
 
 def test_files_hold_urls_truth_and_registry(srv: Server, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,46 @@ def test_check_json_contract(web: WebServer, capsys: pytest.CaptureFixture[str])
     assert a["outcome"] == "redirected" and a["final_url"] == web.url("/b")
     assert a["redirects"][0]["status"] == 301
     assert gone["outcome"] == "not_found" and gone["verdict"] == "suspect"
+
+
+def test_check_on_two_processes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--workers 2`: the hosts split over this process and a child; every URL answered."""
+    from audit.check.shards import shard_of
+    from bench.run import GUARD_DIR
+
+    monkeypatch.setenv("PYTHONPATH", str(GUARD_DIR))  # the child: loopback only
+    hosts = ("127.0.0.43", "127.0.0.44", "127.0.0.45")
+    with ExitStack() as stack:
+        sites = [stack.enter_context(WebServer(host=h)) for h in hosts]
+        for s in sites:
+            s.route("/ok", Reply(200, "<title>Ok</title><p>" + "Content. " * 40 + "</p>"))
+        urls = [s.url(p) for s in sites for p in ("/ok", "/gone")]
+        assert {shard_of(u, 2) for u in urls} == {0, 1}
+        args = [a for u in urls for a in ("--url", u)]
+        code, out, err = run(
+            capsys,
+            "check",
+            *args,
+            "--workers",
+            "2",
+            "--min-interval",
+            "0.01",
+            "--allow-private",
+            "--canary",
+            "localhost",
+            "--no-store",
+            "--format",
+            "json",
+        )
+        assert code == 0, err
+        outcomes = {r["url"]: r["outcome"] for r in json.loads(out)["results"]}
+        assert outcomes == {u: "ok" if u.endswith("/ok") else "not_found" for u in urls}
+        assert all(len(s.requests) >= 2 for s in sites)
+
+
+def test_a_negative_min_interval_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "--url", "http://127.0.0.1/", "--min-interval", "-1")
+    assert code == 3
+    assert err.count("\n") == 1 and "min-interval" in err

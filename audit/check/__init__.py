@@ -15,6 +15,7 @@ from audit.check.settings import (
     ResolveRule,
     parse_resolve,
 )
+from audit.check.shards import Shards, open_checker
 
 __all__ = [
     "CheckResult",
@@ -22,9 +23,11 @@ __all__ = [
     "CheckTarget",
     "Checker",
     "ResolveRule",
+    "Shards",
     "classify",
     "classify_page",
     "encode_item",
+    "open_checker",
     "parse_resolve",
     "result_to_json",
     "rules_stamp",

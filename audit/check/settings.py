@@ -90,6 +90,7 @@ class CheckSettings:
     dns_timeout: float = 5.0
     max_hosts: int = 2048  # per-host state (pools, pins) kept; least recently used dropped
     lookahead: int = 16384  # targets read ahead of the running ones, to interleave hosts
+    workers: int = 0  # processes, each checking its share of the hosts; 0: by CPUs and targets
 
     def __post_init__(self) -> None:
         """Refuse values that would stall or misbehave (the CLI passes user input here)."""
@@ -102,8 +103,8 @@ class CheckSettings:
         for name in ("min_interval", "backoff", "max_retry_after"):
             if getattr(self, name) < 0:
                 raise InputError(f"{name.replace('_', '-')} must not be negative")
-        if self.retries < 0 or self.max_redirects < 0:
-            raise InputError("retries and max-redirects must not be negative")
+        if self.retries < 0 or self.max_redirects < 0 or self.workers < 0:
+            raise InputError("retries, max-redirects and workers must not be negative")
         if self.proxy is not None and not self.proxy.startswith(("http://", "https://")):
             raise InputError(f"--proxy {self.proxy!r}: an http:// or https:// proxy URL is needed")
 
