@@ -101,8 +101,8 @@ def _add_network(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--workers",
         type=_positive(int),
-        help="processes checking, each a share of the hosts (default: one per CPU, "
-        "at most 4, when there are thousands of URLs)",
+        help="processes checking, each a share of the hosts (default: one, and from "
+        "50,000 URLs one per 25,000 up to the CPUs, at most 4)",
     )
     g.add_argument(
         "--min-interval",

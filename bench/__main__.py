@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import signal
 import subprocess
 import sys
@@ -101,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--audit-exe", type=Path, default=default_audit_exe())
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--profile", action="store_true", help="one more audit check run under py-spy")
+    ap.add_argument(
+        "--audit-args", default="", help='more options for `audit check`, e.g. "--workers 2"'
+    )
     ap.add_argument(
         "--repeat",
         type=int,
@@ -218,7 +222,16 @@ def main(argv: list[str] | None = None) -> int:
                 if "audit" in tools:
                     why = audit_available(args.audit_exe, "check")
                     if why is None:
-                        plan.append(("audit", audit_check(args.audit_exe, spec.timeout_s, canary)))
+                        plan.append(
+                            (
+                                "audit",
+                                audit_check(
+                                    args.audit_exe,
+                                    spec.timeout_s,
+                                    (*canary, *shlex.split(args.audit_args)),
+                                ),
+                            )
+                        )
                     else:
                         rows.append(
                             Row(spec.name, "audit check", spec.urls, bound.seconds, None, None, why)

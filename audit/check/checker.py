@@ -9,7 +9,7 @@ from types import TracebackType
 from audit.check.classify import classify
 from audit.check.client import Pools
 from audit.check.errors import LinkFailure
-from audit.check.offline import NETWORK_FAILURES, NetworkMonitor, mark_offline
+from audit.check.offline import NETWORK_FAILURES, NetworkMonitor, Silence, mark_offline
 from audit.check.probe import Prober, split
 from audit.check.resolve import Resolver, literal, refusal
 from audit.check.schedule import Scheduler
@@ -35,6 +35,7 @@ class Checker:
         self._prober: Prober | None = None
         self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
         self.marked_offline = 0  # results re-labelled `offline` so far in this checker's runs
+        self._silent = ""  # why no outside host answered the last run ("" when some did)
         self._runs = 0
 
     async def __aenter__(self) -> Checker:
@@ -59,15 +60,15 @@ class Checker:
     def network(self) -> Network:
         """Whether our own network worked (as far as known so far; settled when run() ends).
 
-        OFFLINE says the canaries failed; results from `--resolve` mappings and
-        local addresses are still real then (see `marked_offline` for how many
-        results the dead network made inconclusive).
+        OFFLINE says the canaries failed, or no outside host answered; results from
+        `--resolve` mappings and local addresses are still real then (see
+        `marked_offline` for how many results the dead network made inconclusive).
         """
-        return self._monitor.current
+        return Network.OFFLINE if self._silent else self._monitor.current
 
     @property
     def network_detail(self) -> str:
-        return self._monitor.detail
+        return self._silent or self._monitor.detail
 
     async def run(self, targets: Iterable[CheckTarget]) -> AsyncIterator[CheckResult]:
         """Check every target; results stream out as they finish (not in input order)."""
@@ -82,9 +83,18 @@ class Checker:
             self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
             self._monitor.start()
         self._runs += 1
+        self._silent = ""
         scheduler = Scheduler(self.settings, self._observe)
+        silence = Silence(self.settings.silent_hosts)
         async for target, obs in scheduler.run(targets):
-            yield CheckResult(target, obs, classify(obs, target.accept))
+            result = CheckResult(target, obs, classify(obs, target.accept))
+            for r in silence.see(result, outside=self.needs_network(obs)):
+                yield r
+        held, self._silent = silence.finish()
+        if self._silent:
+            self.marked_offline += len(held)
+        for r in held:
+            yield r
         await self._monitor.state()  # so that `network` is settled when the run ends
 
     async def check(self, target: CheckTarget) -> CheckResult:
@@ -97,14 +107,14 @@ class Checker:
         obs = await self._prober.observe(target)
         if (
             obs.error in NETWORK_FAILURES
-            and self._needs_network(obs)
+            and self.needs_network(obs)
             and await self._monitor.state() is Network.OFFLINE
         ):
             obs = mark_offline(obs, self._monitor.detail)
             self.marked_offline += 1
         return obs
 
-    def _needs_network(self, obs: Observation) -> bool:
+    def needs_network(self, obs: Observation) -> bool:
         """False when the failing hop went to a --resolve mapping or a local address."""
         try:
             _, host, port, _ = split(obs.final_url or obs.url)

@@ -4,16 +4,25 @@ Canary names that always exist are resolved once at the start of a run. If
 most of them fail, the run is offline: CI machines without DNS fail every
 name, which would otherwise look like thousands of dead domains. Hosts the
 user mapped with `--resolve` do not need the network and keep real outcomes.
+
+Names can resolve while nothing outside can be reached (a firewall, a dead
+proxy): then every host fails the same way. `Silence` holds such failures
+until some outside host answers; if none has by the end of the run, and
+enough hosts failed, the run was offline after all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
+from audit.check.classify import classify
 from audit.check.errors import LinkFailure
 from audit.check.resolve import Resolver
+from audit.check.settings import CheckResult
 from audit.models import ErrorKind, Network, Observation
 
 log = logging.getLogger(__name__)
@@ -30,6 +39,11 @@ NETWORK_FAILURES = frozenset(
         ErrorKind.PROXY,
     }
 )
+
+
+# Failures that say a host did not answer us. Not NXDOMAIN: that is the DNS
+# answering, so our resolver works, and a list of dead domains stays dead.
+SILENT_FAILURES = NETWORK_FAILURES - {ErrorKind.DNS_NXDOMAIN}
 
 
 def verdict(resolved: int, total: int) -> Network:
@@ -92,3 +106,50 @@ def mark_offline(obs: Observation, why: str) -> Observation:
         error=ErrorKind.OFFLINE,
         detail=f"network offline ({why}); {kind}: {obs.detail}",
     )
+
+
+@dataclass(slots=True)
+class Silence:
+    """Did any outside host answer this run? Holds the silent failures until one does.
+
+    `see` returns the results to pass on now; `finish` the ones still held at the
+    end, re-labelled `offline` when at least `min_hosts` outside hosts failed and
+    none answered (with `why`), else as they were. Results from `--resolve`
+    mappings and local addresses (`outside` False) pass straight through and
+    prove nothing either way.
+    """
+
+    min_hosts: int
+    answered: bool = False
+    held: list[CheckResult] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
+
+    def see(self, result: CheckResult, *, outside: bool) -> list[CheckResult]:
+        obs = result.observation
+        if self.answered or not outside or not self.min_hosts:
+            return [result]
+        if obs.status is not None:  # an answer from outside: our network works
+            self.answered = True
+            held, self.held = self.held, []
+            return [*held, result]
+        if obs.error in SILENT_FAILURES:
+            self.held.append(result)
+            self.hosts.add((urlsplit(obs.url).hostname or "").lower())
+            return []
+        return [result]
+
+    def finish(self) -> tuple[list[CheckResult], str]:
+        held, self.held = self.held, []
+        if self.answered or not self.min_hosts or len(self.hosts) < self.min_hosts:
+            return held, ""
+        kinds = Counter(str(r.observation.error) for r in held)
+        why = f"none of {len(self.hosts)} hosts answered: " + ", ".join(
+            f"{n} {kind}" for kind, n in kinds.most_common()
+        )
+        log.warning("network offline: %s", why)
+        return [_offline(r, why) for r in held], why
+
+
+def _offline(result: CheckResult, why: str) -> CheckResult:
+    obs = mark_offline(result.observation, why)
+    return replace(result, observation=obs, classification=classify(obs, result.target.accept))

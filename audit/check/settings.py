@@ -87,6 +87,7 @@ class CheckSettings:
     probe_timeout: float = 4.0  # sibling and https probes: shared per host, a host's pages wait
     tls_insecure_probe: bool = True  # on a certificate error, ask again unverified (evidence only)
     canaries: tuple[str, ...] = DEFAULT_CANARIES
+    silent_hosts: int = 3  # this many outside hosts failing and none answering: we are offline
     dns_timeout: float = 5.0
     max_hosts: int = 2048  # per-host state (pools, pins) kept; least recently used dropped
     lookahead: int = 16384  # targets read ahead of the running ones, to interleave hosts
@@ -100,11 +101,17 @@ class CheckSettings:
         for name in ("timeout", "dns_timeout", "probe_timeout"):
             if not getattr(self, name) > 0:
                 raise InputError(f"{name.replace('_', '-')} must be positive")
-        for name in ("min_interval", "backoff", "max_retry_after"):
+        for name in (
+            "min_interval",
+            "backoff",
+            "max_retry_after",
+            "retries",
+            "max_redirects",
+            "workers",
+            "silent_hosts",
+        ):
             if getattr(self, name) < 0:
                 raise InputError(f"{name.replace('_', '-')} must not be negative")
-        if self.retries < 0 or self.max_redirects < 0 or self.workers < 0:
-            raise InputError("retries, max-redirects and workers must not be negative")
         if self.proxy is not None and not self.proxy.startswith(("http://", "https://")):
             raise InputError(f"--proxy {self.proxy!r}: an http:// or https:// proxy URL is needed")
 

@@ -150,8 +150,9 @@ def test_how_many_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shards_mod, "cpus", lambda: 8)
     auto = CheckSettings()
     assert workers_for(auto, 12) == 1  # a small registry: one process
-    assert workers_for(auto, 2_500) == 2
-    assert workers_for(auto, 100_000) == 4  # at most 4 by default
+    assert workers_for(auto, 10_000) == 1  # pacing-bound: a second process gains nothing
+    assert workers_for(auto, 50_000) == 2
+    assert workers_for(auto, 1_000_000) == 4  # at most 4 by default
     assert workers_for(replace(auto, workers=6), 12) == 6  # the user's number stands
     monkeypatch.setattr(shards_mod, "cpus", lambda: 1)
     assert workers_for(auto, 100_000) == 1
