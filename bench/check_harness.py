@@ -38,7 +38,11 @@ def main() -> None:
     work = generate(spec)
     with Server(work) as srv:
         srv.reset()
-        settings = replace(base, allow_private=True, timeout=args.timeout, **changes)
+        # "localhost" as canary: the offline check must not ask the system resolver,
+        # which is not on loopback (the harness talks to loopback only).
+        settings = replace(
+            base, allow_private=True, timeout=args.timeout, canaries=("localhost",), **changes
+        )
         truth = {page.url(srv.port): page for page in work.pages}
         counts: collections.Counter[tuple[str, str]] = collections.Counter()
         done: list[float] = []

@@ -105,6 +105,7 @@ async def run(args: argparse.Namespace, port: int) -> None:
         CheckSettings(),
         timeout=args.timeout,
         resolve=rules,
+        canaries=("localhost",),  # never the system resolver: loopback only
         retries=1,
         https_probe=args.https_probe,
         sibling_probe=not args.no_sibling,

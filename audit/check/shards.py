@@ -218,7 +218,7 @@ class Shards:
             else:
                 ended = True
             await feed
-        except OSError as exc:  # could not start it (or its pipes broke)
+        except (OSError, ValueError) as exc:  # could not start it, pipes broke, line too long
             why = f"failed: {exc}"
         finally:
             if proc is not None:

@@ -10,7 +10,16 @@ from dataclasses import replace
 
 import pytest
 
-from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, Shards, open_checker
+from audit import codec
+from audit.check import (
+    Checker,
+    CheckResult,
+    CheckSettings,
+    CheckTarget,
+    Shards,
+    open_checker,
+    parse_resolve,
+)
 from audit.check import shards as shards_mod
 from audit.check.shards import merge_network, shard_of, workers_for
 from audit.models import Network, Outcome
@@ -78,6 +87,15 @@ def test_shards_answer_every_target_once_as_one_checker_does(sites: list[WebServ
     assert outcomes[f"{HOSTS[1]}/moved"] is Outcome.REDIRECTED
     assert outcomes[f"{HOSTS[2]}/gone"] is Outcome.OK  # 404 accepted for that target
     assert outcomes[f"{HOSTS[3]}/doc/5"] is Outcome.OK
+
+
+def test_settings_reach_a_child_whole() -> None:
+    rule = parse_resolve("www.gov.test:443:127.0.0.5,::1")
+    s = settings(resolve=(rule,), proxy="http://127.0.0.1:3128", canaries=("a.test", "b.test"))
+    assert codec.decode(CheckSettings, codec.encode_bytes(s)) == s
+    target = CheckTarget("http://x.test/", etag='"v1"', accept=frozenset({403, 404}), key=7)
+    assert codec.decode(CheckTarget, codec.encode_bytes(target)) == target
+    assert codec.decode(CheckTarget, codec.encode_bytes(target)).key == 7
 
 
 def test_a_host_is_checked_by_one_process_only() -> None:
