@@ -131,9 +131,10 @@ def _add_network(p: argparse.ArgumentParser) -> None:
         "--canary",
         action="append",
         default=[],
-        metavar="NAME",
-        help="a name that always resolves when our network works (repeatable; "
-        "replaces the defaults: example.com, www.iana.org, one.one.one.one)",
+        metavar="NAME[:PORT]",
+        help="a name that always resolves and takes connections (port 443 unless given) "
+        "when our network works (repeatable; replaces the defaults: example.com, "
+        "www.iana.org, one.one.one.one)",
     )
     a = p.add_argument_group("archives")
     a.add_argument(

@@ -90,12 +90,19 @@ class Checker:
             result = CheckResult(target, obs, classify(obs, target.accept))
             for r in silence.see(result, outside=self.needs_network(obs)):
                 yield r
-        held, self._silent = silence.finish()
+        if (evidence := silence.suspect()) and (cannot := await self.unreachable()):
+            self._silent = f"{evidence}; {cannot}"
+        held = silence.release(self._silent)
         if self._silent:
             self.marked_offline += len(held)
         for r in held:
             yield r
         await self._monitor.state()  # so that `network` is settled when the run ends
+
+    async def unreachable(self) -> str:
+        """'' when our side of the network works (a canary, or the proxy, takes a
+        TCP connection); else why not. Asked when no outside host answered a run."""
+        return await self._monitor.unreachable(self.settings.proxy, self.settings.dns_timeout)
 
     async def check(self, target: CheckTarget) -> CheckResult:
         """Check one target now (no scheduling, no retries)."""

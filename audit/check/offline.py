@@ -7,13 +7,17 @@ user mapped with `--resolve` do not need the network and keep real outcomes.
 
 Names can resolve while nothing outside can be reached (a firewall, a dead
 proxy): then every host fails the same way. `Silence` holds such failures
-until some outside host answers; if none has by the end of the run, and
-enough hosts failed, the run was offline after all.
+until some outside host answers. If none has by the end of the run and enough
+hosts failed, one more question settles it: does a TCP connection to a
+canary (or to the proxy) open? If not, the run was offline after all; if it
+does, the failures are real (a run may well check only dead sites: the
+re-checks that confirm them).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -22,6 +26,7 @@ from urllib.parse import urlsplit
 from audit.check.classify import classify
 from audit.check.errors import LinkFailure
 from audit.check.resolve import Resolver
+from audit.check.schedule import host_of
 from audit.check.settings import CheckResult
 from audit.models import ErrorKind, Network, Observation
 
@@ -44,6 +49,14 @@ NETWORK_FAILURES = frozenset(
 # Failures that say a host did not answer us. Not NXDOMAIN: that is the DNS
 # answering, so our resolver works, and a list of dead domains stays dead.
 SILENT_FAILURES = NETWORK_FAILURES - {ErrorKind.DNS_NXDOMAIN}
+
+
+def place(canary: str) -> tuple[str, int]:
+    """A canary as (host, port): "example.com" is port 443, "localhost:8080" names its port."""
+    host, sep, port = canary.rpartition(":")
+    if sep and port.isdigit() and host and not host.endswith(":"):
+        return host.strip("[]"), int(port)
+    return canary, 443
 
 
 def verdict(resolved: int, total: int) -> Network:
@@ -77,9 +90,9 @@ class NetworkMonitor:
         return await asyncio.shield(self._task)
 
     async def _probe(self) -> Network:
-        async def one(name: str) -> str | None:
+        async def one(canary: str) -> str | None:
             try:
-                await self._resolver.lookup(name, 443)
+                await self._resolver.lookup(*place(canary))
             except LinkFailure as exc:
                 return exc.detail
             return None
@@ -91,6 +104,41 @@ class NetworkMonitor:
             self.detail = f"{len(bad)} of {len(self._canaries)} canary names fail ({bad[0]})"
             log.warning("network offline: %s", self.detail)
         return network
+
+    async def unreachable(self, proxy: str | None, timeout: float) -> str:
+        """'' when a TCP connection opens to a canary, or to the proxy when there is
+        one: our side of the network works. Else why not (no canaries: '')."""
+        if proxy:
+            u = urlsplit(proxy)
+            places = [(u.hostname or "", u.port or (443 if u.scheme == "https" else 80))]
+        else:
+            places = [place(c) for c in self._canaries]
+
+        async def one(host: str, port: int) -> str:
+            why = "no address"
+            try:
+                async with asyncio.timeout(timeout):
+                    for address in await self._resolver.lookup(host, port):
+                        try:
+                            _, writer = await asyncio.open_connection(address, port)
+                        except OSError as exc:
+                            why = str(exc)
+                            continue
+                        writer.close()
+                        with contextlib.suppress(OSError):
+                            await writer.wait_closed()
+                        return ""
+            except LinkFailure as exc:
+                return exc.detail
+            except TimeoutError:
+                why = "no answer in time"
+            return f"{host}:{port}: {why}"
+
+        reasons = await asyncio.gather(*(one(h, p) for h, p in places))
+        if not reasons or "" in reasons:
+            return ""
+        what = "the proxy" if proxy else f"{len(reasons)} of {len(reasons)} canaries"
+        return f"{what} cannot be reached ({reasons[0]})"
 
     async def aclose(self) -> None:
         if self._task is not None and not self._task.done():
@@ -112,11 +160,12 @@ def mark_offline(obs: Observation, why: str) -> Observation:
 class Silence:
     """Did any outside host answer this run? Holds the silent failures until one does.
 
-    `see` returns the results to pass on now; `finish` the ones still held at the
-    end, re-labelled `offline` when at least `min_hosts` outside hosts failed and
-    none answered (with `why`), else as they were. Results from `--resolve`
-    mappings and local addresses (`outside` False) pass straight through and
-    prove nothing either way.
+    `see` returns the results to pass on now. At the end, `suspect` says whether
+    at least `min_hosts` outside hosts failed and none answered (the evidence,
+    or ''), and `release` returns what is still held: re-labelled `offline`
+    with `why` when given, else as it was. Results from `--resolve` mappings
+    and local addresses (`outside` False) pass straight through and prove
+    nothing either way.
     """
 
     min_hosts: int
@@ -134,20 +183,24 @@ class Silence:
             return [*held, result]
         if obs.error in SILENT_FAILURES:
             self.held.append(result)
-            self.hosts.add((urlsplit(obs.url).hostname or "").lower())
+            self.hosts.add(host_of(obs.url))
             return []
         return [result]
 
-    def finish(self) -> tuple[list[CheckResult], str]:
-        held, self.held = self.held, []
+    def suspect(self) -> str:
         if self.answered or not self.min_hosts or len(self.hosts) < self.min_hosts:
-            return held, ""
-        kinds = Counter(str(r.observation.error) for r in held)
-        why = f"none of {len(self.hosts)} hosts answered: " + ", ".join(
+            return ""
+        kinds = Counter(str(r.observation.error) for r in self.held)
+        return f"none of {len(self.hosts)} hosts answered: " + ", ".join(
             f"{n} {kind}" for kind, n in kinds.most_common()
         )
-        log.warning("network offline: %s", why)
-        return [_offline(r, why) for r in held], why
+
+    def release(self, why: str = "") -> list[CheckResult]:
+        held, self.held = self.held, []
+        if why:
+            log.warning("network offline: %s", why)
+            return [_offline(r, why) for r in held]
+        return held
 
 
 def _offline(result: CheckResult, why: str) -> CheckResult:

@@ -168,7 +168,9 @@ class Shards:
                     yield result
             for task in tasks:
                 task.result()  # a bug in this process's own checking is not swallowed
-            held, self._silent = silence.finish()
+            if (evidence := silence.suspect()) and (cannot := await self._local.unreachable()):
+                self._silent = f"{evidence}; {cannot}"
+            held = silence.release(self._silent)
             self._marked_silent = len(held) if self._silent else 0
             for result in held:
                 yield result

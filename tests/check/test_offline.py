@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, Shards, classify
-from audit.check.offline import Silence
+from audit.check.offline import Silence, place
 from audit.check.shards import shard_of
 from audit.models import ErrorKind, Network, Observation, Outcome
 from bench.run import GUARD_DIR
@@ -33,10 +33,11 @@ def test_failures_stand_once_an_outside_host_answers() -> None:
     assert silence.see(live, outside=True) == [*held, live]
     late = _result("http://late.example/", error=ErrorKind.CONNECT)
     assert silence.see(late, outside=True) == [late]  # no more waiting
-    assert silence.finish() == ([], "")
+    assert silence.suspect() == ""
+    assert silence.release() == []
 
 
-def test_no_outside_answer_from_enough_hosts_is_offline() -> None:
+def test_no_outside_answer_from_enough_hosts_is_suspect() -> None:
     silence = Silence(3)
     failures = [
         _result("http://a.example/1", error=ErrorKind.TIMEOUT),
@@ -48,11 +49,21 @@ def test_no_outside_answer_from_enough_hosts_is_offline() -> None:
     for r in failures:
         assert silence.see(r, outside=True) == []
     assert silence.see(local, outside=False) == [local]  # a local answer proves nothing
-    held, why = silence.finish()
+    why = silence.suspect()
+    assert why == "none of 3 hosts answered: 2 timeout, 1 connect, 1 tls"
+    held = silence.release(why)
     assert [r.target.url for r in held] == [r.target.url for r in failures]
     assert all(r.classification.outcome is Outcome.OFFLINE for r in held)
-    assert why == "none of 3 hosts answered: 2 timeout, 1 connect, 1 tls"
     assert "timeout" in (held[0].observation.detail or "")  # the original failure is kept
+
+
+def test_suspected_silence_released_as_it_was_when_the_network_works() -> None:
+    silence = Silence(2)
+    failures = [_result(f"http://{h}.example/", error=ErrorKind.TIMEOUT) for h in "ab"]
+    for r in failures:
+        silence.see(r, outside=True)
+    assert silence.suspect()
+    assert silence.release() == failures
 
 
 @pytest.mark.parametrize(
@@ -70,9 +81,8 @@ def test_silence_without_enough_evidence_changes_nothing(
     silence = Silence(min_hosts)
     results = [_result(url, error=kind) for url, kind in failures]
     passed = [r for result in results for r in silence.see(result, outside=True)]
-    held, why = silence.finish()
-    assert why == ""
-    assert passed + held == results
+    assert silence.suspect() == ""
+    assert passed + silence.release() == results
 
 
 def _closed_port() -> int:
@@ -101,7 +111,35 @@ def test_a_dead_proxy_makes_the_run_offline_not_the_sites_dead() -> None:
     assert outcomes == dict.fromkeys(urls, Outcome.OFFLINE)
     assert checker.network is Network.OFFLINE
     assert checker.network_detail.startswith("none of 4 hosts answered")
+    assert "the proxy cannot be reached" in checker.network_detail
     assert checker.marked_offline == 4
+
+
+def test_only_dead_sites_behind_a_working_proxy_stay_failures() -> None:
+    """A run may check nothing but dead sites (the re-checks that confirm them): the proxy
+    takes connections, so our side works and the failures are real."""
+    with WebServer(host="127.0.0.17") as proxy:
+        dead = [f"http://dead-{i}.gov.test/" for i in range(4)]
+        for url in dead:
+            proxy.route(url, hostile.hang, raw=True)
+        checker = Checker(settings(proxy=proxy.url("/"), timeout=1.0))
+        outcomes = _run(checker, dead)
+
+    assert outcomes == dict.fromkeys(dead, Outcome.TIMEOUT)
+    assert checker.network is Network.ONLINE
+    assert checker.marked_offline == 0
+
+
+def test_a_canary_that_takes_a_connection_says_our_side_works(web: WebServer) -> None:
+    async def ask(canaries: tuple[str, ...]) -> str:
+        async with Checker(settings(canaries=canaries)) as checker:
+            return await checker.unreachable()
+
+    assert asyncio.run(ask((f"localhost:{web.port}",))) == ""
+    closed = f"localhost:{_closed_port()}"
+    why = asyncio.run(ask((closed, closed)))
+    assert why.startswith("2 of 2 canaries cannot be reached")
+    assert asyncio.run(ask(())) == ""  # no canaries: nothing to ask, failures stand
 
 
 def test_one_live_site_behind_the_proxy_keeps_the_others_failures_real() -> None:
@@ -142,3 +180,16 @@ def test_silent_hosts_setting_is_checked() -> None:
 
     with pytest.raises(InputError, match="silent-hosts"):
         CheckSettings(silent_hosts=-1)
+
+
+@pytest.mark.parametrize(
+    ("canary", "expected"),
+    [
+        ("example.com", ("example.com", 443)),
+        ("localhost:8080", ("localhost", 8080)),
+        ("[::1]:8443", ("::1", 8443)),
+        ("::1", ("::1", 443)),
+    ],
+)
+def test_a_canary_names_its_port_or_is_asked_on_443(canary: str, expected: tuple[str, int]) -> None:
+    assert place(canary) == expected
