@@ -5,7 +5,9 @@ queue per host and starts work round-robin over the hosts that may start now:
 below `per_host` running, `min_interval` since the host's last start, not
 backed off after a 429. A hanging request holds one global and one host slot
 until its deadline; nothing else waits for it. A retry waits on a timer, not
-in a slot.
+in a slot. Starts happen in callbacks (a request done, a host's time come),
+so the consumer of the results (store writes, output) delays none of them;
+results it has not taken yet count against `lookahead`.
 """
 
 from __future__ import annotations
@@ -112,6 +114,8 @@ class Scheduler:
         self._pending = 0  # queued + delayed jobs (not running)
         self._active = 0
         self._wake = asyncio.Event()
+        self._alarm: asyncio.TimerHandle | None = None
+        self._alarm_at = 0.0
 
     async def run(
         self, targets: Iterable[CheckTarget]
@@ -120,7 +124,8 @@ class Scheduler:
         exhausted = False
         try:
             while True:
-                while not exhausted and self._pending < self._s.lookahead:
+                # Results not yet taken count too: a slow consumer slows the reading.
+                while not exhausted and self._pending + len(self._done) < self._s.lookahead:
                     target = next(source, None)
                     if target is None:
                         exhausted = True
@@ -132,14 +137,11 @@ class Scheduler:
                 if exhausted and not self._pending and not self._active:
                     return
                 self._wake.clear()
-                wait = self._timers[0][0] - time.monotonic() if self._timers else None
-                if wait is None or wait > 0:
-                    try:
-                        async with asyncio.timeout(wait):
-                            await self._wake.wait()
-                    except TimeoutError:
-                        pass
+                if not self._done:
+                    await self._wake.wait()
         finally:
+            if self._alarm is not None:
+                self._alarm.cancel()
             for handle in self._delayed.values():
                 handle.cancel()
             for task in self._tasks:
@@ -207,6 +209,24 @@ class Scheduler:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             self._mark(name, host, now)
+        self._arm()
+
+    def _arm(self) -> None:
+        """One alarm, at the earliest time a waiting host may start again."""
+        if not self._timers:
+            return
+        at = self._timers[0][0]
+        if self._alarm is not None:
+            if self._alarm_at <= at:
+                return
+            self._alarm.cancel()
+        self._alarm_at = at
+        delay = max(0.0, at - time.monotonic())
+        self._alarm = asyncio.get_running_loop().call_later(delay, self._ring)
+
+    def _ring(self) -> None:
+        self._alarm = None
+        self._dispatch()
 
     async def _run_job(self, job: _Job) -> None:
         try:
@@ -238,12 +258,14 @@ class Scheduler:
             self._done.append((job.target, obs))
         self._mark(job.host, host)
         self._forget(job.host, host)
+        self._dispatch()
         self._wake.set()
 
     def _requeue(self, job: _Job) -> None:
         self._delayed.pop(id(job), None)
         self._pending -= 1
         self._enqueue(job, front=True)
+        self._dispatch()
         self._wake.set()
 
     def _pace(self, host: _Host, obs: Observation) -> None:
