@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from audit.check.shards import shard_of
 from audit.cli import main
+from bench.run import GUARD_DIR
 from tests.servers.web import Reply, WebServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +101,48 @@ class TestRunAgainstLocalServers:
         html = (reports / "status.html").read_text(encoding="utf-8")
         assert "Resource named" in html
         assert "suspect" in out
+
+    def test_run_on_two_processes_records_every_result(
+        self,
+        tmp_path: Path,
+        site: WebServer,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+
+        monkeypatch.setenv("PYTHONPATH", str(GUARD_DIR))  # the child reaches loopback only
+        port = site.port
+        names = [f"portal{i}.edu.ru" for i in range(6)]
+        urls = {
+            n: f"http://{n}:{port}/" if i % 2 else f"http://{n}:{port}/gone"
+            for i, n in enumerate(names)
+        }
+        assert {shard_of(u, 2) for u in urls.values()} == {0, 1}
+        reg = registry(tmp_path, [(n.split(".")[0], u) for n, u in urls.items()])
+        db = tmp_path / "audit.sqlite"
+        resolve = [a for n in names for a in ("--resolve", f"{n}:{port}:127.0.0.1")]
+        code, _, err = run_cli(
+            capsys,
+            "run",
+            "--registry",
+            str(reg),
+            "--db",
+            str(db),
+            "--reports",
+            str(tmp_path / "reports"),
+            "--no-archive",
+            "--canary",
+            "localhost",
+            "--workers",
+            "2",
+            *resolve,
+        )
+        assert code == 0, err
+        stored = dict(rows(db, "SELECT resource_id, outcome FROM observations"))
+        assert stored == {
+            n.split(".")[0]: "ok" if u.endswith("/") else "not_found" for n, u in urls.items()
+        }
+        assert rows(db, "SELECT network, status FROM runs") == [("online", "finished")]
 
     def test_loopback_urls_need_allow_private(
         self, tmp_path: Path, site: WebServer, capsys: pytest.CaptureFixture[str]

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from audit.check.shards import shard_of
 from audit.cli import main
 from audit.registry import load_registry
+from bench.run import GUARD_DIR
 from tests.servers.web import Reply, WebServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,8 +171,6 @@ def test_check_on_two_processes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--workers 2`: the hosts split over this process and a child; every URL answered."""
-    from audit.check.shards import shard_of
-    from bench.run import GUARD_DIR
 
     monkeypatch.setenv("PYTHONPATH", str(GUARD_DIR))  # the child: loopback only
     hosts = ("127.0.0.43", "127.0.0.44", "127.0.0.45")
