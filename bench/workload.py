@@ -242,20 +242,19 @@ class Bound:
     reason: str
 
 
-def lower_bound(w: Workload, per_host: int | None, min_interval_s: float = 0.0) -> Bound:
+def lower_bound(w: Workload, per_host: int | None) -> Bound:
     """Fastest possible wall time for a checker that makes only the necessary
     requests (GET, no retries, no probes) with at most `per_host` requests in
-    flight per host (None: unlimited) and request starts to one host at least
-    `min_interval_s` apart. Transfer and CPU time are taken as zero.
+    flight per host (None: unlimited) and no pause between them. Transfer and
+    CPU time are taken as zero. (`policy_bound` adds audit's pacing.)
 
     A hanging URL costs one full timeout whatever the scheduling; every other
     URL costs its latency times its requests (plus the slow delay); a host can
-    overlap at most `per_host` of them and start one every `min_interval_s`.
+    overlap at most `per_host` of them.
     """
     lat = w.spec.latency_s
     per_url = 0.0
     busy: dict[str, float] = {}  # seconds of waiting per host
-    starts: dict[str, int] = {}  # request starts per host
     for p in w.pages:
         if p.behaviour is Behaviour.HANG:
             t = w.spec.timeout_s
@@ -263,16 +262,10 @@ def lower_bound(w: Workload, per_host: int | None, min_interval_s: float = 0.0) 
             t = lat * p.requests_needed() + (w.spec.slow_s if p.behaviour is Behaviour.SLOW else 0)
         per_url = max(per_url, t)
         busy[p.host] = busy.get(p.host, 0.0) + t
-        starts[p.host] = starts.get(p.host, 0) + p.requests_needed()
     best, reason = per_url, "one timeout" if w.spec.hanging else "slowest single URL"
     if per_host is not None and max(busy.values()) / per_host > best:
         best = max(busy.values()) / per_host
         reason = f"busiest host at {per_host} requests in flight"
-    # the last start on a host comes (n-1) intervals after the first, then one latency
-    paced = (max(starts.values()) - 1) * min_interval_s + lat
-    if min_interval_s and paced > best:
-        best = paced
-        reason = f"busiest host paced at {min_interval_s * 1000:.0f} ms between requests"
     return Bound(round(best, 2), reason)
 
 
