@@ -88,7 +88,7 @@ class Checker:
         silence = Silence(self.settings.silent_hosts)
         async for target, obs in scheduler.run(targets):
             result = CheckResult(target, obs, classify(obs, target.accept))
-            for r in silence.see(result, outside=self.needs_network(obs)):
+            for r in silence.see(result, self.needs_network):
                 yield r
         if (evidence := silence.suspect()) and (cannot := await self.unreachable()):
             self._silent = f"{evidence}; {cannot}"

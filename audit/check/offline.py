@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -164,8 +165,7 @@ class Silence:
     at least `min_hosts` outside hosts failed and none answered (the evidence,
     or ''), and `release` returns what is still held: re-labelled `offline`
     with `why` when given, else as it was. Results from `--resolve` mappings
-    and local addresses (`outside` False) pass straight through and prove
-    nothing either way.
+    and local addresses pass straight through and prove nothing either way.
     """
 
     min_hosts: int
@@ -173,9 +173,11 @@ class Silence:
     held: list[CheckResult] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
 
-    def see(self, result: CheckResult, *, outside: bool) -> list[CheckResult]:
+    def see(self, result: CheckResult, outside: Callable[[Observation], bool]) -> list[CheckResult]:
+        """`outside(obs)`: whether the check went beyond --resolve mappings and local
+        addresses (asked only until an outside host has answered)."""
         obs = result.observation
-        if self.answered or not outside or not self.min_hosts:
+        if self.answered or not self.min_hosts or not outside(obs):
             return [result]
         if obs.status is not None:  # an answer from outside: our network works
             self.answered = True

@@ -162,9 +162,7 @@ class Shards:
                 if item is None:
                     running -= 1
                     continue
-                for result in silence.see(
-                    item, outside=self._local.needs_network(item.observation)
-                ):
+                for result in silence.see(item, self._local.needs_network):
                     yield result
             for task in tasks:
                 task.result()  # a bug in this process's own checking is not swallowed

@@ -17,6 +17,15 @@ from tests.check.conftest import settings
 from tests.servers import hostile
 from tests.servers.web import Reply, WebServer
 
+
+def _outside(obs: Observation) -> bool:
+    return True  # the check went beyond this machine
+
+
+def _local(obs: Observation) -> bool:
+    return False  # a --resolve mapping or a local address
+
+
 PAGE = "<html><head><title>Live</title></head><body><h1>Live</h1><p>Text.</p></body></html>"
 
 
@@ -28,11 +37,11 @@ def _result(url: str, *, status: int | None = None, error: ErrorKind | None = No
 def test_failures_stand_once_an_outside_host_answers() -> None:
     silence = Silence(3)
     held = [_result(f"http://dead{i}.example/", error=ErrorKind.TIMEOUT) for i in range(5)]
-    assert all(silence.see(r, outside=True) == [] for r in held)  # held back, not yet judged
+    assert all(silence.see(r, _outside) == [] for r in held)  # held back, not yet judged
     live = _result("http://live.example/", status=200)
-    assert silence.see(live, outside=True) == [*held, live]
+    assert silence.see(live, _outside) == [*held, live]
     late = _result("http://late.example/", error=ErrorKind.CONNECT)
-    assert silence.see(late, outside=True) == [late]  # no more waiting
+    assert silence.see(late, _outside) == [late]  # no more waiting
     assert silence.suspect() == ""
     assert silence.release() == []
 
@@ -47,8 +56,8 @@ def test_no_outside_answer_from_enough_hosts_is_suspect() -> None:
     ]
     local = _result("http://127.0.0.1:8080/", status=200)
     for r in failures:
-        assert silence.see(r, outside=True) == []
-    assert silence.see(local, outside=False) == [local]  # a local answer proves nothing
+        assert silence.see(r, _outside) == []
+    assert silence.see(local, _local) == [local]  # a local answer proves nothing
     why = silence.suspect()
     assert why == "none of 3 hosts answered: 2 timeout, 1 connect, 1 tls"
     held = silence.release(why)
@@ -61,7 +70,7 @@ def test_suspected_silence_released_as_it_was_when_the_network_works() -> None:
     silence = Silence(2)
     failures = [_result(f"http://{h}.example/", error=ErrorKind.TIMEOUT) for h in "ab"]
     for r in failures:
-        silence.see(r, outside=True)
+        silence.see(r, _outside)
     assert silence.suspect()
     assert silence.release() == failures
 
@@ -80,7 +89,7 @@ def test_silence_without_enough_evidence_changes_nothing(
 ) -> None:
     silence = Silence(min_hosts)
     results = [_result(url, error=kind) for url, kind in failures]
-    passed = [r for result in results for r in silence.see(result, outside=True)]
+    passed = [r for result in results for r in silence.see(result, _outside)]
     assert silence.suspect() == ""
     assert passed + silence.release() == results
 
