@@ -90,9 +90,7 @@ class Checker:
             result = CheckResult(target, obs, classify(obs, target.accept))
             for r in silence.see(result, self.needs_network):
                 yield r
-        if (evidence := silence.suspect()) and (cannot := await self.unreachable()):
-            self._silent = f"{evidence}; {cannot}"
-        held = silence.release(self._silent)
+        held, self._silent = await silence.finish(self.unreachable)
         if self._silent:
             self.marked_offline += len(held)
         for r in held:

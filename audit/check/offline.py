@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -161,10 +161,10 @@ def mark_offline(obs: Observation, why: str) -> Observation:
 class Silence:
     """Did any outside host answer this run? Holds the silent failures until one does.
 
-    `see` returns the results to pass on now. At the end, `suspect` says whether
-    at least `min_hosts` outside hosts failed and none answered (the evidence,
-    or ''), and `release` returns what is still held: re-labelled `offline`
-    with `why` when given, else as it was. Results from `--resolve` mappings
+    `see` returns the results to pass on now. At the end, `finish` asks
+    `suspect` whether at least `min_hosts` outside hosts failed and none
+    answered (the evidence, or ''), confirms it, and `release`s what is still
+    held: re-labelled `offline` with the reason, else as it was. Results from `--resolve` mappings
     and local addresses pass straight through and prove nothing either way.
     """
 
@@ -196,6 +196,16 @@ class Silence:
         return f"none of {len(self.hosts)} hosts answered: " + ", ".join(
             f"{n} {kind}" for kind, n in kinds.most_common()
         )
+
+    async def finish(
+        self, unreachable: Callable[[], Awaitable[str]]
+    ) -> tuple[list[CheckResult], str]:
+        """What is still held, and why the run was offline ('' if it was not): silence
+        is only suspicion until `unreachable()` says our side cannot connect either."""
+        why = ""
+        if (evidence := self.suspect()) and (cannot := await unreachable()):
+            why = f"{evidence}; {cannot}"
+        return self.release(why), why
 
     def release(self, why: str = "") -> list[CheckResult]:
         held, self.held = self.held, []

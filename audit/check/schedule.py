@@ -98,6 +98,13 @@ def host_of(url: str) -> str:
 Work = Callable[[CheckTarget], Awaitable[Observation]]
 
 
+def checker_error(url: str, why: str) -> Observation:
+    """What a URL gets when our side failed to check it (a bug, a lost process): never lost."""
+    return Observation(
+        url=url, checked_at=datetime.now(UTC), error=ErrorKind.OTHER, detail=f"checker error: {why}"
+    )
+
+
 class Scheduler:
     def __init__(self, settings: CheckSettings, work: Work, *, seed: int | None = None) -> None:
         self._s = settings
@@ -233,12 +240,7 @@ class Scheduler:
             obs = await self._work(job.target)
         except Exception as exc:  # a checker bug must not lose the URL or stall the run
             log.exception("checking %s failed", job.target.url)
-            obs = Observation(
-                url=job.target.url,
-                checked_at=datetime.now(UTC),
-                error=ErrorKind.OTHER,
-                detail=f"checker error: {type(exc).__name__}: {exc}",
-            )
+            obs = checker_error(job.target.url, f"{type(exc).__name__}: {exc}")
         finally:
             self._active -= 1
             host = self._hosts[job.host]

@@ -20,7 +20,6 @@ import sys
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
@@ -28,9 +27,9 @@ from audit import codec
 from audit.check.checker import Checker
 from audit.check.classify import classify
 from audit.check.offline import Silence
-from audit.check.schedule import host_of
+from audit.check.schedule import checker_error, host_of
 from audit.check.settings import CheckResult, CheckSettings, CheckTarget
-from audit.models import Classification, ErrorKind, Network, Observation
+from audit.models import Classification, Network, Observation
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +165,7 @@ class Shards:
                     yield result
             for task in tasks:
                 task.result()  # a bug in this process's own checking is not swallowed
-            if (evidence := silence.suspect()) and (cannot := await self._local.unreachable()):
-                self._silent = f"{evidence}; {cannot}"
-            held = silence.release(self._silent)
+            held, self._silent = await silence.finish(self._local.unreachable)
             self._marked_silent = len(held) if self._silent else 0
             for result in held:
                 yield result
@@ -258,10 +255,5 @@ async def _feed(
 
 
 def _unchecked(target: CheckTarget, why: str) -> CheckResult:
-    obs = Observation(
-        url=target.url,
-        checked_at=datetime.now(UTC),
-        error=ErrorKind.OTHER,
-        detail=f"checker error: {why}",
-    )
+    obs = checker_error(target.url, why)
     return CheckResult(target, obs, classify(obs, target.accept))
