@@ -1,0 +1,245 @@
+"""What several commands share: option groups, settings built from options, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from audit.archive import ArchiveSettings
+from audit.check import CheckSettings, parse_resolve
+from audit.errors import InputError
+from audit.judge import Policy
+from audit.pipeline import RunOptions
+from audit.registry import Registry, load_registry, remember
+from audit.store import Store, open_store
+
+EXIT_OK, EXIT_FAILURE, EXIT_DEAD, EXIT_INPUT = 0, 1, 2, 3
+
+Command = Callable[[argparse.Namespace, Any], int]
+
+
+def positive(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive: {text}")
+        return value
+
+    return parse
+
+
+def duration(text: str, *, zero: bool = False) -> timedelta:
+    """'90s', '15m', '6h', '1d', '2w' -> timedelta (positive, or also 0 when `zero`)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    try:
+        value, unit = float(text[:-1]), text[-1]
+        if unit not in units or value < 0 or (value == 0 and not zero):
+            raise ValueError
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (use e.g. 30m, 6h, 1d, 2w)"
+        ) from None
+    return timedelta(seconds=value * units[unit])
+
+
+def jitter(text: str) -> timedelta:
+    return duration(text, zero=True)
+
+
+def add_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--registry",
+        type=Path,
+        default=Path("data/resources.yaml"),
+        help="the registry (default: data/resources.yaml)",
+    )
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=Path("data/audit.sqlite"),
+        help="the SQLite store (default: data/audit.sqlite)",
+    )
+    p.add_argument("--no-store", action="store_true", help="record nothing")
+
+
+def add_network(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("checking")
+    g.add_argument("--concurrency", type=positive(int), help="requests at once in total")
+    g.add_argument("--per-host", type=positive(int), help="requests at once per host")
+    g.add_argument(
+        "--workers",
+        type=positive(int),
+        help="processes checking, each a share of the hosts (default: one, and from "
+        "50,000 URLs one per 25,000 up to the CPUs, at most 4)",
+    )
+    g.add_argument(
+        "--min-interval",
+        type=float,
+        metavar="SECONDS",
+        help="least time between two URLs started on one host (default 0.05)",
+    )
+    g.add_argument("--timeout", type=positive(float), help="seconds per request, all included")
+    g.add_argument("--retries", type=int, help="retries of transient failures")
+    g.add_argument(
+        "--resolve",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDR",
+        help="use ADDR for HOST:PORT, as curl's --resolve (repeatable)",
+    )
+    g.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="permit loopback and private targets (refused by default)",
+    )
+    g.add_argument("--proxy", help="check through this proxy (recorded with the results)")
+    g.add_argument("--user-agent", help="the User-Agent header")
+    g.add_argument("--ca-file", type=Path, help="extra CA certificates to trust (PEM)")
+    g.add_argument(
+        "--canary",
+        action="append",
+        default=[],
+        metavar="NAME[:PORT]",
+        help="a name that always resolves and takes connections (port 443 unless given) "
+        "when our network works (repeatable; replaces the defaults: example.com, "
+        "www.iana.org, one.one.one.one)",
+    )
+    a = p.add_argument_group("archives")
+    a.add_argument(
+        "--wayback-url",
+        default="https://web.archive.org",
+        help="Wayback base URL (CDX, TimeMaps, replays, Save Page Now)",
+    )
+    a.add_argument(
+        "--availability-url",
+        default="https://archive.org",
+        help="base URL of the Wayback availability API",
+    )
+    a.add_argument(
+        "--memento",
+        action="append",
+        default=[],
+        metavar="NAME=TIMEMAP_URL",
+        help="a Memento archive's TimeMap base URL (repeatable; replaces the "
+        "default list; 'none=-' asks no other archive)",
+    )
+
+
+def add_policy(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("judging")
+    g.add_argument(
+        "--confirm-checks",
+        type=positive(int),
+        help="dead needs this many failures in a row (default 3)",
+    )
+    g.add_argument(
+        "--confirm-span", type=duration, help="spread over at least this long (default 3d)"
+    )
+
+
+def now_from_env() -> datetime:
+    text = os.environ.get("AUDIT_NOW")
+    if not text:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"AUDIT_NOW={text!r} is not an ISO 8601 time") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def check_settings(args: argparse.Namespace) -> CheckSettings:
+    s = CheckSettings()
+    given = {
+        "concurrency": args.concurrency,
+        "per_host": args.per_host,
+        "min_interval": args.min_interval,
+        "workers": args.workers,
+        "timeout": args.timeout,
+        "retries": args.retries,
+        "proxy": args.proxy,
+        "user_agent": args.user_agent,
+        "ca_file": str(args.ca_file) if args.ca_file else None,
+    }
+    s = replace(s, **{k: v for k, v in given.items() if v is not None})
+    if args.canary:
+        s = replace(s, canaries=tuple(args.canary))
+    return replace(
+        s, resolve=tuple(parse_resolve(r) for r in args.resolve), allow_private=args.allow_private
+    )
+
+
+def archive_settings(args: argparse.Namespace, registry: Registry | None) -> ArchiveSettings:
+    s = ArchiveSettings(
+        wayback_url=args.wayback_url.rstrip("/"), availability_url=args.availability_url.rstrip("/")
+    )
+    mementos = list(registry.memento_archives) if registry else []
+    for item in args.memento:
+        name, sep, url = item.partition("=")
+        if not sep or not url:
+            raise InputError(f"--memento {item!r}: use NAME=TIMEMAP_URL")
+        mementos.append((name, url))
+    if mementos:  # the user's list replaces the default archives
+        s = replace(
+            s, memento_timemaps=tuple(m for m in mementos if m[0] != "none"), memento_timegates=()
+        )
+    if args.timeout:
+        s = replace(s, timeout=args.timeout)
+    if args.user_agent:
+        s = replace(s, user_agent=args.user_agent)
+    if getattr(args, "save", False):
+        s = replace(
+            s,
+            save=True,
+            access_key=os.environ.get("IA_ACCESS_KEY"),
+            secret_key=os.environ.get("IA_SECRET_KEY"),
+        )
+    return s
+
+
+def policy(args: argparse.Namespace) -> tuple[Policy, bool]:
+    p = Policy()
+    if args.confirm_checks:
+        p = replace(p, confirm_checks=args.confirm_checks)
+    if args.confirm_span:
+        p = replace(p, confirm_span=args.confirm_span)
+    return p, bool(args.confirm_checks or args.confirm_span)
+
+
+def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:
+    pol, overridden = policy(args)
+    return RunOptions(
+        check=check_settings(args),
+        archive=None if args.no_archive else archive_settings(args, registry),
+        policy=pol,
+        policy_overridden=overridden,
+        all_resources=getattr(args, "all", False),
+        reports_dir=args.reports,
+    )
+
+
+def maybe_store(args: argparse.Namespace) -> contextlib.AbstractContextManager[Store | None]:
+    """The store, or nothing with --no-store."""
+    return contextlib.nullcontext() if args.no_store else open_store(args.db)
+
+
+@contextlib.contextmanager
+def registry_and_store(args: argparse.Namespace) -> Iterator[tuple[Registry, Store]]:
+    """The registry (parsed, or from the store's cache) and the locked store.
+
+    A bad registry must not leave a new, empty store behind: without a store yet,
+    the registry is validated before one is created.
+    """
+    registry = None if args.db.exists() else load_registry(args.registry)
+    with open_store(args.db, lock=True) as store:
+        if registry is None:
+            registry = load_registry(args.registry, cache=store)
+        else:
+            remember(registry, store)
+        yield registry, store
