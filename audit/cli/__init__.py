@@ -7,19 +7,50 @@ found, 3 bad input or configuration (one line naming file and line).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from audit import __version__
-from audit.cli import archive, check, extract, history, normalize, report, run, watch
+from audit.cli import _config, archive, check, extract, history, normalize, report, run, watch
+from audit.cli._config import CONFIG_NAME
 from audit.cli._options import EXIT_FAILURE, EXIT_INPUT, EXIT_OK
 from audit.errors import AuditError, InputError, OutputError, StoreError
 
 log = logging.getLogger("audit")
 
 COMMANDS = (run, normalize, extract, check, archive, report, watch, history)
+
+EXAMPLES = {
+    "run": "example: audit run --registry data/resources.yaml --db data/audit.sqlite",
+    "normalize": 'example: audit normalize "http: www.viro.edu.ru"',
+    "extract": "example: audit extract report.pdf --into data/resources.yaml --dry-run",
+    "check": "example: audit check --url https://example.org/ --format junit > links.xml",
+    "archive": "example: audit archive --url http://www.stoppav.ru/ --date 2018-06-01",
+    "report": "example: audit report --format md > status.md",
+    "watch": 'example: audit watch --cron "0 6 * * *"',
+    "history": "example: audit history vologda-viro",
+}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Shows a default where there is one worth showing (not None, False or [])."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" not in text
+            and default not in (None, False, [], argparse.SUPPRESS)
+            and action.option_strings
+            and not isinstance(action, argparse._CountAction)
+        ):
+            text += " (default: %(default)s)"
+        return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,12 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help=f"settings file (default: {CONFIG_NAME} in the registry's folder, if there)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add = sub.add_parser
 
     def add_parser(name: str, **kw: Any) -> argparse.ArgumentParser:
         # no abbreviations: `--all` must never be read as `--allow-private`
-        return add(name, parents=[common], allow_abbrev=False, **kw)
+        kw.setdefault("epilog", EXAMPLES.get(name))
+        kw.setdefault("description", kw.get("help"))
+        return add(name, parents=[common], allow_abbrev=False, formatter_class=_Formatter, **kw)
 
     sub.add_parser = add_parser  # type: ignore[method-assign]
     for command in COMMANDS:
@@ -43,17 +82,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse twice when a settings file applies: its values become the defaults."""
     parser = build_parser()
+    args = parser.parse_args(argv)
+    path = _config.find_config(args)
+    if path is None:
+        return args
+    settings, text = _config.load(path)
+    parsers = _subparsers(parser)
+    defaults = _config.defaults_for(
+        args.command, parsers=parsers, config=settings, text=text, path=path, given=args
+    )
+    parsers[args.command].set_defaults(**defaults)
+    return parser.parse_args(argv)
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = parser.parse_args(argv)
+        args = _parse(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage; the contract says 3
         return EXIT_INPUT if exc.code else EXIT_OK
+    except InputError as exc:
+        print(f"audit: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     logging.basicConfig(
         level=logging.WARNING - 10 * args.verbose, format="audit: %(levelname)s: %(message)s"
     )
     try:
         return int(args.func(args, sys.stdout))
+    except BrokenPipeError:
+        # `audit ... | head`: the reader left; what it read is all it wanted
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except InputError as exc:
         print(f"audit: {exc}", file=sys.stderr)
         return EXIT_INPUT

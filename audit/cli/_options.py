@@ -14,6 +14,7 @@ from typing import Any
 from audit.archive import ArchiveSettings
 from audit.check import CheckSettings, parse_resolve
 from audit.errors import InputError
+from audit.filters import UrlFilter, parse_accept, select
 from audit.judge import Policy
 from audit.pipeline import RunOptions
 from audit.registry import Registry, load_registry, remember
@@ -52,7 +53,8 @@ def jitter(text: str) -> timedelta:
     return duration(text, zero=True)
 
 
-def add_store(p: argparse.ArgumentParser) -> None:
+def add_store(p: argparse.ArgumentParser, *, optional: bool = True) -> None:
+    """--registry and --db; --no-store only where the command can do without a store."""
     p.add_argument(
         "--registry",
         type=Path,
@@ -65,13 +67,21 @@ def add_store(p: argparse.ArgumentParser) -> None:
         default=Path("data/audit.sqlite"),
         help="the SQLite store (default: data/audit.sqlite)",
     )
-    p.add_argument("--no-store", action="store_true", help="record nothing")
+    if optional:
+        p.add_argument("--no-store", action="store_true", help="record nothing")
 
 
 def add_network(p: argparse.ArgumentParser) -> None:
+    add_checking(p)
+    add_archives(p)
+
+
+def add_checking(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("checking")
-    g.add_argument("--concurrency", type=positive(int), help="requests at once in total")
-    g.add_argument("--per-host", type=positive(int), help="requests at once per host")
+    g.add_argument(
+        "--concurrency", type=positive(int), help="requests at once in total (default 512)"
+    )
+    g.add_argument("--per-host", type=positive(int), help="requests at once per host (default 4)")
     g.add_argument(
         "--workers",
         type=positive(int),
@@ -84,8 +94,10 @@ def add_network(p: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="least time between two URLs started on one host (default 0.05)",
     )
-    g.add_argument("--timeout", type=positive(float), help="seconds per request, all included")
-    g.add_argument("--retries", type=int, help="retries of transient failures")
+    g.add_argument(
+        "--timeout", type=positive(float), help="seconds per request, all included (default 20)"
+    )
+    g.add_argument("--retries", type=int, help="retries of transient failures (default 2)")
     g.add_argument(
         "--resolve",
         action="append",
@@ -110,6 +122,9 @@ def add_network(p: argparse.ArgumentParser) -> None:
         "when our network works (repeatable; replaces the defaults: example.com, "
         "www.iana.org, one.one.one.one)",
     )
+
+
+def add_archives(p: argparse.ArgumentParser) -> None:
     a = p.add_argument_group("archives")
     a.add_argument(
         "--wayback-url",
@@ -129,6 +144,35 @@ def add_network(p: argparse.ArgumentParser) -> None:
         help="a Memento archive's TimeMap base URL (repeatable; replaces the "
         "default list; 'none=-' asks no other archive)",
     )
+
+
+def add_selection(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("selection")
+    g.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="check only URLs matching one of these (repeatable; wins over --exclude)",
+    )
+    g.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="do not check URLs matching this (repeatable); they are reported as skipped",
+    )
+    g.add_argument(
+        "--accept",
+        metavar="STATUSES",
+        help="HTTP statuses that count as ok everywhere, e.g. 200..=299,403 (as lychee's)",
+    )
+
+
+def selection(args: argparse.Namespace) -> tuple[UrlFilter, frozenset[int]]:
+    """The --include/--exclude filter and the --accept statuses."""
+    rules = UrlFilter.of(tuple(args.include), tuple(args.exclude))
+    return rules, parse_accept(args.accept) if args.accept else frozenset()
 
 
 def add_policy(p: argparse.ArgumentParser) -> None:
@@ -242,4 +286,5 @@ def registry_and_store(args: argparse.Namespace) -> Iterator[tuple[Registry, Sto
             registry = load_registry(args.registry, cache=store)
         else:
             remember(registry, store)
-        yield registry, store
+        rules, accept = selection(args)
+        yield replace(registry, resources=select(registry.resources, rules, accept)), store

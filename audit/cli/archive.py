@@ -13,11 +13,12 @@ from audit import pipeline, urls
 from audit.archive import ArchiveRequest, lookup_to_json
 from audit.cli._options import (
     EXIT_OK,
-    add_network,
+    add_archives,
     add_store,
     archive_settings,
     maybe_store,
     now_from_env,
+    positive,
 )
 from audit.registry import load_registry
 from audit.store import Store
@@ -26,7 +27,10 @@ from audit.store import Store
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("archive", help="look up (and with --save, request) archive snapshots")
     add_store(p)
-    add_network(p)
+    g = p.add_argument_group("requests")
+    g.add_argument("--timeout", type=positive(float), help="seconds per archive request")
+    g.add_argument("--user-agent", help="the User-Agent header")
+    add_archives(p)
     p.add_argument("--url", action="append", default=[], help="a URL to look up (repeatable)")
     p.add_argument("--date", type=date.fromisoformat, help="find snapshots nearest this date")
     p.add_argument(
@@ -34,7 +38,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="ask Save Page Now to capture live resources (IA_ACCESS_KEY/IA_SECRET_KEY)",
     )
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     p.set_defaults(func=cmd_archive)
 
 

@@ -14,7 +14,7 @@ from audit.cli._options import EXIT_OK
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("normalize", help="repair and normalise citations")
     p.add_argument("citations", nargs="*", help="one citation per argument (default: stdin lines)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     p.set_defaults(func=cmd_normalize)
 
 

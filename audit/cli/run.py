@@ -16,34 +16,30 @@ from audit.cli._options import (
     EXIT_OK,
     add_network,
     add_policy,
+    add_selection,
     add_store,
     now_from_env,
     registry_and_store,
     run_options,
 )
-from audit.errors import InputError
 from audit.models import Network, Verdict
 from audit.pipeline import Clock
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="check what is due, look up archives, store, write reports")
-    add_store(p)
+    add_store(p, optional=False)
     add_network(p)
     add_policy(p)
+    add_selection(p)
     p.add_argument("--all", action="store_true", help="re-check everything, not only what is due")
     p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     p.add_argument("--no-archive", action="store_true", help="skip archive lookups")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    if args.no_store:
-        raise InputError(
-            "audit run keeps history: --no-store is not supported here; "
-            "use `audit check --no-store`"
-        )
     with registry_and_store(args) as (registry, store), _progress(args) as progress:
         opts = run_options(args, registry)
         summary = check_loop.run(

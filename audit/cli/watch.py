@@ -20,6 +20,7 @@ from audit.cli._options import (
     EXIT_OK,
     add_network,
     add_policy,
+    add_selection,
     add_store,
     duration,
     jitter,
@@ -36,9 +37,10 @@ from audit.registry import load_registry
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("watch", help="run on a schedule until stopped")
-    add_store(p)
+    add_store(p, optional=False)
     add_network(p)
     add_policy(p)
+    add_selection(p)
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--every", type=duration, help="e.g. 1d, 6h")
     when.add_argument("--cron", help='a cron expression, e.g. "0 6 * * *" (UTC)')
@@ -71,15 +73,18 @@ async def _watch(args: argparse.Namespace, out: TextIO) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     runs = 0
+    first = True  # the first run starts at once: a schedule set up now is seen working now
     while not stop.is_set():
-        wait = _next_wait(args)
-        if not args.quiet:
-            out.write(f"next run in {wait.total_seconds():.0f}s\n")
-            out.flush()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), wait.total_seconds())
-        if stop.is_set():
-            break
+        if not first:
+            wait = _next_wait(args)
+            if not args.quiet:
+                out.write(f"next run in {human(wait)}\n")
+                out.flush()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait.total_seconds())
+            if stop.is_set():
+                break
+        first = False
         try:
             summary = await _watched_run(args, stop)
         except AuditError as exc:
@@ -113,6 +118,17 @@ async def _watched_run(args: argparse.Namespace, stop: asyncio.Event) -> pipelin
                 await task
             return None
         return task.result()
+
+
+def human(wait: timedelta) -> str:
+    """A wait as people say it: `2 d 3 h`, `5 min 10 s`, `40 s` (two units at most)."""
+    seconds = max(0, round(wait.total_seconds()))
+    parts: list[str] = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if seconds >= size or (unit == "s" and not parts):
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+    return " ".join(parts[:2])
 
 
 def _next_wait(args: argparse.Namespace) -> timedelta:
