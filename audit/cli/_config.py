@@ -33,17 +33,23 @@ def find_config(args: argparse.Namespace) -> Path | None:
 def load(path: Path) -> tuple[dict[str, Any], str]:
     try:
         text = path.read_text(encoding="utf-8")
-        return tomllib.loads(text), text
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", path=str(path)) from None
+    try:
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        # tomllib says "(at line N, column M)": keep the message, it names the line
-        raise InputError(f"not valid TOML: {exc}", path=str(path)) from None
+        # tomllib names the place only in its message: "(at line N, column M)"
+        m = re.search(r"\(at line (\d+)", str(exc))
+        line = int(m.group(1)) if m else max(1, text.count("\n"))
+        message = re.sub(r"\s*\(at [^)]*\)", "", str(exc))
+        raise InputError(f"not valid TOML: {message}", path=str(path), line=line) from None
 
 
 def _line_of(text: str, key: str) -> int | None:
     spelled = re.escape(key).replace("_", "[-_]")
-    m = re.search(rf"^\s*[\"']?{spelled}[\"']?\s*=", text, re.MULTILINE)
+    m = re.search(
+        rf"^[ \t]*(\[[ \t]*{spelled}[ \t]*\]|[\"']?{spelled}[\"']?[ \t]*=)", text, re.MULTILINE
+    )
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
