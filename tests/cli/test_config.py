@@ -80,7 +80,7 @@ def test_relative_paths_are_relative_to_the_settings_file(
 
 
 @pytest.mark.parametrize(
-    ("settings", "line", "words"),
+    "case",
     [
         ("retries = 0\n\nno-such-option = 1\n", 3, "no-such-option"),
         ("[check]\nformat = 'yaml'\n", 2, "choose from"),
@@ -93,10 +93,9 @@ def test_a_bad_setting_is_one_line_naming_file_and_line(
     tmp_path: Path,
     web: WebServer,
     capsys: pytest.CaptureFixture[str],
-    settings: str,
-    line: int,
-    words: str,
+    case: tuple[str, int, str],
 ) -> None:
+    settings, line, words = case
     reg = project(tmp_path, web, settings)
     code, _, err = run(capsys, "check", "--registry", str(reg), "--no-store")
     assert code == 3
