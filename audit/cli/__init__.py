@@ -16,16 +16,28 @@ from pathlib import Path
 from typing import Any
 
 from audit import __version__
-from audit.cli import _config, archive, check, extract, history, normalize, report, run, watch
+from audit.cli import (
+    _config,
+    archive,
+    check,
+    extract,
+    history,
+    init,
+    normalize,
+    report,
+    run,
+    watch,
+)
 from audit.cli._config import CONFIG_NAME
 from audit.cli._options import EXIT_FAILURE, EXIT_INPUT, EXIT_OK
 from audit.errors import AuditError, InputError, OutputError, StoreError
 
 log = logging.getLogger("audit")
 
-COMMANDS = (run, normalize, extract, check, archive, report, watch, history)
+COMMANDS = (init, run, normalize, extract, check, archive, report, watch, history)
 
 EXAMPLES = {
+    "init": "example: audit init my-reports && cd my-reports",
     "run": "example: audit run --registry data/resources.yaml --db data/audit.sqlite",
     "normalize": 'example: audit normalize "http: www.viro.edu.ru"',
     "extract": "example: audit extract report.pdf --into data/resources.yaml --dry-run",

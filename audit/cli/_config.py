@@ -9,6 +9,7 @@ Relative paths are relative to the file's folder, so a project moves as one.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -111,7 +112,7 @@ def _convert(action: argparse.Action, value: Any, base: Path) -> Any:
             raise TypeError("expected a string or a number")
         item: Any = action.type(str(v)) if callable(action.type) else str(v)
         if isinstance(item, Path) and not item.is_absolute():
-            item = base / item
+            item = Path(os.path.normpath(base / item))
         if action.choices is not None and item not in action.choices:
             raise ValueError(f"choose from {', '.join(map(str, action.choices))}")
         converted.append(item)

@@ -44,7 +44,8 @@ def test_settings_apply_per_command_and_the_command_line_wins(
     reg = project(
         tmp_path,
         web,
-        'allow-private = true\nretries = 0\nexclude = ["/gone$"]\n\n[check]\nformat = "json"\n',
+        'allow-private = true\ncanary = ["localhost"]\nretries = 0\n'
+        'exclude = ["/gone$"]\n\n[check]\nformat = "json"\n',
     )
     code, out, _ = run(capsys, "check", "--registry", str(reg), "--no-store")
     assert code == 0
@@ -70,7 +71,11 @@ def test_settings_apply_per_command_and_the_command_line_wins(
 def test_relative_paths_are_relative_to_the_settings_file(
     tmp_path: Path, web: WebServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg = project(tmp_path, web, 'allow-private = true\n[run]\nreports = "../public"\n')
+    reg = project(
+        tmp_path,
+        web,
+        'allow-private = true\ncanary = ["localhost"]\n[run]\nreports = "../public"\n',
+    )
     code, out, err = run(
         capsys, "run", "--registry", str(reg), "--db", str(tmp_path / "a.sqlite"), "--no-archive"
     )
