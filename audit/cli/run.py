@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -22,6 +19,7 @@ from audit.cli._options import (
     registry_and_store,
     run_options,
 )
+from audit.cli._progress import progress
 from audit.models import Network, Verdict
 from audit.pipeline import Clock
 
@@ -40,10 +38,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    with registry_and_store(args) as (registry, store), _progress(args) as progress:
+    with (
+        registry_and_store(args) as (registry, store),
+        progress("checking", quiet=args.quiet) as update,
+    ):
         opts = run_options(args, registry)
         summary = check_loop.run(
-            pipeline.run_audit(registry, store, opts, Clock(now_from_env()), progress)
+            pipeline.run_audit(registry, store, opts, Clock(now_from_env()), update)
         )
     if args.format == "json":
         out.write(report.render_json(summary.data) + "\n")
@@ -76,20 +77,3 @@ def print_summary(summary: pipeline.RunSummary, out: TextIO) -> None:
             out.write(f"  {r.verdict.value:8} {r.resource.id}  {r.resource.url}  {r.reason}\n")
     for path in summary.written:
         out.write(f"wrote {path}\n")
-
-
-@contextlib.contextmanager
-def _progress(args: argparse.Namespace) -> Iterator[pipeline.Progress | None]:
-    """A progress bar on an interactive terminal; nothing otherwise."""
-    if args.quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import Progress  # noqa: PLC0415 - only on a terminal: costly to import
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task("checking", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
-
-        yield update
