@@ -36,6 +36,7 @@ from audit.check.fingerprint import (
     text_similarity,
 )
 from audit.check.resolve import Resolver
+from audit.check.robots import MAX_ROBOTS, Robots
 from audit.check.settings import CheckSettings, CheckTarget
 from audit.models import ErrorKind, Fingerprint, Hop, Observation
 
@@ -143,6 +144,7 @@ class Prober:
             ("Accept-Language", settings.accept_language),
             ("Accept-Encoding", ACCEPT_ENCODING),
         ]
+        self._robots = Robots(settings.user_agent, self._fetch_robots, settings.max_hosts)
         self._siblings: OrderedDict[tuple[str, str, int], asyncio.Task[_Sibling]] = OrderedDict()
         self._https: OrderedDict[tuple[str, int], asyncio.Task[tuple[int | None, str]]] = (
             OrderedDict()
@@ -161,6 +163,8 @@ class Prober:
             if scheme == "http" and self.settings.https_probe and self._may_probe_https(host, port):
                 https_task = self._https_probe(target.url, host, port)
             async with asyncio.timeout(timeout):
+                if self.settings.robots and await self._robots.disallowed(target.url, deadline):
+                    raise LinkFailure(ErrorKind.POLICY, "disallowed by robots.txt (--robots)")
                 await self._fetch(fetched, target, deadline)
         except TimeoutError:
             fetched.error, fetched.detail = (
@@ -199,9 +203,12 @@ class Prober:
 
     # -- fetching ----------------------------------------------------------------
     def _headers(
-        self, target: CheckTarget | None, cookies: dict[str, str]
+        self, host: str, target: CheckTarget | None, cookies: dict[str, str]
     ) -> list[tuple[str, str]]:
         headers = list(self._base_headers)
+        # the user's own headers for this host (a token for an intranet): never sent to
+        # another host a redirect leads to, never recorded
+        headers += self.settings.headers_for(host)
         if target is not None:
             if target.etag:
                 headers.append(("If-None-Match", target.etag))
@@ -241,7 +248,7 @@ class Prober:
                 host=host,
                 port=port,
                 target=request_target,
-                headers=self._headers(conditional, jar),
+                headers=self._headers(host, conditional, jar),
                 addresses=resolution.addresses,
                 timeout=max(0.001, deadline - time.monotonic()),
                 verify=verify,
@@ -356,6 +363,18 @@ class Prober:
                 fp = binary_fingerprint(fetched.url, fetched.body)
         return _Sibling(fetched.status, fetched.url, len(fetched.hops), fp)
 
+    async def _fetch_robots(self, url: str) -> tuple[int | None, bytes]:
+        fetched = Fetched(url)
+        timeout = min(self.settings.timeout, self.settings.probe_timeout)
+        try:
+            async with asyncio.timeout(timeout):
+                await self._fetch(
+                    fetched, None, time.monotonic() + timeout, max_redirects=5, cap=MAX_ROBOTS
+                )
+        except Exception:
+            return None, b""
+        return fetched.status, fetched.body
+
     def _may_probe_https(self, host: str, port: int) -> bool:
         """Not for a name the user mapped for http only: it would go to the real host."""
         return not self.resolver.is_mapped(host, port) or self.resolver.is_mapped(
@@ -368,6 +387,7 @@ class Prober:
         self._https = OrderedDict((k, t) for k, t in self._https.items() if not t.done())
 
     async def aclose(self) -> None:
+        await self._robots.aclose()
         tasks = [*self._siblings.values(), *self._https.values()]
         for task in tasks:
             task.cancel()

@@ -92,6 +92,21 @@ class CheckSettings:
     max_hosts: int = 2048  # per-host state (pools, pins) kept; least recently used dropped
     lookahead: int = 16384  # targets read ahead of the running ones, to interleave hosts
     workers: int = 0  # processes, each checking its share of the hosts; 0: by CPUs and targets
+    robots: bool = False  # honour robots.txt (a link check is a reader's click: off by default)
+    # (host, headers) the user set for a host (`[hosts."name"]` in audit.toml): a token for
+    # an intranet or a paywall. Sent to that host only; never stored or reported.
+    host_headers: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = field(
+        default=(), repr=False
+    )
+
+    def headers_for(self, host: str) -> list[tuple[str, str]]:
+        """The user's headers for `host` (an entry `example.org` covers its subdomains)."""
+        return [
+            h
+            for name, headers in self.host_headers
+            if host == name or host.endswith("." + name)
+            for h in headers
+        ]
 
     def __post_init__(self) -> None:
         """Refuse values that would stall or misbehave (the CLI passes user input here)."""
@@ -112,6 +127,9 @@ class CheckSettings:
         ):
             if getattr(self, name) < 0:
                 raise InputError(f"{name.replace('_', '-')} must not be negative")
+        for host, _ in self.host_headers:
+            if not host or host != host.lower():
+                raise InputError(f"hosts: {host!r} must be a lower-case host name")
         if self.proxy is not None and not self.proxy.startswith(("http://", "https://")):
             raise InputError(f"--proxy {self.proxy!r}: an http:// or https:// proxy URL is needed")
 

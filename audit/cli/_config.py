@@ -51,6 +51,8 @@ def _line_of(text: str, key: str) -> int | None:
     m = re.search(
         rf"^[ \t]*(\[[ \t]*{spelled}[ \t]*\]|[\"']?{spelled}[\"']?[ \t]*=)", text, re.MULTILINE
     )
+    # a key of an inline table ({X-Token = ...}) is not at the start of its line
+    m = m or re.search(rf"[{{,][ \t]*[\"']?{spelled}[\"']?[ \t]*=", text)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
@@ -68,6 +70,11 @@ def defaults_for(
     actions = {a.dest: a for a in parsers[command]._actions}
     chosen: dict[str, Any] = {}
     for key, value in config.items():
+        if key == "hosts" and parsers[command].get_default("host_headers") is not None:
+            chosen["host_headers"] = _hosts(value, path, text)
+            continue
+        if key == "hosts":
+            continue
         if isinstance(value, dict):
             if key not in parsers:
                 _fail(path, text, key, f"[{key}]: no such command")
@@ -84,6 +91,8 @@ def defaults_for(
         if dest in actions:
             chosen.setdefault(dest, value)
     out: dict[str, Any] = {}
+    if "host_headers" in chosen:
+        out["host_headers"] = chosen.pop("host_headers")
     for dest, value in chosen.items():
         action = actions[dest]
         if dest in ("func", "help", "config") or action.default is argparse.SUPPRESS:
@@ -95,6 +104,48 @@ def defaults_for(
         except (argparse.ArgumentTypeError, TypeError, ValueError, InputError) as exc:
             _fail(path, text, dest, f"{dest} = {value!r}: {exc}")
     return out
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _hosts(
+    table: Any, path: Path, text: str
+) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """`[hosts."name"]` tables: headers and cookies, `${VAR}` taken from the environment.
+
+    Secrets stay out of the file (and of reports and the store: only requests carry them).
+    """
+    if not isinstance(table, dict):
+        _fail(path, text, "hosts", 'hosts must be a table of [hosts."name"] tables')
+    out = []
+    for host, spec in table.items():
+        if not isinstance(spec, dict) or set(spec) - {"headers", "cookies"}:
+            _fail(path, text, host, f"hosts.{host}: only headers = {{...}} and cookies = {{...}}")
+        headers: list[tuple[str, str]] = []
+        for kind in ("headers", "cookies"):
+            values = spec.get(kind, {})
+            if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+                _fail(path, text, kind, f"hosts.{host}.{kind}: a table of strings")
+            expanded = {k: _expand(v, path, text, k) for k, v in values.items()}
+            if kind == "headers":
+                headers += list(expanded.items())
+            elif expanded:
+                headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in expanded.items())))
+        out.append((host.lower(), tuple(headers)))
+    return tuple(out)
+
+
+def _expand(value: str, path: Path, text: str, key: str) -> str:
+    def var(m: re.Match[str]) -> str:
+        if m.group(1) not in os.environ:
+            _fail(path, text, key, f"{key}: the environment has no {m.group(1)}")
+        return os.environ[m.group(1)]
+
+    expanded = _VAR.sub(var, value)
+    if any(c in expanded for c in "\r\n\0"):
+        _fail(path, text, key, f"{key}: a header value cannot hold line breaks")
+    return expanded
 
 
 def _convert(action: argparse.Action, value: Any, base: Path) -> Any:

@@ -112,6 +112,12 @@ def add_checking(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--proxy", help="check through this proxy (recorded with the results)")
     g.add_argument("--user-agent", help="the User-Agent header")
+    g.add_argument(
+        "--robots",
+        action="store_true",
+        help="honour robots.txt (off by default: a link check is one reader's click)",
+    )
+    g.set_defaults(host_headers=())  # [hosts."name"] tables of audit.toml
     g.add_argument("--ca-file", type=Path, help="extra CA certificates to trust (PEM)")
     g.add_argument(
         "--canary",
@@ -210,6 +216,8 @@ def check_settings(args: argparse.Namespace) -> CheckSettings:
         "proxy": args.proxy,
         "user_agent": args.user_agent,
         "ca_file": str(args.ca_file) if args.ca_file else None,
+        "robots": args.robots or None,
+        "host_headers": tuple(args.host_headers) or None,
     }
     s = replace(s, **{k: v for k, v in given.items() if v is not None})
     if args.canary:

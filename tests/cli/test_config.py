@@ -150,3 +150,69 @@ def test_output_to_a_closed_pipe_is_no_traceback() -> None:
 )
 def test_waits_in_human_units(wait: timedelta, text: str) -> None:
     assert human(wait) == text
+
+
+def test_host_headers_go_to_that_host_only_and_are_never_stored(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INTRANET_TOKEN", "s3cret-token")
+    web.route("/ok", Reply(200, PAGE))
+    web.route(
+        "/away",
+        Reply(302, "", headers=[("Location", web.url("/ok").replace("127.0.0.1", "localhost"))]),
+    )
+    reg = project(
+        tmp_path,
+        web,
+        'allow-private = true\ncanary = ["localhost"]\n'
+        '[hosts."127.0.0.1"]\nheaders = {Authorization = "Bearer ${INTRANET_TOKEN}"}\n'
+        'cookies = {session = "abc"}\n',
+    )
+    db = tmp_path / "a.sqlite"
+    code, _, err = run(
+        capsys, "check", "--registry", str(reg), "--db", str(db), "--url", web.url("/away")
+    )
+    assert code == 0, err
+    first = next(r for r in web.requests if r.target == "/away")
+    second = next(r for r in web.requests if r.target == "/ok")
+    assert first.headers.get("authorization") == "Bearer s3cret-token"
+    assert first.headers.get("cookie") == "session=abc"
+    assert "authorization" not in second.headers  # the redirect went to another host name
+    assert b"s3cret" not in db.read_bytes()
+
+
+def test_a_missing_environment_variable_is_named(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NO_SUCH_TOKEN", raising=False)
+    reg = project(
+        tmp_path, web, '[hosts."example.org"]\nheaders = {X-Token = "${NO_SUCH_TOKEN}"}\n'
+    )
+    code, _, err = run(capsys, "check", "--registry", str(reg), "--no-store")
+    assert code == 3 and "NO_SUCH_TOKEN" in err and "audit.toml:2:" in err
+
+
+def test_robots_is_honoured_only_when_asked(
+    tmp_path: Path, web: WebServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    web.route(
+        "/robots.txt", Reply(200, "User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    )
+    web.route("/private/page", Reply(200, PAGE))
+    web.route("/ok", Reply(200, PAGE))
+    args = ["check", "--no-store", "--allow-private", "--canary", "localhost", "--format", "json"]
+    urls = ["--url", web.url("/private/page"), "--url", web.url("/ok")]
+    _, out, _ = run(capsys, *args, *urls)
+    assert [r["outcome"] for r in json.loads(out)["results"]] == ["ok", "ok"]
+    assert web.hits("/robots.txt") == 0
+    _, out, _ = run(capsys, *args, *urls, "--robots")
+    private, ok = json.loads(out)["results"]
+    assert private["outcome"] == "skipped" and "robots.txt" in private["evidence"][0]
+    assert ok["outcome"] == "ok"
+    assert web.hits("/private/page") == 1 and web.hits("/robots.txt") == 1
