@@ -8,7 +8,7 @@ step may keep private helper types of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 # --------------------------------------------------------------------------
@@ -108,6 +108,15 @@ class ResourcePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Override:
+    """A person's verdict for a resource, over the judge's until a date (if given)."""
+
+    verdict: Verdict
+    reason: str
+    until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One entry of data/resources.yaml."""
 
@@ -125,6 +134,8 @@ class Resource:
     cited_on: str | None = None  # ISO date the document cited it, if known
     line: int | None = None  # line of the entry in the registry file, for messages
     cited: Normalized | None = None  # `cited_as` repaired and explained (for reports)
+    override: Override | None = None  # `override:` a person set
+    keep: bool = False  # `keep: true`: `audit fix` leaves its citations as written
 
 
 # --------------------------------------------------------------------------

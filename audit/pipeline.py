@@ -48,6 +48,7 @@ from audit.models import (
     Verdict,
     VerdictChange,
 )
+from audit.overrides import apply_override
 from audit.registry import Registry
 from audit.store import Store, StoredObservation
 
@@ -501,7 +502,7 @@ def build_report(
         policy = policy_for(resource, registry, opts)
         lookup = snapshots.get(resource.url or "")
         judgement = judgements.get(resource.id) if judgements else None
-        rows.append(_status(resource, history, lookup, policy, judgement))
+        rows.append(_status(resource, history, lookup, policy, judgement, today=now.date()))
     return ReportData(
         generated_at=now,
         run=run,
@@ -539,9 +540,11 @@ def _status(
     lookup: ArchiveLookup | None,
     policy: Policy,
     judgement: Judgement | None,
+    *,
+    today: date,
 ) -> ResourceStatus:
     stored, checks = history.of(resource.id), history.checks(resource)
-    judgement = judgement or judge(checks, policy)
+    judgement = apply_override(judgement or judge(checks, policy), resource.override, today)
     last = stored[-1] if stored else None
     replacement = None
     if lookup is not None and judgement.verdict in (Verdict.DEAD, Verdict.SUSPECT, Verdict.MOVED):

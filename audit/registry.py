@@ -30,6 +30,7 @@ from audit import __version__, codec, urls
 from audit._gc import gc_paused
 from audit.errors import RegistryError
 from audit.models import Citation, Location, Resource, ResourcePolicy, Source, UrlKind
+from audit.overrides import parse_override
 
 RESOURCE_FIELDS = frozenset(
     {
@@ -52,6 +53,8 @@ RESOURCE_FIELDS = frozenset(
         "confirm_span_days",
         "candidate",
         "cited_on",
+        "override",
+        "keep",
     }
 )
 TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives"})
@@ -316,7 +319,16 @@ def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
         cited_on=_cited_on(item, p),
         line=line,
         cited=urls.normalize_cached(cited_as) if cited_as else None,
+        override=parse_override(item.get("override"), p, lambda key: _line(item, key)),
+        keep=_flag(item, "keep", p),
     )
+
+
+def _flag(item: Mapping[str, Any], key: str, p: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise RegistryError(f"{key} must be true or false", path=p, line=_line(item, key))
+    return value
 
 
 def _opt_str(value: object) -> str | None:
