@@ -14,7 +14,7 @@ from datetime import datetime
 
 import httpx
 
-from audit import __version__
+from audit import __version__, channels
 from audit.models import Network, Verdict, VerdictChange
 
 log = logging.getLogger(__name__)
@@ -63,11 +63,17 @@ async def send_all(
     timeout: float = 5.0,
     retries: int = 2,
 ) -> None:
-    """POST `body` to every target concurrently; outcomes go to `record`."""
+    """POST `body` to every webhook, notify every Apprise channel, all concurrently."""
+    hooks = [t for t in targets if not channels.is_channel(t)]
     async with httpx.AsyncClient(
         timeout=timeout, headers={"User-Agent": user_agent}, follow_redirects=False
     ) as client:
-        await asyncio.gather(*(_send(client, t, body, retries, record) for t in targets))
+        await asyncio.gather(
+            channels.send_channels(
+                [t for t in targets if channels.is_channel(t)], body, record=record
+            ),
+            *(_send(client, t, body, retries, record) for t in hooks),
+        )
 
 
 async def _send(
