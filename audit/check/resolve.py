@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from audit.check.errors import LinkFailure, gai_kind
+from audit.check.hostnames import canonical_ip, hosts_file, loopback_name
 from audit.check.settings import ResolveRule
 from audit.models import ErrorKind
 
@@ -113,7 +114,22 @@ class Resolver:
         if lit is not None:
             resolution = Resolution(host, port, (lit,), "literal")
         elif self._proxied:
-            return Resolution(host, port, (), "proxy")
+            # The proxy resolves the name: judge it by how it is spelled, as a browser
+            # would read it (numeric forms, localhost) and by what the hosts file says.
+            ip = canonical_ip(host)
+            if ip is not None:
+                resolution = Resolution(host, port, (ip,), "literal")
+            elif loopback_name(host) and not self._allow_private:
+                raise LinkFailure(
+                    ErrorKind.POLICY,
+                    f"{host} names this machine: private targets are refused "
+                    "(--allow-private permits them)",
+                )
+            else:
+                mapped = hosts_file().get(host.rstrip(".").lower())
+                if not mapped:
+                    return Resolution(host, port, (), "proxy")
+                resolution = Resolution(host, port, mapped, "hosts")
         else:
             resolution = Resolution(host, port, await self.lookup(host, port), "dns")
         if not self._allow_private:
