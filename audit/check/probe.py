@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import idna
 
-from audit.check import signatures
+from audit.check import placeholders, signatures
 from audit.check.body import ACCEPT_ENCODING, read_capped
 from audit.check.client import Answer, Pools
 from audit.check.errors import LinkFailure, describe
@@ -37,6 +37,7 @@ from audit.check.fingerprint import (
 )
 from audit.check.resolve import Resolver
 from audit.check.settings import CheckSettings, CheckTarget
+from audit.check.sigdata import load as load_signatures
 from audit.models import ErrorKind, Fingerprint, Hop, Observation
 
 log = logging.getLogger(__name__)
@@ -45,26 +46,30 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-KEPT_HEADERS = frozenset(
-    {
-        "content-type",
-        "content-length",
-        "content-encoding",
-        "etag",
-        "last-modified",
-        "retry-after",
-        "server",
-        "location",
-        "cf-mitigated",
-        "x-vercel-mitigated",
-        "x-amzn-waf-action",
-        "x-datadome",
-    }
+KEPT_HEADERS = (
+    frozenset(
+        {
+            "content-type",
+            "content-length",
+            "content-encoding",
+            "etag",
+            "last-modified",
+            "retry-after",
+            "server",
+            "location",
+            "cf-mitigated",
+            "x-vercel-mitigated",
+            "x-amzn-waf-action",
+            "x-datadome",
+        }
+    )
+    | load_signatures().header_names
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_HOST = re.compile(r"[ \t\r\n/\\@]")
 _BAD_TARGET = re.compile(r"[ \r\n\t]")
-_WALL_STATUSES = frozenset({401, 403, 429, 503, 999})  # where challenge pages appear
+# Where walls and block pages appear (a 451 page is sometimes served as 404 or 410).
+_WALL_STATUSES = frozenset({401, 403, 404, 410, 429, 451, 503, 999})
 _THIN = 64  # characters of visible text below which "identical to a sibling" proves nothing
 
 
@@ -295,6 +300,7 @@ class Prober:
         if page is not None:
             host = _host(final)
             signals += signatures.challenge_cues(page, fetched.headers)
+            signals += placeholders.content_cues(page, fetched.headers, host, ok)
             if ok:
                 signals += signatures.soft404_cues(page)
                 signals += signatures.parked_cues(page, host)

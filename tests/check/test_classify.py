@@ -59,6 +59,43 @@ CASES: list[tuple[str, Observation, Outcome]] = [
     ("sibling different", obs(status=200, sibling_similarity=0.6), Outcome.OK),
     ("parked", obs(status=200, signals=("parked-text:this domain is for sale",)), Outcome.PARKED),
     ("parking host", obs(status=200, signals=("parked-host:sedo.com",)), Outcome.PARKED),
+    (
+        "hosting stub",
+        obs(status=200, signals=("stub-suspended-account:head:Account Suspended",)),
+        Outcome.STUB,
+    ),
+    ("default page", obs(status=200, signals=("default-server-page:IIS",)), Outcome.STUB),
+    (
+        "stub beats sibling",
+        obs(status=200, sibling_similarity=1.0, signals=("stub-site-not-configured:text:x",)),
+        Outcome.STUB,
+    ),
+    (
+        "block page 200",
+        obs(status=200, signals=("block-legal-block:text:court order",)),
+        Outcome.BLOCKED,
+    ),
+    (
+        "block page as 404",
+        obs(status=404, signals=("block-legal-block:head:Error 451",)),
+        Outcome.BLOCKED,
+    ),
+    (
+        "wall beats sibling",
+        obs(status=200, sibling_similarity=1.0, signals=("wall-challenge:head:Request Rejected",)),
+        Outcome.BLOCKED,
+    ),
+    (
+        "captcha redirect",
+        obs(status=200, signals=("wall-redirect:url:https://www.gov.test/showcaptcha",)),
+        Outcome.BLOCKED,
+    ),
+    ("wall on 500", obs(status=500, signals=("wall-challenge:markup:x",)), Outcome.BLOCKED),
+    (
+        "db error 200",
+        obs(status=200, signals=("dberror-database-connection-error:head:Error establishing",)),
+        Outcome.SERVER_ERROR,
+    ),
     ("404", obs(status=404), Outcome.NOT_FOUND),
     ("410", obs(status=410), Outcome.NOT_FOUND),
     ("400", obs(status=400), Outcome.CLIENT_ERROR),
