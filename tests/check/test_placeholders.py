@@ -216,6 +216,8 @@ def test_every_rule_names_its_source() -> None:
         (200, "<title>Attention Required! | Cloudflare</title><p>One more step</p>", "blocked"),
         (404, "<title>Access denied</title>", "blocked"),
         (200, "<title>Annual report</title><p>Account of the year</p>", "ok"),
+        (200, "<title>Our trademark registered with WIPO</title><p>News</p>", "ok"),
+        (200, "<title>Parks</title><p>Our domain: nature.</p><img src='/img/park.jpg'>", "ok"),
     ],
 )
 def test_classify_page_sees_the_same_cues(status: int, html: str, outcome: str) -> None:
