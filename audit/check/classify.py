@@ -219,11 +219,15 @@ def _refusal(obs: Observation, status: int) -> str | None:
 
 def _discussion(obs: Observation) -> str | None:
     """Why a not-found title here is more likely an article about errors than an error page."""
-    if obs.fingerprint is not None and obs.fingerprint.length >= ARTICLE_CHARS:
-        return f"the page is a long article ({obs.fingerprint.length} characters of text)"
-    for s in _signals(obs, "sibling-status:"):
-        if _detail(s) in ("404", "410"):
-            return f"a random URL on the host answers {_detail(s)}"
+    length = obs.fingerprint.length if obs.fingerprint is not None else 0
+    if length >= ARTICLE_CHARS:
+        return f"the page is a long article ({length} characters of text)"
+    # Not-found templates are short: an article-sized page on a host whose random
+    # URLs get real 404s is a page about errors (a short one there is still a soft 404).
+    if length >= ARTICLE_CHARS // 3:
+        for s in _signals(obs, "sibling-status:"):
+            if _detail(s) in ("404", "410"):
+                return f"a random URL on the host answers {_detail(s)} ({length} characters)"
     return None
 
 

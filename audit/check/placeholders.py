@@ -18,7 +18,7 @@ from audit.check.sigdata import Family, Rule, Where, fold, load
 PLACES = frozenset({*(w.value for w in Where), "url"})  # "url": a cue of the redirect chain
 TINY = 2000  # visible characters: every placeholder seen is below, articles are above
 SMALL = 8000  # a title rule still applies (a marketplace lander with a long FAQ)
-_SCAN = 131072  # markup characters searched for scripts, assets and markers
+_SCAN = 65536  # markup characters searched for scripts, assets and markers
 _ERROR_FAMILIES = frozenset({Family.WALL, Family.BLOCK})  # what an error answer can be
 _SRC = re.compile(
     r"""<(?:script|iframe)\b[^>]{0,300}?\bsrc\s*=\s*["']?(?:https?:)?//([^/"'\s>:]+)"""
@@ -40,13 +40,7 @@ def content_cues(
     walls and block pages only.
     """
     sig = load()
-    # The combined pattern of each place first: on most answers nothing matches anywhere.
-    places = {
-        where: [t for t in texts if where in sig.any_in and sig.any_in[where].search(t)]
-        for where, texts in _places(page, headers, final_host, ok).items()
-    }
-    # A title is shown as written, not folded (evidence is read by people).
-    originals = {fold(t[:300]): t[:300] for t in _head(page)} if places[Where.HEAD] else {}
+    places = _places(page, headers, final_host, ok)
     signals: list[str] = []
     seen: set[Family] = set()
     for rule in sig.rules:
@@ -55,7 +49,8 @@ def content_cues(
         hit = _first_hit(rule, places)
         if hit is not None:
             where, text = hit
-            text = originals.get(text, text) if where is Where.HEAD else text
+            if where is Where.HEAD:  # a title is shown as written (evidence is read by people)
+                text = next((t[:300] for t in _head(page) if fold(t[:300]) == text), text)
             seen.add(rule.family)
             kind = rule.kind.replace(" ", "-")
             signals.append(f"{rule.family.value}-{kind}:{where.value}:{_short(text)}")
@@ -109,11 +104,9 @@ def _assets(raw: str, final_host: str) -> list[str]:
 
 
 def _first_hit(rule: Rule, places: dict[Where, list[str]]) -> tuple[Where, str] | None:
-    for where in Where:
-        if where not in rule.where:
-            continue
+    for where in rule.where:
         for text in places[where]:
-            if m := rule.pattern.search(text):
+            if m := rule.search(text):
                 return where, m.group(0) if where is not Where.HEAD else text
     return None
 
