@@ -94,6 +94,11 @@ PAGES: dict[str, tuple[str, Outcome, str]] = {
         Outcome.BLOCKED,
         "legal block",
     ),
+    "/incap": (
+        "<title>Loading</title><p>One moment.</p>",
+        Outcome.BLOCKED,
+        "bot wall",
+    ),
     "/db": (
         "<title>Database Error</title><h1>Error establishing a database connection</h1>",
         Outcome.SERVER_ERROR,
@@ -130,7 +135,8 @@ PAGES: dict[str, tuple[str, Outcome, str]] = {
 
 def test_placeholders_walls_and_block_pages_on_a_real_server(web: WebServer) -> None:
     for path, (html, _, _) in PAGES.items():
-        web.route(path, Reply(200, html))
+        headers = [("X-Iinfo", "10-43808461-0 0NNN RT(1)")] if path == "/incap" else []
+        web.route(path, Reply(200, html, headers=headers))
     results = check_all([web.url(p) for p in PAGES])
     for path, (_, outcome, word) in PAGES.items():
         got = results[web.url(path)].classification
@@ -198,12 +204,27 @@ def test_signature_file_errors_name_the_rule() -> None:
         parse('[[rule]]\nfamily = "stub"\nkind = "x"\nwhere = ["head"]\npatterns = ["("]\n')
 
 
-def test_every_rule_names_its_source() -> None:
+def test_every_rule_names_its_source_and_is_written_in_folded_lower_case() -> None:
+    import re
+
     from audit.check.sigdata import load
 
     rules = load().rules
     assert len(rules) >= 15
     assert all(r.source.strip() for r in rules)
+    for rule in rules:
+        # Matched without IGNORECASE against folded text: an upper-case letter never matches.
+        letters = re.sub(r"\\.", "", rule.pattern.pattern)
+        assert letters == letters.lower(), (rule.kind, rule.pattern.pattern[:60])
+        assert all(k == fold(k) for k in rule.keys), rule.kind
+
+
+def test_rules_on_long_texts_need_keys() -> None:
+    with pytest.raises(ValueError, match="need keys"):
+        parse(
+            '[[rule]]\nfamily = "stub"\nkind = "x"\nwhere = ["text"]\npatterns = ["a"]\n'
+            'source = "s"\n'
+        )
 
 
 @pytest.mark.parametrize(
