@@ -19,6 +19,7 @@ from audit.models import Classification, ErrorKind, Observation, Outcome
 RULES_VERSION = 2  # 2: stub, block pages, walls and placeholders from signatures.toml
 SIBLING_THRESHOLD = 0.95  # Bar-Yossef/Hoyt: near-identical to a random sibling => soft 404
 ARTICLE_CHARS = 8000  # visible text: error pages are far shorter, even with a CMS's menus
+_STRONG_CHALLENGE = ("challenge-header", "challenge-title")
 BLOCKED_STATUSES = frozenset({401, 402, 403, 407, 418, 451, 999})
 
 _ERROR_OUTCOMES = {
@@ -102,6 +103,10 @@ def classify(obs: Observation, accept: frozenset[int] = frozenset()) -> Classifi
         # A block page or a wall answers every path alike, whatever its status: it says
         # nothing about the resource (never a soft 404, never a not-found).
         return Classification(Outcome.BLOCKED, (refused, *_same_everywhere(obs), *evidence))
+    if status in (404, 410):
+        # A wall's script is injected into a CDN's ordinary 404 pages too: only its
+        # title or header makes a not-found answer a wall.
+        challenge = [s for s in challenge if s.startswith(_STRONG_CHALLENGE)]
     if challenge and not 200 <= status < 300:
         words = ", ".join(_detail(s) for s in challenge)
         return Classification(
@@ -144,7 +149,7 @@ def _classify_2xx(
     if parked := _signals(obs, "parked-"):
         why = f"HTTP {status} but a parked domain: {_cue(parked[0])}"
         return Classification(Outcome.PARKED, (why, *_same_everywhere(obs), *evidence))
-    strong = [s for s in challenge if s.startswith(("challenge-header", "challenge-title"))]
+    strong = [s for s in challenge if s.startswith(_STRONG_CHALLENGE)]
     if strong:
         words = ", ".join(_detail(s) for s in challenge)
         return Classification(

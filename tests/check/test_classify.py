@@ -97,6 +97,11 @@ CASES: list[tuple[str, Observation, Outcome]] = [
         Outcome.SERVER_ERROR,
     ),
     ("404", obs(status=404), Outcome.NOT_FOUND),
+    (
+        "404 with a CDN's script",
+        obs(status=404, signals=("challenge-body:cloudflare:/cdn-cgi/challenge-platform",)),
+        Outcome.NOT_FOUND,
+    ),
     ("410", obs(status=410), Outcome.NOT_FOUND),
     ("400", obs(status=400), Outcome.CLIENT_ERROR),
     ("405", obs(status=405), Outcome.CLIENT_ERROR),

@@ -238,8 +238,23 @@ def test_rules_on_long_texts_need_keys() -> None:
         (404, "<title>Access denied</title>", "blocked"),
         (200, "<title>Annual report</title><p>Account of the year</p>", "ok"),
         (200, "<title>Our trademark registered with WIPO</title><p>News</p>", "ok"),
+        (
+            200,  # Cloudflare's script on an ordinary small page is not a wall
+            "<title>Shelter</title><p>Help line</p><script>a.src='/cdn-cgi/challenge-platform/"
+            "h/b/scripts/jsd/main.js'</script>",
+            "ok",
+        ),
+        (200, "<title>API</title><p>Requests are processed automatically.</p>", "ok"),
         (200, "<title>Parks</title><p>Our domain: nature.</p><img src='/img/park.jpg'>", "ok"),
     ],
 )
 def test_classify_page_sees_the_same_cues(status: int, html: str, outcome: str) -> None:
     assert classify_page(URL, status, html, URL).outcome.value == outcome
+
+
+def test_stub_is_a_dead_kind_and_blocked_never_is() -> None:
+    from audit.judge import DEAD_KINDS
+
+    assert Outcome.STUB in DEAD_KINDS
+    assert Outcome.PARKED in DEAD_KINDS
+    assert Outcome.BLOCKED not in DEAD_KINDS
