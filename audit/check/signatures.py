@@ -189,8 +189,8 @@ _ERROR_PATH = re.compile(
 )
 # Walls send every path to their challenge: /showcaptcha (Yandex), /sorry/ (Google), ...
 _WALL_PATH = re.compile(
-    r"(?:^|/)(?:showcaptcha|captcha|checkcaptcha|sorry|challenge|cdn-cgi/challenge-platform|"
-    r"_incapsula_resource|blocked|block-page)(?:[/.?]|$)",
+    r"(?:^|/)(?:showcaptcha|captcha|checkcaptcha|sorry/index|cdn-cgi/challenge-platform|"
+    r"_incapsula_resource|__qrator)(?:[/.?]|$)",
     re.IGNORECASE,
 )
 _INDEX = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:index|default|home|main)?(?:\.\w+)?$", re.I)

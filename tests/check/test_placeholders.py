@@ -94,7 +94,7 @@ PAGES: dict[str, tuple[str, Outcome, str]] = {
         Outcome.BLOCKED,
         "legal block",
     ),
-    "/incap": (
+    "/sucuri": (
         "<title>Loading</title><p>One moment.</p>",
         Outcome.BLOCKED,
         "bot wall",
@@ -135,7 +135,7 @@ PAGES: dict[str, tuple[str, Outcome, str]] = {
 
 def test_placeholders_walls_and_block_pages_on_a_real_server(web: WebServer) -> None:
     for path, (html, _, _) in PAGES.items():
-        headers = [("X-Iinfo", "10-43808461-0 0NNN RT(1)")] if path == "/incap" else []
+        headers = [("X-Sucuri-Block", "BB001")] if path == "/sucuri" else []
         web.route(path, Reply(200, html, headers=headers))
     results = check_all([web.url(p) for p in PAGES])
     for path, (_, outcome, word) in PAGES.items():
@@ -258,3 +258,15 @@ def test_stub_is_a_dead_kind_and_blocked_never_is() -> None:
     assert Outcome.STUB in DEAD_KINDS
     assert Outcome.PARKED in DEAD_KINDS
     assert Outcome.BLOCKED not in DEAD_KINDS
+
+
+def test_a_protected_sites_ordinary_page_stays_ok(web: WebServer) -> None:
+    # Imperva and Sucuri tag every answer of the sites they protect, not only refusals.
+    headers = [
+        ("X-Iinfo", "10-43808461-0 0NNN RT(1)"),
+        ("X-Sucuri-ID", "11014"),
+        ("X-CDN", "Imperva"),
+    ]
+    web.route("/home", Reply(200, "<title>Shelter</title><p>Help line, every day.</p>", headers))
+    got = check_all([web.url("/home")])[web.url("/home")].classification
+    assert got.outcome is Outcome.OK, got
