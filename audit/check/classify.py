@@ -18,7 +18,10 @@ from audit.models import Classification, ErrorKind, Observation, Outcome
 # classifications stamped with another version are then re-derived from the facts.
 RULES_VERSION = 2  # 2: stub, block pages, walls and placeholders from signatures.toml
 SIBLING_THRESHOLD = 0.95  # Bar-Yossef/Hoyt: near-identical to a random sibling => soft 404
-ARTICLE_CHARS = 8000  # visible text: error pages are far shorter, even with a CMS's menus
+# Visible text of an article: not-found pages are shorter (a CMS's with its menus
+# still answers a random sibling URL alike, which the sibling probe catches).
+ARTICLE_CHARS = 5000
+ARTICLE_BESIDE_REAL_404S = 2000  # where random URLs get real 404s, a page this long
 _STRONG_CHALLENGE = ("challenge-header", "challenge-title")
 BLOCKED_STATUSES = frozenset({401, 402, 403, 407, 418, 451, 999})
 
@@ -229,7 +232,7 @@ def _discussion(obs: Observation) -> str | None:
         return f"the page is a long article ({length} characters of text)"
     # Not-found templates are short: an article-sized page on a host whose random
     # URLs get real 404s is a page about errors (a short one there is still a soft 404).
-    if length >= ARTICLE_CHARS // 3:
+    if length >= ARTICLE_BESIDE_REAL_404S:
         for s in _signals(obs, "sibling-status:"):
             if _detail(s) in ("404", "410"):
                 return f"a random URL on the host answers {_detail(s)} ({length} characters)"

@@ -270,3 +270,25 @@ def test_a_protected_sites_ordinary_page_stays_ok(web: WebServer) -> None:
     web.route("/home", Reply(200, "<title>Shelter</title><p>Help line, every day.</p>", headers))
     got = check_all([web.url("/home")])[web.url("/home")].classification
     assert got.outcome is Outcome.OK, got
+
+
+def test_a_not_found_title_on_an_article_is_discussion_but_a_big_cms_404_is_caught(
+    web: WebServer,
+) -> None:
+    menus = " ".join(f"menu{i} catalogue news contacts" for i in range(250))  # > 5,000 chars
+    cms_404 = (
+        "<html><head><title>Страница не найдена</title></head>"
+        f"<body><div>{menus}</div><p>Ошибка 404</p></body></html>"
+    )
+    article = _article("Page not found errors, explained", "Why servers answer 404.")
+    web.route("/blog/404-explained", Reply(200, article), host="blog.test")
+    web.fallback(lambda req: Reply(200, cms_404) if req.host == "cms.test" else Reply(404, ""))
+    urls = [web.url("/blog/404-explained", host="blog.test"), web.url("/a/b", host="cms.test")]
+    s = settings(sibling_probe=True, resolve=_resolve(web, "blog.test", "cms.test"))
+    results = check_all(urls, s)
+    talk = results[urls[0]].classification
+    assert talk.outcome is Outcome.OK, talk
+    assert any("mentions not-found" in e for e in talk.evidence)
+    cms = results[urls[1]].classification
+    assert cms.outcome is Outcome.SOFT_404, cms
+    assert "random URL" in cms.evidence[0]
