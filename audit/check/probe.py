@@ -46,25 +46,23 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-KEPT_HEADERS = (
-    frozenset(
-        {
-            "content-type",
-            "content-length",
-            "content-encoding",
-            "etag",
-            "last-modified",
-            "retry-after",
-            "server",
-            "location",
-            "cf-mitigated",
-            "x-vercel-mitigated",
-            "x-amzn-waf-action",
-            "x-datadome",
-        }
-    )
-    | load_signatures().header_names
+KEPT_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "etag",
+        "last-modified",
+        "retry-after",
+        "server",
+        "location",
+        "cf-mitigated",
+        "x-vercel-mitigated",
+        "x-amzn-waf-action",
+        "x-datadome",
+    }
 )
+KEPT_HEADERS |= load_signatures().header_names  # the headers signatures.toml reads
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_HOST = re.compile(r"[ \t\r\n/\\@]")
 _BAD_TARGET = re.compile(r"[ \r\n\t]")
