@@ -33,6 +33,7 @@ DEAD_KINDS = frozenset(
         Outcome.NOT_FOUND,
         Outcome.DNS_NXDOMAIN,
         Outcome.PARKED,
+        Outcome.STUB,
         Outcome.SOFT_404,
         Outcome.CONNECTION_ERROR,
         Outcome.CLIENT_ERROR,

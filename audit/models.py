@@ -149,6 +149,7 @@ class Outcome(StrEnum):
     REDIRECTED = "redirected"
     SOFT_404 = "soft_404"
     PARKED = "parked"
+    STUB = "stub"  # a hosting placeholder: suspended, unpaid, not configured, default page
     NOT_FOUND = "not_found"
     CLIENT_ERROR = "client_error"
     BLOCKED = "blocked"

@@ -10,14 +10,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from audit.check import signatures
+from audit.check import placeholders, signatures
 from audit.check.fingerprint import page_text
 from audit.models import Classification, ErrorKind, Observation, Outcome
 
 # Bump whenever classify() may answer differently for the same observation: stored
 # classifications stamped with another version are then re-derived from the facts.
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: stub, block pages, walls and placeholders from signatures.toml
 SIBLING_THRESHOLD = 0.95  # Bar-Yossef/Hoyt: near-identical to a random sibling => soft 404
+# Visible text of an article: not-found pages are shorter (a CMS's with its menus
+# still answers a random sibling URL alike, which the sibling probe catches).
+ARTICLE_CHARS = 5000
+ARTICLE_BESIDE_REAL_404S = 2000  # where random URLs get real 404s, a page this long
+_STRONG_CHALLENGE = ("challenge-header", "challenge-title")
 BLOCKED_STATUSES = frozenset({401, 402, 403, 407, 418, 451, 999})
 
 _ERROR_OUTCOMES = {
@@ -97,6 +102,14 @@ def classify(obs: Observation, accept: frozenset[int] = frozenset()) -> Classifi
     if status in accept:
         ok = Outcome.REDIRECTED if hops else Outcome.OK
         return Classification(ok, (f"HTTP {status}, accepted by policy", *evidence))
+    if refused := _refusal(obs, status):
+        # A block page or a wall answers every path alike, whatever its status: it says
+        # nothing about the resource (never a soft 404, never a not-found).
+        return Classification(Outcome.BLOCKED, (refused, *_same_everywhere(obs), *evidence))
+    if status in (404, 410):
+        # A wall's script is injected into a CDN's ordinary 404 pages too: only its
+        # title or header makes a not-found answer a wall.
+        challenge = [s for s in challenge if s.startswith(_STRONG_CHALLENGE)]
     if challenge and not 200 <= status < 300:
         words = ", ".join(_detail(s) for s in challenge)
         return Classification(
@@ -130,11 +143,16 @@ def classify(obs: Observation, accept: frozenset[int] = frozenset()) -> Classifi
 def _classify_2xx(
     obs: Observation, status: int, hops: int, challenge: list[str], evidence: list[str]
 ) -> Classification:
-    parked = _signals(obs, "parked-") + _signals(obs, "default-server-page")
-    if parked:
-        words = "; ".join(f"{s.split(':', 1)[0]}: {_detail(s)}" for s in parked)
-        return Classification(Outcome.PARKED, (f"HTTP {status} but {words}", *evidence))
-    strong = [s for s in challenge if s.startswith(("challenge-header", "challenge-title"))]
+    if db := _signals(obs, "dberror-"):
+        why = f"HTTP {status} but the site's database is down ({_cue(db[0])})"
+        return Classification(Outcome.SERVER_ERROR, (why, *evidence))
+    if stub := _signals(obs, "stub-") + _signals(obs, "default-server-page"):
+        why = f"HTTP {status} but a hosting placeholder: {_cue(stub[0])}"
+        return Classification(Outcome.STUB, (why, *_same_everywhere(obs), *evidence))
+    if parked := _signals(obs, "parked-"):
+        why = f"HTTP {status} but a parked domain: {_cue(parked[0])}"
+        return Classification(Outcome.PARKED, (why, *_same_everywhere(obs), *evidence))
+    strong = [s for s in challenge if s.startswith(_STRONG_CHALLENGE)]
     if strong:
         words = ", ".join(_detail(s) for s in challenge)
         return Classification(
@@ -146,7 +164,14 @@ def _classify_2xx(
             Outcome.BLOCKED, (f"redirected to a login page: {_detail(login[0])}", *evidence)
         )
     soft: list[str] = []
-    for s in _signals(obs, "soft404-"):
+    cues = _signals(obs, "soft404-")
+    if cues and (reason := _discussion(obs)):
+        # A not-found title on a long article, or on a host that answers real 404s
+        # elsewhere, is an article about errors: evidence, not a verdict.
+        said = cues[0].split(":", 1)[1].partition(":")[2]
+        evidence.append(f"title/heading {said!r} mentions not-found, but {reason}")
+        cues = []
+    for s in cues:
         where, rest = s.split(":", 1)
         lang, _, text = rest.partition(":")
         soft.append(f"{where.removeprefix('soft404-')} {text!r} reads as a not-found page ({lang})")
@@ -173,6 +198,52 @@ def _classify_2xx(
     if hops:
         return Classification(Outcome.REDIRECTED, (f"HTTP {status} after redirects", *evidence))
     return Classification(Outcome.OK, (f"HTTP {status}", *evidence))
+
+
+_PLACE_WORDS = {"head": "title/heading", "text": "text", "url": "redirected to", "src": "script of"}
+
+
+def _cue(signal: str) -> str:
+    """`stub-suspended-account:head:Account Suspended` -> `suspended account, title/heading ...`."""
+    family_kind, _, rest = signal.partition(":")
+    kind = family_kind.split("-", 1)[1].replace("-", " ") if "-" in family_kind else family_kind
+    where, _, text = rest.partition(":")
+    if where not in placeholders.PLACES:  # signals of rules version 1: `parked-text:...`
+        return f"{kind}: {rest}" if rest else kind
+    return f"{kind}, {_PLACE_WORDS.get(where, where)} {text!r}"
+
+
+def _refusal(obs: Observation, status: int) -> str | None:
+    """Why a block page or a bot wall refused us, if this answer is one."""
+    if block := _signals(obs, "block-"):
+        cue = _cue(block[0]).removeprefix("legal block, ")
+        return f"legal block: a block page ({cue}) answered with HTTP {status}"
+    if status == 451:
+        return "legal block: HTTP 451 (unavailable for legal reasons)"
+    if wall := _signals(obs, "wall-"):
+        return f"HTTP {status}: a bot wall or captcha ({_cue(wall[0])})"
+    return None
+
+
+def _discussion(obs: Observation) -> str | None:
+    """Why a not-found title here is more likely an article about errors than an error page."""
+    length = obs.fingerprint.length if obs.fingerprint is not None else 0
+    if length >= ARTICLE_CHARS:
+        return f"the page is a long article ({length} characters of text)"
+    # Not-found templates are short: an article-sized page on a host whose random
+    # URLs get real 404s is a page about errors (a short one there is still a soft 404).
+    if length >= ARTICLE_BESIDE_REAL_404S:
+        for s in _signals(obs, "sibling-status:"):
+            if _detail(s) in ("404", "410"):
+                return f"a random URL on the host answers {_detail(s)} ({length} characters)"
+    return None
+
+
+def _same_everywhere(obs: Observation) -> list[str]:
+    sim = obs.sibling_similarity
+    if sim is not None and sim >= SIBLING_THRESHOLD:
+        return [f"a random URL on the host gets the same page ({sim:.2f}), as placeholders do"]
+    return []
 
 
 def _header(obs: Observation, name: str) -> str | None:
@@ -211,6 +282,7 @@ def page_signals(url: str, status: int, html: str, final_url: str) -> tuple[str,
     host = (urlsplit(final_url).hostname or "").lower()
     signals = signatures.soft404_cues(page) + signatures.parked_cues(page, host)
     signals += signatures.challenge_cues(page, [])
+    signals += placeholders.content_cues(page, [], host, 200 <= status < 300)
     signals += signatures.url_cues(url, final_url, redirected=url != final_url)
     return tuple(signals)
 

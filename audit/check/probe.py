@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import idna
 
-from audit.check import signatures
+from audit.check import placeholders, signatures
 from audit.check.body import ACCEPT_ENCODING, read_capped
 from audit.check.client import Answer, Pools
 from audit.check.errors import LinkFailure, describe
@@ -38,6 +38,7 @@ from audit.check.fingerprint import (
 from audit.check.resolve import Resolver
 from audit.check.robots import MAX_ROBOTS, Robots
 from audit.check.settings import CheckSettings, CheckTarget
+from audit.check.sigdata import load as load_signatures
 from audit.models import ErrorKind, Fingerprint, Hop, Observation
 
 log = logging.getLogger(__name__)
@@ -62,10 +63,12 @@ KEPT_HEADERS = frozenset(
         "x-datadome",
     }
 )
+KEPT_HEADERS |= load_signatures().header_names  # the headers signatures.toml reads
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_HOST = re.compile(r"[ \t\r\n/\\@]")
 _BAD_TARGET = re.compile(r"[ \r\n\t]")
-_WALL_STATUSES = frozenset({401, 403, 429, 503, 999})  # where challenge pages appear
+# Where walls and block pages appear (a 451 page is sometimes served as 404 or 410).
+_WALL_STATUSES = frozenset({401, 403, 404, 410, 429, 451, 503, 999})
 _THIN = 64  # characters of visible text below which "identical to a sibling" proves nothing
 
 
@@ -302,6 +305,7 @@ class Prober:
         if page is not None:
             host = _host(final)
             signals += signatures.challenge_cues(page, fetched.headers)
+            signals += placeholders.content_cues(page, fetched.headers, host, ok)
             if ok:
                 signals += signatures.soft404_cues(page)
                 signals += signatures.parked_cues(page, host)

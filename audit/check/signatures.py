@@ -13,6 +13,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from audit.check.fingerprint import PageText
+from audit.check.placeholders import TINY
 
 # -- soft 404: whole phrases, per language --------------------------------
 _SOFT404: dict[str, tuple[str, ...]] = {
@@ -186,6 +187,12 @@ _ERROR_PATH = re.compile(
     r"pagenotfound|404\.html?|error\.html?|err404)(?:[/.?]|$)",
     re.IGNORECASE,
 )
+# Walls send every path to their challenge: /showcaptcha (Yandex), /sorry/ (Google), ...
+_WALL_PATH = re.compile(
+    r"(?:^|/)(?:showcaptcha|captcha|checkcaptcha|sorry/index|cdn-cgi/challenge-platform|"
+    r"_incapsula_resource|__qrator)(?:[/.?]|$)",
+    re.IGNORECASE,
+)
 _INDEX = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:index|default|home|main)?(?:\.\w+)?$", re.I)
 
 
@@ -222,10 +229,11 @@ def parked_cues(page: PageText, final_host: str) -> list[str]:
             signals.append(f"parked-host:{final_host}")
     # The phrases all name a domain, parking or a sale: a substring test spares the
     # regex on almost every page (it costs ~0.4 ms on a 4 KB page otherwise).
-    text = page.text[:20000].lower()
+    # Placeholders are tiny pages: an article saying "this domain has expired" is not one.
+    text = page.text.lower() if len(page.text) < TINY else ""
     if any(k in text for k in _PARKED_KEYS) and (m := _PARKED_TEXT.search(text)):
         signals.append(f"parked-text:{_clean(m.group(0))[:80]}")
-    elif "sedo.com" in page.raw_lower or "domain-holding.co.uk" in page.raw_lower:
+    elif text and ("sedo.com" in page.raw_lower or "domain-holding.co.uk" in page.raw_lower):
         signals.append("parked-text:links to a domain marketplace")
     elif page.title and _DEFAULT_PAGE.search(page.title):
         signals.append(f"default-server-page:{page.title[:80]}")
@@ -245,13 +253,16 @@ def challenge_cues(page: PageText | None, headers: list[tuple[str, str]]) -> lis
             for key, got in headers:
                 if key == name and (not value or got.strip().lower() == value):
                     signals.append(f"challenge-header:{vendor}:{name}")
-    if page is not None and _CHALLENGE_BODY_ANY.search(page.raw_lower):
+    if page is None:
+        return signals
+    if _CHALLENGE_BODY_ANY.search(page.raw_lower):
         for marker, vendor in _CHALLENGE_BODY:
             if marker in page.raw_lower:
                 signals.append(f"challenge-body:{vendor}:{marker}")
                 break
-        if page.title and _CHALLENGE_TITLE.search(page.title):
-            signals.append(f"challenge-title:{page.title[:80]}")
+    # A wall's title is a wall's whatever the markup around it (a 200 "Attention Required!").
+    if page.title and _CHALLENGE_TITLE.search(page.title):
+        signals.append(f"challenge-title:{page.title[:80]}")
     return signals
 
 
@@ -267,6 +278,8 @@ def url_cues(url: str, final_url: str, redirected: bool) -> list[str]:
         signals.append(f"redirect-to-root:{final_url[:120]}")
     if _ERROR_PATH.search(end_path) and not _ERROR_PATH.search(start_path):
         signals.append(f"redirect-to-error:{final_url[:120]}")
+    if _WALL_PATH.search(end_path) and not _WALL_PATH.search(start_path):
+        signals.append(f"wall-redirect:url:{final_url[:120]}")
     if _LOGIN_PATH.search(end_path) and not _LOGIN_PATH.search(start_path):
         signals.append(f"redirect-to-login:{final_url[:120]}")
     return signals
