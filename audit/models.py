@@ -227,6 +227,9 @@ class Observation:
     https_status: int | None = None  # for http:// URLs: what https:// answered
     proxy: str | None = None
     not_modified: bool = False  # a conditional request answered 304
+    vantage: str = ""  # the vantage it was seen from ('' = recorded before vantages)
+    address: str | None = None  # the address of the last hop (None: the proxy resolved it)
+    resolved: str | None = None  # the --resolve mapping used for the last hop, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from types import TracebackType
 
@@ -14,7 +16,7 @@ from audit.check.probe import Prober, split
 from audit.check.resolve import Resolver, literal, refusal
 from audit.check.schedule import Scheduler
 from audit.check.settings import CheckResult, CheckSettings, CheckTarget
-from audit.models import Network, Observation
+from audit.models import ErrorKind, Network, Observation
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class Checker:
         self.marked_offline = 0  # results re-labelled `offline` so far in this checker's runs
         self._silent = ""  # why no outside host answered the last run ("" when some did)
         self._runs = 0
+        self._proxy_probe: tuple[float, asyncio.Future[str]] | None = None
 
     async def __aenter__(self) -> Checker:
         self._pools = Pools(self.settings)
@@ -110,6 +113,14 @@ class Checker:
     async def _observe(self, target: CheckTarget) -> Observation:
         assert self._prober is not None
         obs = await self._prober.observe(target)
+        if self.settings.proxy and (obs.error in NETWORK_FAILURES or obs.error is ErrorKind.PROXY):
+            # Through a proxy our own network is the way to the proxy: when it does not
+            # take a connection, this vantage is offline (the others are not).
+            why = await self._proxy_down()
+            if why:
+                obs = mark_offline(obs, why)
+                self.marked_offline += 1
+            return obs
         if (
             obs.error in NETWORK_FAILURES
             and self.needs_network(obs)
@@ -118,6 +129,14 @@ class Checker:
             obs = mark_offline(obs, self._monitor.detail)
             self.marked_offline += 1
         return obs
+
+    async def _proxy_down(self) -> str:
+        """'' when the proxy takes a TCP connection (asked at most once a second)."""
+        now = time.monotonic()
+        if self._proxy_probe is None or now - self._proxy_probe[0] > 1.0:
+            task = asyncio.ensure_future(self.unreachable())
+            self._proxy_probe = (now, task)
+        return await asyncio.shield(self._proxy_probe[1])
 
     def needs_network(self, obs: Observation) -> bool:
         """False when the failing hop went to a --resolve mapping or a local address."""

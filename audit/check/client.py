@@ -9,7 +9,9 @@ itself anyway, so here:
 
 * HTTP/1.1 is h11 (http11.py), one request at a time per kept-alive connection;
 * HTTP/2 (negotiated by ALPN) is httpcore's connection, shared per origin;
-* `--proxy` goes through httpcore's proxy pool (the proxy resolves names);
+* `--proxy` and `--vantage` proxies go through httpcore's proxy pools, HTTP
+  CONNECT or SOCKS5 (the proxy resolves names: SOCKS5 always sends the name, so
+  `socks5://` and `socks5h://` both mean remote DNS here);
 * every connection goes to a pinned address (network.py).
 """
 
@@ -193,7 +195,7 @@ class Pools:
             ctx.set_alpn_protocols(alpn)
         self._origins: OrderedDict[tuple[str, str, int, bool], _Origin] = OrderedDict()
         self._budget = _IdleBudget(cap=max(32, min(512, settings.concurrency)))
-        self._proxies: dict[bool, httpcore.AsyncHTTPProxy] = {}
+        self._proxies: dict[bool, httpcore.AsyncHTTPProxy | httpcore.AsyncSOCKSProxy] = {}
 
     def _origin(
         self, scheme: str, host: str, port: int, addresses: tuple[str, ...], verify: bool
@@ -222,19 +224,32 @@ class Pools:
                 _spawn(entry.aclose())
                 excess -= 1
 
-    def _proxy(self, verify: bool) -> httpcore.AsyncHTTPProxy:
+    def _proxy(self, verify: bool) -> httpcore.AsyncHTTPProxy | httpcore.AsyncSOCKSProxy:
         proxy = self._proxies.get(verify)
         if proxy is None:
             s = self._settings
             assert s.proxy is not None
-            proxy = self._proxies[verify] = httpcore.AsyncHTTPProxy(
-                proxy_url=s.proxy,
-                ssl_context=self._verified if verify else self._insecure,
-                max_connections=max(s.concurrency, 1) * 2,
-                keepalive_expiry=_KEEPALIVE,
-                http1=True,
-                http2=s.http2,
-            )
+            context = self._verified if verify else self._insecure
+            if s.proxy.startswith("socks5"):
+                # httpcore reads host and port only; "socks5h" names the same protocol
+                proxy = httpcore.AsyncSOCKSProxy(
+                    proxy_url="socks5://" + s.proxy.partition("://")[2],
+                    ssl_context=context,
+                    max_connections=max(s.concurrency, 1) * 2,
+                    keepalive_expiry=_KEEPALIVE,
+                    http1=True,
+                    http2=s.http2,
+                )
+            else:
+                proxy = httpcore.AsyncHTTPProxy(
+                    proxy_url=s.proxy,
+                    ssl_context=context,
+                    max_connections=max(s.concurrency, 1) * 2,
+                    keepalive_expiry=_KEEPALIVE,
+                    http1=True,
+                    http2=s.http2,
+                )
+            self._proxies[verify] = proxy
         return proxy
 
     async def request(

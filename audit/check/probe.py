@@ -35,7 +35,7 @@ from audit.check.fingerprint import (
     read_page,
     text_similarity,
 )
-from audit.check.resolve import Resolver
+from audit.check.resolve import Resolution, Resolver
 from audit.check.robots import MAX_ROBOTS, Robots
 from audit.check.settings import CheckSettings, CheckTarget
 from audit.check.sigdata import load as load_signatures
@@ -84,6 +84,8 @@ class Fetched:
     truncated: bool = False
     error: ErrorKind | None = None
     detail: str = ""
+    address: str | None = None  # where the last hop was sent (pinned), None via a proxy
+    resolved: str | None = None  # the --resolve rule that gave it
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,9 @@ class Prober:
             https_status=https_status,
             proxy=self.settings.proxy,
             not_modified=fetched.status == 304 and bool(target.etag or target.last_modified),
+            vantage=self.settings.vantage,
+            address=fetched.address,
+            resolved=fetched.resolved,
         )
         if obs.error is ErrorKind.TLS and self.settings.tls_insecure_probe:
             obs = await self._insecure_probe(obs, fetched.url, deadline)
@@ -245,6 +250,7 @@ class Prober:
                 raise LinkFailure(ErrorKind.REDIRECT_LOOP, f"redirect loop: {url} again")
             seen.add(state)
             resolution = await self.resolver.resolve(host, port)
+            _note_address(fetched, resolution, self.settings.proxy is not None)
             answer = await self.pools.request(
                 "GET",
                 scheme=scheme,
@@ -482,6 +488,15 @@ def _compare(
     if fp.length < _THIN and sibling.fingerprint.length < _THIN:
         signals.append("sibling-thin")
     return round(similarity, 3), signals
+
+
+def _note_address(fetched: Fetched, resolution: Resolution, proxied: bool) -> None:
+    """Record where this hop goes: the pinned address (tried first), or none when the
+    proxy resolves the name; and the --resolve mapping, when one chose it."""
+    fetched.address = None if proxied or not resolution.addresses else resolution.addresses[0]
+    fetched.resolved = None
+    if resolution.source == "rule":
+        fetched.resolved = f"{resolution.host}:{resolution.port}:{','.join(resolution.addresses)}"
 
 
 def _is_deep(url: str) -> bool:

@@ -74,7 +74,8 @@ class CheckSettings:
     max_retry_after: float = 30.0  # longer Retry-After waits are left to a later run
     resolve: tuple[ResolveRule, ...] = ()
     allow_private: bool = False
-    proxy: str | None = None
+    proxy: str | None = None  # http(s):// CONNECT or socks5(h):// (the proxy resolves names)
+    vantage: str = ""  # this checker's vantage name, recorded with every observation
     user_agent: str = DEFAULT_USER_AGENT
     accept_language: str = "ru,en;q=0.8,*;q=0.5"
     body_cap: int = 256 * 1024  # decoded bytes read for classification
@@ -130,8 +131,13 @@ class CheckSettings:
         for host, _ in self.host_headers:
             if not host or host != host.lower():
                 raise InputError(f"hosts: {host!r} must be a lower-case host name")
-        if self.proxy is not None and not self.proxy.startswith(("http://", "https://")):
-            raise InputError(f"--proxy {self.proxy!r}: an http:// or https:// proxy URL is needed")
+        if self.proxy is not None and not self.proxy.startswith(
+            ("http://", "https://", "socks5://", "socks5h://")
+        ):
+            raise InputError(
+                f"--proxy {self.proxy!r}: an http://, https://, socks5:// or socks5h:// "
+                "proxy URL is needed"
+            )
 
 
 @dataclass(frozen=True, slots=True)
