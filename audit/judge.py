@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from audit.compare import Seen
 from audit.models import (
     Classification,
     Drift,
@@ -94,6 +95,8 @@ class Check:
     final_url: str | None = None
     permanent_redirect: bool = False
     fingerprint: Fingerprint | None = None
+    vantage: str = ""  # where it was seen from ('' = before vantages were recorded)
+    seen: Seen | None = None  # what the vantage comparison needs (compare.py)
 
     @classmethod
     def of(cls, obs: Observation, classification: Classification) -> Check:
@@ -105,18 +108,38 @@ class Check:
             obs.final_url,
             permanent,
             obs.fingerprint,
+            obs.vantage,
+            Seen.of(obs, classification.outcome),
         )
 
 
 def judge(history: Sequence[Check], policy: Policy = Policy()) -> Judgement:
-    """The verdict for one resource from its checks, oldest first."""
+    """The verdict for one resource from its checks, oldest first.
+
+    Checks from several vantages are judged per vantage and compared
+    (vantages.py): dead only when every vantage asked agrees, blocked when one
+    sees the resource alive while another does not.
+    """
+    from audit.vantages import judge_vantages, one_vantage_note  # noqa: PLC0415 - a cycle
+
+    groups: dict[str, list[Check]] = {}
+    for c in history:
+        if c.outcome not in NEUTRAL_KINDS:
+            groups.setdefault(c.vantage, []).append(c)
+    if len(groups) > 1:
+        return judge_vantages(history, groups, policy)
+    return one_vantage_note(judge_one(history, policy), history)
+
+
+def judge_one(history: Sequence[Check], policy: Policy = Policy()) -> Judgement:
+    """The verdict from one vantage's checks, oldest first."""
     checks = [c for c in history if c.outcome not in NEUTRAL_KINDS]
     last_ok = next((c.at for c in reversed(checks) if c.outcome in ALIVE_KINDS), None)
     if not checks:
         why = "never checked" if not history else _neutral_reason(history[-1].outcome)
         return Judgement(Verdict.UNKNOWN, why)
     last = checks[-1]
-    streak = _failure_streak(checks)
+    streak = failure_streak(checks)
     failing_since = streak[0].at if streak else None
 
     if last.outcome in ALIVE_KINDS:
@@ -180,7 +203,7 @@ def _neutral_reason(outcome: Outcome) -> str:
     }.get(outcome, "no conclusive check")
 
 
-def _failure_streak(checks: Sequence[Check]) -> list[Check]:
+def failure_streak(checks: Sequence[Check]) -> list[Check]:
     """The trailing checks since the last success (blocked ones end it too)."""
     out: list[Check] = []
     for c in reversed(checks):
@@ -246,7 +269,7 @@ def next_due(judgement: Judgement, history: Sequence[Check], policy: Policy) -> 
             return last + policy.recheck_flaky
         case Verdict.SUSPECT:
             # back-off ladder: +1 d after the first failure, +3 d after the second, ...
-            n = len(_failure_streak(checks))
+            n = len(failure_streak(checks))
             ladder = policy.recheck_suspect
             return last + ladder[min(n, len(ladder)) - 1] if n else last + ladder[0]
     return None
