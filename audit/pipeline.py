@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from audit import __version__, notify, report
+from audit import __version__, confirm, notify, report
 from audit._gc import gc_paused
 from audit.archive import Archiver, ArchiveRequest, ArchiveSettings, best_replacement
 from audit.check import (
@@ -27,9 +27,9 @@ from audit.check import (
     CheckTarget,
     classify,
     classify_page,
-    open_checker,
     rules_stamp,
 )
+from audit.check.vantage import Vantage, parse_vantage, vantages_for
 from audit.judge import Check, Policy, drift, is_due, judge
 from audit.models import (
     ArchiveLookup,
@@ -77,6 +77,7 @@ class RunOptions:
     all_resources: bool = False  # re-check everything, not only what is due
     reports_dir: Path | None = Path("reports")
     formats: tuple[str, ...] = ("html", "md", "json", "csv")
+    vantages: tuple[Vantage, ...] = ()  # --vantage (else the registry's); primary first
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -123,9 +124,17 @@ def _reclassify(s: StoredObservation, accept: frozenset[int], stamp: str) -> Cla
     return classify(s.observation, accept)
 
 
-def vantage(settings: CheckSettings) -> str:
+def vantage(settings: CheckSettings, vantages: Sequence[Vantage] = ()) -> str:
+    """Where a run checks from: this machine (and proxy), or its named vantages."""
+    if len(vantages) > 1:
+        return "; ".join(f"{v.name} ({v.proxy or 'direct'})" for v in vantages)
     where = socket.gethostname()
     return f"{where} via proxy {settings.proxy}" if settings.proxy else where
+
+
+def _where(tally: _Tally) -> str | None:
+    """The run's vantages and whether each was reachable (None: one vantage, as started)."""
+    return confirm.describe(tally.vantages) if len(tally.vantages) > 1 else None
 
 
 # --------------------------------------------------------------------------
@@ -142,9 +151,13 @@ async def run_audit(
     """Check what is due, record it, judge, look up archives, notify, write reports."""
     history = History(store.history_by_resource())
     before = store.latest_verdicts()
+    vantages = vantages_for(
+        opts.check,
+        opts.vantages or tuple(parse_vantage(f"{n}={u}") for n, u in registry.vantage_specs),
+    )
     run_id = store.start_run(
         clock.now(),
-        vantage=vantage(opts.check),
+        vantage=vantage(opts.check, vantages),
         tool_version=__version__,
         registry=str(registry.path),
     )
@@ -153,12 +166,15 @@ async def run_audit(
 
     network = Network.ONLINE
     status = "interrupted"
+    tally = _Tally()
     try:
-        network = await _check_into_store(targets, opts.check, recorder, clock, progress)
+        network = await _check_into_store(
+            targets, opts.check, vantages, recorder, clock, progress, tally
+        )
         status = "finished"
     finally:
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
-        store.finish_run(run_id, clock.now(), network, status)
+        store.finish_run(run_id, clock.now(), network, status, vantage=_where(tally))
 
     # Only what this run recorded can have changed a verdict: judge those again.
     for r in registry.resources:
@@ -272,35 +288,42 @@ def _target(resource: Resource, history: Sequence[StoredObservation]) -> CheckTa
 
 @dataclass(slots=True)
 class _Tally:
-    checked: int = 0
-    offline: int = 0
     network: Network = Network.ONLINE
+    vantages: list[confirm.VantageState] = field(default_factory=list)  # primary first
+
+    @property
+    def checked(self) -> int:  # by the primary: the others only confirm its failures
+        return self.vantages[0].checked if self.vantages else 0
 
 
 async def _results(
-    targets: Sequence[CheckTarget], settings: CheckSettings, clock: Clock, tally: _Tally
-) -> AsyncIterator[CheckResult]:
-    """The checker's results, stamped with the run's clock, counted into `tally`."""
-    async with open_checker(settings, targets) as checker:
-        async for result in checker.run(targets):
-            tally.checked += 1
-            tally.offline += result.classification.outcome is Outcome.OFFLINE
-            yield dataclasses.replace(
-                result,
-                observation=dataclasses.replace(result.observation, checked_at=clock.now()),
-            )
-        tally.network = run_network(checker.network, tally.checked, tally.offline)
-
-
-async def _check_into_store(
     targets: Sequence[CheckTarget],
     settings: CheckSettings,
+    vantages: Sequence[Vantage],
+    clock: Clock,
+    tally: _Tally,
+) -> AsyncIterator[CheckResult]:
+    """The checkers' results (the primary's, then confirmations), stamped with the
+    run's clock, counted into `tally`. The run's network is the primary's."""
+    async for result in confirm.results(targets, settings, vantages, tally.vantages):
+        yield dataclasses.replace(
+            result,
+            observation=dataclasses.replace(result.observation, checked_at=clock.now()),
+        )
+    primary = tally.vantages[0]
+    tally.network = run_network(primary.network, primary.checked, primary.offline)
+
+
+async def _check_into_store(  # noqa: PLR0917 - the run's parts, passed along once
+    targets: Sequence[CheckTarget],
+    settings: CheckSettings,
+    vantages: Sequence[Vantage],
     recorder: _Recorder,
     clock: Clock,
     progress: Progress | None,
+    tally: _Tally,
 ) -> Network:
-    tally = _Tally()
-    async for result in _results(targets, settings, clock, tally):
+    async for result in _results(targets, settings, vantages, clock, tally):
         recorder.add(
             _key(result),
             result.observation,
@@ -308,7 +331,7 @@ async def _check_into_store(
             rules_stamp(result.target.accept),
         )
         if progress:
-            progress(tally.checked, len(targets))
+            progress(min(tally.checked, len(targets)), len(targets))
     return tally.network
 
 
@@ -371,16 +394,21 @@ async def check_urls(
     settings: CheckSettings,
     clock: Clock,
     store: Store | None = None,
+    vantages: Sequence[Vantage] = (),
 ) -> AsyncIterator[CheckResult]:
     """`audit check`: results as they come, recorded in the store when given."""
     run_id = None
+    chosen = vantages_for(settings, tuple(vantages))
     if store:
         run_id = store.start_run(
-            clock.now(), vantage=vantage(settings), tool_version=__version__, command="check"
+            clock.now(),
+            vantage=vantage(settings, chosen),
+            tool_version=__version__,
+            command="check",
         )
     tally = _Tally()
     try:
-        async for result in _results(targets, settings, clock, tally):
+        async for result in _results(targets, settings, chosen, clock, tally):
             if store and run_id is not None:
                 store.add_observation(
                     run_id,
@@ -392,7 +420,7 @@ async def check_urls(
             yield result
     finally:
         if store and run_id is not None:
-            store.finish_run(run_id, clock.now(), tally.network)
+            store.finish_run(run_id, clock.now(), tally.network, vantage=_where(tally))
 
 
 # --------------------------------------------------------------------------

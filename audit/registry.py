@@ -57,7 +57,8 @@ RESOURCE_FIELDS = frozenset(
         "keep",
     }
 )
-TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives"})
+TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives", "vantages"})
+_PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
 POLICY_FIELDS = frozenset({"accept", "skip", "timeout", "confirm_checks", "confirm_span_days"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -69,6 +70,8 @@ class Registry:
     defaults: ResourcePolicy = ResourcePolicy()
     webhooks: tuple[str, ...] = ()
     memento_archives: tuple[tuple[str, str], ...] = ()  # (name, TimeMap base URL)
+    # `vantages:` as (name, proxy URL or "direct"), primary first; --vantage replaces them
+    vantage_specs: tuple[tuple[str, str], ...] = ()
     digest: str = ""  # of the text it was read from (and the parser's version)
 
     def find(self, ref: str) -> Resource | None:
@@ -170,7 +173,7 @@ class ParseCache(Protocol):
 
 # Bump when parsing, validation or the repair engine (urls) change what a registry text
 # turns into; a release bumps __version__, which is part of the digest too.
-_CACHE_FORMAT = "registry-3"
+_CACHE_FORMAT = "registry-4"  # 4: vantages
 
 
 @gc_paused
@@ -268,7 +271,42 @@ def parse_registry(doc: Any, path: Path) -> Registry:
         defaults,
         tuple(hooks),
         tuple((str(k), str(v)) for k, v in archives.items()),
+        _vantages(doc, p),
     )
+
+
+def _vantages(doc: Mapping[str, Any], p: str) -> tuple[tuple[str, str], ...]:
+    """`vantages:` entries, `{name: eu, url: socks5h://host:1080}` or `eu=URL` / `ru=direct`."""
+    items = doc.get("vantages") or []
+    if not isinstance(items, list):
+        raise RegistryError(
+            "'vantages' must be a list of {name, url}", path=p, line=_line(doc, "vantages")
+        )
+    out: list[tuple[str, str]] = []
+    for index, item in enumerate(items):
+        line = _line(items, index)
+        if isinstance(item, str):
+            name, _, url = item.partition("=")
+        elif isinstance(item, Mapping) and set(item) <= {"name", "url"}:
+            name, url = str(item.get("name") or ""), str(item.get("url") or "")
+        else:
+            raise RegistryError("a vantage is {name, url} or NAME=URL", path=p, line=line)
+        name, url = name.strip(), url.strip()
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", name):
+            raise RegistryError(
+                f"vantage name {name!r}: letters, digits, '-', '_', '.'", path=p, line=line
+            )
+        if url != "direct" and not url.startswith(_PROXY_SCHEMES):
+            raise RegistryError(
+                f"vantage {name!r}: url {url!r} must be 'direct' or an http://, https://, "
+                "socks5:// or socks5h:// proxy",
+                path=p,
+                line=line,
+            )
+        if any(n == name for n, _ in out):
+            raise RegistryError(f"vantage {name!r} is named twice", path=p, line=line)
+        out.append((name, url))
+    return tuple(out)
 
 
 def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:

@@ -104,6 +104,12 @@ MIGRATIONS: tuple[str, ...] = (
     -- (audit.check.rules_stamp); '' = unknown, always re-derived
     ALTER TABLE observations ADD COLUMN classified_by TEXT NOT NULL DEFAULT '';
     """,
+    """
+    -- the vantage an observation was seen from (issue 16); '' = before vantages. The
+    -- connected address and --resolve mapping travel in `data` with the observation.
+    ALTER TABLE observations ADD COLUMN vantage TEXT NOT NULL DEFAULT '';
+    UPDATE observations SET vantage = coalesce(json_extract(data, '$.vantage'), '');
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -159,11 +165,18 @@ class Store:
         return int(cur.lastrowid or 0)
 
     def finish_run(
-        self, run_id: int, finished: datetime, network: Network, status: str = "finished"
+        self,
+        run_id: int,
+        finished: datetime,
+        network: Network,
+        status: str = "finished",
+        *,
+        vantage: str | None = None,  # the vantages and how each did, when known at the end
     ) -> None:
         self._conn.execute(
-            "UPDATE runs SET finished = ?, network = ?, status = ? WHERE id = ?",
-            (ts(finished), network.value, status, run_id),
+            "UPDATE runs SET finished = ?, network = ?, status = ?,"
+            " vantage = coalesce(?, vantage) WHERE id = ?",
+            (ts(finished), network.value, status, vantage, run_id),
         )
 
     def runs(self, limit: int | None = None) -> list[RunInfo]:
@@ -196,8 +209,8 @@ class Store:
         """Record one check; committed at once (autocommit), so a crash keeps it."""
         cur = self._conn.execute(
             "INSERT INTO observations(run_id, resource_id, url, checked_at, status, error,"
-            " outcome, final_url, elapsed_ms, evidence, data, classified_by)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " outcome, final_url, elapsed_ms, evidence, data, classified_by, vantage)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 run_id,
                 resource_id,
@@ -211,6 +224,7 @@ class Store:
                 codec.encode(classification.evidence),
                 codec.encode(obs),
                 classified_by,
+                obs.vantage,
             ),
         )
         return int(cur.lastrowid or 0)

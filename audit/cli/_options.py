@@ -13,6 +13,7 @@ from typing import Any
 
 from audit.archive import ArchiveSettings
 from audit.check import CheckSettings, parse_resolve
+from audit.check.vantage import parse_vantage
 from audit.errors import InputError
 from audit.filters import UrlFilter, parse_accept, select
 from audit.judge import Policy
@@ -127,6 +128,19 @@ def add_checking(p: argparse.ArgumentParser) -> None:
         help="a name that always resolves and takes connections (port 443 unless given) "
         "when our network works (repeatable; replaces the defaults: example.com, "
         "www.iana.org, one.one.one.one)",
+    )
+
+
+def add_vantages(p: argparse.ArgumentParser) -> None:
+    """`--vantage NAME=URL` (run, watch): where else to confirm the primary's failures."""
+    p.add_argument(
+        "--vantage",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="a named way out to the web: NAME=direct or NAME=PROXY_URL (http://, https://, "
+        "socks5h://); repeatable, the first is the primary, the others re-check its "
+        "failures (replaces the registry's `vantages:`; --proxy is one vantage)",
     )
 
 
@@ -273,6 +287,7 @@ def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:
         policy_overridden=overridden,
         all_resources=getattr(args, "all", False),
         reports_dir=args.reports,
+        vantages=tuple(parse_vantage(v) for v in getattr(args, "vantage", None) or ()),
     )
 
 

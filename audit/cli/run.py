@@ -15,6 +15,7 @@ from audit.cli._options import (
     add_policy,
     add_selection,
     add_store,
+    add_vantages,
     now_from_env,
     registry_and_store,
     run_options,
@@ -28,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("run", help="check what is due, look up archives, store, write reports")
     add_store(p, optional=False)
     add_network(p)
+    add_vantages(p)
     add_policy(p)
     add_selection(p)
     p.add_argument("--all", action="store_true", help="re-check everything, not only what is due")

@@ -22,6 +22,7 @@ from audit.cli._options import (
     add_policy,
     add_selection,
     add_store,
+    add_vantages,
     duration,
     jitter,
     now_from_env,
@@ -39,6 +40,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("watch", help="run on a schedule until stopped")
     add_store(p, optional=False)
     add_network(p)
+    add_vantages(p)
     add_policy(p)
     add_selection(p)
     when = p.add_mutually_exclusive_group(required=True)

@@ -1,0 +1,140 @@
+"""The check step with several vantages: the primary checks, the others confirm its failures.
+
+Only failures that count toward dead or unreachable are confirmed, each at most
+once per URL per vantage per run; each vantage has its own checker, so its own
+politeness, resolver and network state (a vantage whose proxy is down makes only
+its own observations `offline`).  Each vantage's result is its own observation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from audit.check import CheckResult, CheckSettings, CheckTarget, open_checker
+from audit.check.vantage import Vantage, settings_for
+from audit.models import Network, Outcome
+
+# What the primary saw that another vantage may contradict (issue 16, item 2): the
+# kinds that count toward dead, and those that make a resource unreachable.
+CONFIRM_KINDS = frozenset(
+    {
+        Outcome.CONNECTION_ERROR,
+        Outcome.TIMEOUT,
+        Outcome.TLS_ERROR,
+        Outcome.DNS_NXDOMAIN,
+        Outcome.DNS_ERROR,
+        Outcome.SERVER_ERROR,
+        Outcome.NOT_FOUND,
+        Outcome.CLIENT_ERROR,
+        Outcome.REDIRECT_LOOP,
+        Outcome.PARKED,
+        Outcome.STUB,
+        Outcome.SOFT_404,
+        Outcome.BLOCKED,  # a block page or a geo refusal here may be a page elsewhere
+    }
+)
+
+
+@dataclass(slots=True)
+class VantageState:
+    """How one vantage did in a run: for the run header and the run's network."""
+
+    vantage: Vantage
+    checked: int = 0
+    offline: int = 0
+    network: Network = Network.ONLINE
+    detail: str = ""
+
+    @property
+    def asked(self) -> bool:
+        return self.checked > 0
+
+    @property
+    def reachable(self) -> bool:
+        """False when every result it had was `offline` (its proxy or network down)."""
+        return not (self.checked and self.offline == self.checked)
+
+    def describe(self) -> str:
+        where = self.vantage.proxy or "direct"
+        if not self.asked:
+            state = "not asked"
+        elif self.reachable:
+            state = "reachable"
+        else:
+            state = f"unreachable: {self.detail}" if self.detail else "unreachable"
+        return f"{self.vantage.name} ({where}, {state})"
+
+
+def describe(states: Sequence[VantageState]) -> str:
+    """The run's vantages as one line (stored as the run's vantage)."""
+    return "; ".join(s.describe() for s in states)
+
+
+async def results(
+    targets: Sequence[CheckTarget],
+    settings: CheckSettings,
+    vantages: Sequence[Vantage],
+    states: list[VantageState],
+) -> AsyncIterator[CheckResult]:
+    """The primary's results, then the other vantages' confirmations as they come.
+
+    `states` is filled in, one per vantage (primary first), as the checks go.
+    """
+    states[:] = [VantageState(v) for v in vantages]
+    primary, others = states[0], states[1:]
+    failed: list[CheckTarget] = []
+    async with open_checker(settings_for(settings, primary.vantage), targets) as checker:
+        async for result in checker.run(targets):
+            _count(primary, result)
+            if others and result.classification.outcome in CONFIRM_KINDS:
+                failed.append(result.target)
+            yield result
+        primary.network, primary.detail = checker.network, checker.network_detail
+    if not failed:
+        return
+    queue: asyncio.Queue[CheckResult | None] = (
+        asyncio.Queue()
+    )  # unbounded: at most len(failed) per vantage
+    tasks = [asyncio.ensure_future(_confirm(failed, settings, s, queue)) for s in others]
+    try:
+        running = len(tasks)
+        while running:
+            item = await queue.get()
+            if item is None:
+                running -= 1
+                continue
+            yield item
+        for task in tasks:
+            task.result()  # a checker's own failure is a tool failure: raise it
+    finally:
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _confirm(
+    targets: Sequence[CheckTarget],
+    settings: CheckSettings,
+    state: VantageState,
+    queue: asyncio.Queue[CheckResult | None],
+) -> None:
+    try:
+        async with open_checker(settings_for(settings, state.vantage), targets) as checker:
+            async for result in checker.run(targets):
+                _count(state, result)
+                queue.put_nowait(result)
+            state.network, state.detail = checker.network, checker.network_detail
+    finally:
+        queue.put_nowait(None)  # never blocks, also when cancelled
+
+
+def _count(state: VantageState, result: CheckResult) -> None:
+    state.checked += 1
+    if result.classification.outcome is Outcome.OFFLINE:
+        state.offline += 1
+        if not state.detail:
+            state.detail = result.observation.detail.partition(";")[0]
