@@ -61,10 +61,12 @@ class VantageState:
         where = self.vantage.proxy or "direct"
         if not self.asked:
             state = "not asked"
-        elif self.reachable:
+        elif not self.offline:
             state = "reachable"
         else:
-            state = f"unreachable: {self.detail}" if self.detail else "unreachable"
+            why = f": {self.detail}" if self.detail else ""
+            lost = "offline" if not self.reachable else f"{self.offline} of {self.checked} offline"
+            state = f"unreachable, {lost}{why}"
         return f"{self.vantage.name} ({where}, {state})"
 
 
