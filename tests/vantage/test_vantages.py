@@ -92,7 +92,7 @@ def test_the_same_refusals_from_one_vantage_make_it_dead_and_say_so(
     assert "seen from one vantage only" in str(got["portal"]["reason"])
 
 
-def test_dead_from_every_vantage_is_dead(
+def test_dead_from_every_vantage_is_dead(  # noqa: PLR0917 - fixtures
     geo: WebServer,
     eu: ProxyServer,
     us: ProxyServer,
