@@ -166,6 +166,7 @@ class ErrorKind(StrEnum):
     TIMEOUT = "timeout"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     REDIRECT_LOOP = "redirect_loop"
+    INVALID_REDIRECT = "invalid_redirect"  # a Location that is no usable URL: the server's error
     PROTOCOL = "protocol"  # malformed status line, headers, framing
     DECODING = "decoding"  # broken content-encoding
     PROXY = "proxy"

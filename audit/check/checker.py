@@ -30,6 +30,8 @@ class Checker:
             timeout=self.settings.dns_timeout,
             max_entries=self.settings.max_hosts * 2,
             proxied=self.settings.proxy is not None,
+            dns_server=self.settings.dns_server,
+            hosts_file=self.settings.hosts_file,
         )
         self._pools: Pools | None = None
         self._prober: Prober | None = None
@@ -39,7 +41,7 @@ class Checker:
         self._runs = 0
 
     async def __aenter__(self) -> Checker:
-        self._pools = Pools(self.settings)
+        self._pools = Pools(self.settings, self._resolver.lookup)
         self._prober = Prober(self.settings, self._resolver, self._pools)
         self._monitor.start()
         return self

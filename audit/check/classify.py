@@ -36,6 +36,8 @@ _ERROR_OUTCOMES = {
     ErrorKind.TIMEOUT: Outcome.TIMEOUT,
     ErrorKind.TOO_MANY_REDIRECTS: Outcome.REDIRECT_LOOP,
     ErrorKind.REDIRECT_LOOP: Outcome.REDIRECT_LOOP,
+    # The server's protocol error, not evidence that the resource is gone: transient.
+    ErrorKind.INVALID_REDIRECT: Outcome.SERVER_ERROR,
 }
 
 _ERROR_WORDS = {

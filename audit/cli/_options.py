@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.archive import ArchiveSettings
-from audit.check import CheckSettings, parse_resolve
+from audit.check import CheckSettings, parse_dns_server, parse_resolve
 from audit.errors import InputError
 from audit.judge import Policy
 from audit.pipeline import RunOptions
@@ -94,6 +94,12 @@ def add_network(p: argparse.ArgumentParser) -> None:
         help="use ADDR for HOST:PORT, as curl's --resolve (repeatable)",
     )
     g.add_argument(
+        "--dns-server",
+        metavar="ADDR[:PORT]",
+        help="ask this DNS server (default: the system's, from /etc/resolv.conf; "
+        "$AUDIT_DNS_SERVER if set); the hosts file still answers first",
+    )
+    g.add_argument(
         "--allow-private",
         action="store_true",
         help="permit loopback and private targets (refused by default)",
@@ -170,6 +176,9 @@ def check_settings(args: argparse.Namespace) -> CheckSettings:
     s = replace(s, **{k: v for k, v in given.items() if v is not None})
     if args.canary:
         s = replace(s, canaries=tuple(args.canary))
+    dns_server = args.dns_server or os.environ.get("AUDIT_DNS_SERVER")
+    if dns_server:
+        s = replace(s, dns_server=parse_dns_server(dns_server))
     return replace(
         s, resolve=tuple(parse_resolve(r) for r in args.resolve), allow_private=args.allow_private
     )
