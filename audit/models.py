@@ -174,6 +174,7 @@ class ErrorKind(StrEnum):
     UNSUPPORTED = "unsupported"  # not an http(s) URL
     POLICY = "policy"  # refused by our address policy or exclusion rules
     OFFLINE = "offline"  # our own network was down: says nothing about the resource
+    RATE_LIMITED = "rate_limited"  # not asked: the host asked us to wait longer than we do
     OTHER = "other"
 
 

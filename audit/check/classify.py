@@ -38,6 +38,7 @@ _ERROR_OUTCOMES = {
     ErrorKind.REDIRECT_LOOP: Outcome.REDIRECT_LOOP,
     # The server's protocol error, not evidence that the resource is gone: transient.
     ErrorKind.INVALID_REDIRECT: Outcome.SERVER_ERROR,
+    ErrorKind.RATE_LIMITED: Outcome.RATE_LIMITED,
 }
 
 _ERROR_WORDS = {
