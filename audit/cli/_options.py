@@ -112,9 +112,10 @@ def add_network(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME[:PORT]",
-        help="a name that always resolves and takes connections (port 443 unless given) "
-        "when our network works (repeatable; replaces the defaults: example.com, "
-        "www.iana.org, one.one.one.one)",
+        help="a name that always resolves and takes connections when our network works: "
+        "asked on 80 for http:// and 443 for https:// (NAME:PORT: that port; "
+        "http://NAME[:PORT] or https://...: that scheme only); repeatable; replaces the "
+        "defaults: example.com, www.iana.org, one.one.one.one",
     )
     a = p.add_argument_group("archives")
     a.add_argument(
