@@ -41,7 +41,7 @@ class Checker:
         self._runs = 0
 
     async def __aenter__(self) -> Checker:
-        self._pools = Pools(self.settings, self._resolver.lookup)
+        self._pools = Pools(self.settings, self._resolver.addresses)
         self._prober = Prober(self.settings, self._resolver, self._pools)
         self._monitor.start()
         return self

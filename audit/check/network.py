@@ -193,9 +193,12 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
     uvloop would otherwise resolve a name in C through the system, past our resolver.
     """
 
-    def __init__(self, addresses: tuple[str, ...] | None, lookup: Lookup | None = None) -> None:
+    def __init__(
+        self, addresses: tuple[str, ...] | None, lookup: Lookup | None = None, *, proxy: bool = True
+    ) -> None:
         self.addresses = addresses
         self._lookup = lookup
+        self._proxy = proxy  # the looked-up name is a proxy's (the checker's use)
 
     async def connect_tcp(
         self,
@@ -235,8 +238,10 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectError(f"{host}: no resolver to look the name up")
         try:
             return await self._lookup(host, port)
-        except LinkFailure as exc:  # the proxy's name, not the checked site's: a proxy failure
-            raise httpcore.ProxyError(f"proxy {exc.detail}") from None
+        except LinkFailure as exc:
+            if self._proxy:  # the proxy's name, not the checked site's: a proxy failure
+                raise httpcore.ProxyError(f"proxy {exc.detail}") from None
+            raise httpcore.ConnectError(exc.detail) from None
 
     async def connect_unix_socket(
         self,

@@ -133,6 +133,11 @@ class Resolver:
                     )
         return resolution
 
+    async def addresses(self, host: str, port: int) -> tuple[str, ...]:
+        """`--resolve` rules, else the DNS: for clients that apply no address policy."""
+        rule = self.rule_for(host, port)
+        return rule.addresses if rule is not None else await self.lookup(host, port)
+
     async def lookup(self, host: str, port: int) -> tuple[str, ...]:
         """The DNS's addresses for `host` (hosts file first); raises LinkFailure
         DNS_NXDOMAIN / DNS_ERROR. `port` is kept for callers; DNS does not use it."""

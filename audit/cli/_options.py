@@ -201,6 +201,8 @@ def archive_settings(args: argparse.Namespace, registry: Registry | None) -> Arc
         )
     if args.timeout:
         s = replace(s, timeout=args.timeout)
+    if dns_server := args.dns_server or os.environ.get("AUDIT_DNS_SERVER"):
+        s = replace(s, dns_server=parse_dns_server(dns_server))
     if args.user_agent:
         s = replace(s, user_agent=args.user_agent)
     if getattr(args, "save", False):
