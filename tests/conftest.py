@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from audit.check.settings import DEFAULT_CANARIES
 from tests.servers.dns import DnsServer, dns_server
 from tests.servers.web import WebServer
 
@@ -59,10 +60,15 @@ def _suite_dns() -> Iterator[DnsServer]:
 
 @pytest.fixture(autouse=True)
 def _no_system_dns(_suite_dns: DnsServer) -> Iterator[None]:
-    """Fail the test if it (or a process it started) tried the system resolver."""
+    """Fail the test if it (or a process it started) tried the system resolver, or asked
+    for the default canaries: a test that needs the network's state names its canaries."""
     log = Path(os.environ["AUDIT_TEST_GUARD_LOG"])
     log.unlink(missing_ok=True)
+    before = len(_suite_dns.queries())
     yield
     if log.exists() and (text := log.read_text(encoding="utf-8").strip()):
         log.unlink()
         pytest.fail(f"a DNS query would have gone to the system resolver:\n{text}")
+    asked = set(_suite_dns.queries()[before:]) & set(DEFAULT_CANARIES)
+    if asked:
+        pytest.fail(f"ran with the default canaries ({', '.join(sorted(asked))}): pass --canary")
