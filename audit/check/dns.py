@@ -126,18 +126,20 @@ class DnsClient:
             v4, v6 = await asyncio.gather(
                 self._ask(name, "A"), self._ask(name, "AAAA"), return_exceptions=True
             )
-        addresses = [a for r in (v4, v6) if isinstance(r, tuple) for a in r]
-        if addresses:
-            return tuple(dict.fromkeys(addresses))
-        failures = [r for r in (v4, v6) if isinstance(r, LinkFailure)]
-        others = [r for r in (v4, v6) if isinstance(r, BaseException) and r not in failures]
-        if others and not failures:
-            raise others[0]
+        answers: list[tuple[str, ...]] = []
+        failures: list[LinkFailure] = []
+        for r in (v4, v6):
+            if isinstance(r, LinkFailure):
+                failures.append(r)
+            elif isinstance(r, BaseException):
+                raise r  # not a DNS answer: a bug, or a cancellation
+            else:
+                answers.append(r)
+        if addresses := tuple(dict.fromkeys(a for found in answers for a in found)):
+            return addresses
         # NXDOMAIN for either type says the name does not exist at all; else the A answer's why.
-        for failure in failures:
-            if failure.kind is ErrorKind.DNS_NXDOMAIN:
-                raise failure
-        raise failures[0]
+        nx = next((f for f in failures if f.kind is ErrorKind.DNS_NXDOMAIN), None)
+        raise nx or failures[0]
 
     async def _ask(self, name: dns.name.Name, rdtype: str) -> tuple[str, ...]:
         host = name.to_text(omit_final_dot=True)
