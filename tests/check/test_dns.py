@@ -198,3 +198,18 @@ def test_the_guard_catches_the_system_resolver_in_this_process_and_in_children()
     assert "getaddrinfo('example.com')" in text
     assert "getaddrinfo('example.org')" in text
     assert "dnspython read the system resolver configuration" in text
+
+
+def test_the_proxys_own_name_is_resolved_by_our_dns_server() -> None:
+    page = Reply(200, "<title>Far</title><p>" + "words " * 40)
+    with (
+        WebServer(host="127.0.0.18") as proxy,
+        dns_server({"proxy.site.test": "127.0.0.18"}) as dns,
+    ):
+        proxy.route("http://far.gov.test/", page)
+        s = settings(proxy=f"http://proxy.site.test:{proxy.port}", dns_server=dns.dns_server)
+        result = check_all(["http://far.gov.test/"], s)["http://far.gov.test/"]
+        asked = dns.queries()
+    assert result.classification.outcome is Outcome.OK, result.classification
+    assert "proxy.site.test" in asked
+    assert "far.gov.test" not in asked  # the proxy resolves the sites' names
