@@ -161,6 +161,19 @@ def now_from_env() -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def dns_server_option(args: argparse.Namespace) -> tuple[str, int] | None:
+    """`--dns-server`, else $AUDIT_DNS_SERVER, else None (the system's configuration)."""
+    if args.dns_server:
+        return parse_dns_server(args.dns_server)
+    text = os.environ.get("AUDIT_DNS_SERVER")
+    if not text:
+        return None
+    try:
+        return parse_dns_server(text)
+    except InputError:
+        raise InputError(f"AUDIT_DNS_SERVER={text!r}: expected an IP address[:PORT]") from None
+
+
 def check_settings(args: argparse.Namespace) -> CheckSettings:
     s = CheckSettings()
     given = {
@@ -177,9 +190,8 @@ def check_settings(args: argparse.Namespace) -> CheckSettings:
     s = replace(s, **{k: v for k, v in given.items() if v is not None})
     if args.canary:
         s = replace(s, canaries=tuple(args.canary))
-    dns_server = args.dns_server or os.environ.get("AUDIT_DNS_SERVER")
-    if dns_server:
-        s = replace(s, dns_server=parse_dns_server(dns_server))
+    if (dns_server := dns_server_option(args)) is not None:
+        s = replace(s, dns_server=dns_server)
     return replace(
         s, resolve=tuple(parse_resolve(r) for r in args.resolve), allow_private=args.allow_private
     )
@@ -201,8 +213,8 @@ def archive_settings(args: argparse.Namespace, registry: Registry | None) -> Arc
         )
     if args.timeout:
         s = replace(s, timeout=args.timeout)
-    if dns_server := args.dns_server or os.environ.get("AUDIT_DNS_SERVER"):
-        s = replace(s, dns_server=parse_dns_server(dns_server))
+    if (dns_server := dns_server_option(args)) is not None:
+        s = replace(s, dns_server=dns_server)
     if args.user_agent:
         s = replace(s, user_agent=args.user_agent)
     if getattr(args, "save", False):
