@@ -35,6 +35,14 @@ _BROWSER_REPAIRS = frozenset(
 )
 
 
+def header_text(value: str) -> str:
+    """The header as people read it (for the recorded hop): its bytes as UTF-8 when they are."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:  # not bytes from the wire, or not UTF-8: as it came
+        return value
+
+
 def decode_location(value: str) -> str:
     """The header text as a browser reads it: UTF-8 if the bytes are UTF-8, else the
     non-ASCII bytes percent-encoded one by one; spaces and controls percent-encoded."""

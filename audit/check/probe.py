@@ -35,7 +35,7 @@ from audit.check.fingerprint import (
     read_page,
     text_similarity,
 )
-from audit.check.location import redirect_target
+from audit.check.location import header_text, redirect_target
 from audit.check.resolve import Resolver
 from audit.check.settings import CheckSettings, CheckTarget
 from audit.models import ErrorKind, Fingerprint, Hop, Observation
@@ -265,7 +265,7 @@ class Prober:
                 if answer.status in REDIRECT_STATUSES and location:
                     _keep_cookies(answer, jar)
                     await _drain_small(answer)
-                    fetched.hops.append(Hop(url, answer.status, location))
+                    fetched.hops.append(Hop(url, answer.status, header_text(location)))
                     nxt = redirect_target(url, location)
                     _usable_redirect(nxt, location)
                     if len(fetched.hops) > limit:

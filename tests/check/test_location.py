@@ -28,6 +28,7 @@ def test_raw_utf8_path_in_location_is_requested_once_encoded(web: WebServer) -> 
     assert result.classification.outcome is Outcome.REDIRECTED, result.classification
     assert result.observation.final_url == web.url(quote("/новости/страница") + "?q=%D1%8F")
     assert web.hits(quote("/новости/страница")) == 1
+    assert result.observation.redirects[0].location == "/новости/страница?q=я"  # readable
 
 
 def test_location_bytes_that_are_not_utf8_are_sent_as_they_came(web: WebServer) -> None:
