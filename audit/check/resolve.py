@@ -15,7 +15,6 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from audit.check.dns import HOSTS_FILE, DnsClient
 from audit.check.errors import LinkFailure
 from audit.check.settings import ResolveRule
 from audit.models import ErrorKind
@@ -72,8 +71,12 @@ class Resolver:
         max_entries: int = 4096,
         proxied: bool = False,
         dns_server: tuple[str, int] | None = None,
-        hosts_file: str | None = HOSTS_FILE,
+        hosts_file: str | None = "/etc/hosts",
     ) -> None:
+        # dnspython costs a noticeable share of the CLI's start-up: only commands that
+        # resolve names import it.
+        from audit.check.dns import DnsClient  # noqa: PLC0415
+
         self.dns = DnsClient(dns_server, timeout=timeout, hosts_file=hosts_file)
         self._rules = rules
         self._proxied = proxied  # the proxy resolves names; only IP literals are ours to check
