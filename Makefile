@@ -16,9 +16,10 @@ venv: $(BIN)/audit
 run: venv
 	$(BIN)/audit run --registry data/resources.yaml --db data/audit.sqlite
 
-# The browser test needs Debian's chromium; scripts/ensure-chromium installs it when missing.
+# The browser test needs Debian's chromium, the DNS tests dnsmasq; the scripts install them when missing.
 test: venv
 	scripts/ensure-chromium
+	scripts/ensure-dnsmasq
 	$(BIN)/python -m pytest
 
 lint: venv

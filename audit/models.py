@@ -178,6 +178,7 @@ class ErrorKind(StrEnum):
     TIMEOUT = "timeout"
     TOO_MANY_REDIRECTS = "too_many_redirects"
     REDIRECT_LOOP = "redirect_loop"
+    INVALID_REDIRECT = "invalid_redirect"  # a Location that is no usable URL: the server's error
     PROTOCOL = "protocol"  # malformed status line, headers, framing
     DECODING = "decoding"  # broken content-encoding
     PROXY = "proxy"
@@ -185,6 +186,7 @@ class ErrorKind(StrEnum):
     UNSUPPORTED = "unsupported"  # not an http(s) URL
     POLICY = "policy"  # refused by our address policy or exclusion rules
     OFFLINE = "offline"  # our own network was down: says nothing about the resource
+    RATE_LIMITED = "rate_limited"  # not asked: the host asked us to wait longer than we do
     OTHER = "other"
 
 

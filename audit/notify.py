@@ -15,6 +15,7 @@ from datetime import datetime
 import httpx
 
 from audit import __version__, channels
+from audit.check.transport import resolving_transport
 from audit.models import Network, Verdict, VerdictChange
 
 log = logging.getLogger(__name__)
@@ -62,11 +63,15 @@ async def send_all(
     record: Record | None = None,
     timeout: float = 5.0,
     retries: int = 2,
+    dns_server: tuple[str, int] | None = None,
 ) -> None:
     """POST `body` to every webhook, notify every Apprise channel, all concurrently."""
     hooks = [t for t in targets if not channels.is_channel(t)]
     async with httpx.AsyncClient(
-        timeout=timeout, headers={"User-Agent": user_agent}, follow_redirects=False
+        timeout=timeout,
+        headers={"User-Agent": user_agent},
+        follow_redirects=False,
+        transport=resolving_transport(dns_server=dns_server),  # names: our resolver's
     ) as client:
         await asyncio.gather(
             channels.send_channels(

@@ -198,6 +198,7 @@ async def run_audit(
                     registry.webhooks,
                     notify.payload(run_id, now, network, changes),
                     user_agent=opts.check.user_agent,
+                    dns_server=opts.check.dns_server,
                     record=lambda target, ok, detail: store.add_notification(
                         run_id, target, now, ok, detail
                     ),

@@ -57,6 +57,11 @@ def _site(web: WebServer) -> WebServer:
     return web
 
 
+# Canaries that fail as every name does on a machine without DNS (the suite's DNS server
+# answers NXDOMAIN): the run is offline.
+OFFLINE_CANARIES = ("--canary", "www.example.invalid", "--canary", "www.iana.invalid")
+
+
 class TestRunAgainstLocalServers:
     def test_real_hostnames_mapped_with_resolve(
         self, tmp_path: Path, site: WebServer, capsys: pytest.CaptureFixture[str]
@@ -85,6 +90,8 @@ class TestRunAgainstLocalServers:
             "--resolve",
             f"voronezh.sledcom.ru:{port}:127.0.0.1",
             "--no-archive",
+            "--canary",
+            "localhost",
         )
         assert code == 0, err  # one 404 is suspect, never dead
         stored = dict(rows(db, "SELECT resource_id, outcome FROM observations"))
@@ -159,6 +166,8 @@ class TestRunAgainstLocalServers:
             "--no-archive",
             "--all",
             "-q",
+            "--canary",
+            "localhost",
         ]
         code, _, _ = run_cli(capsys, "run", *common)
         assert code == 0
@@ -187,6 +196,8 @@ class TestRunAgainstLocalServers:
             "--no-archive",
             "--allow-private",
             "-q",
+            "--canary",
+            "localhost",
         ]
         monkeypatch.setenv("AUDIT_NOW", "2026-05-01T06:00:00Z")
         run_cli(capsys, *args)
@@ -202,13 +213,22 @@ class TestOffline:
     def test_no_network_is_never_dead(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        # .invalid names never resolve (RFC 6761), like every name on a machine without DNS.
+        # .invalid names never resolve (RFC 6761), like every name on a machine without DNS:
+        # the canaries too (the suite's DNS server says NXDOMAIN for them).
         reg = registry(
             tmp_path, [("a", "http://www.viro.edu.invalid/"), ("b", "http://36edu.invalid/")]
         )
         db, reports = tmp_path / "audit.sqlite", tmp_path / "reports"
         code, out, _ = run_cli(
-            capsys, "run", "--registry", str(reg), "--db", str(db), "--reports", str(reports)
+            capsys,
+            "run",
+            "--registry",
+            str(reg),
+            "--db",
+            str(db),
+            "--reports",
+            str(reports),
+            *OFFLINE_CANARIES,
         )
         assert code == 0
         assert {o for (o,) in rows(db, "SELECT outcome FROM observations")} == {"offline"}
@@ -269,6 +289,8 @@ class TestBadInput:
             str(tmp_path / "blocker" / "reports"),
             "--allow-private",
             "--no-archive",
+            "--canary",
+            "localhost",
         )
         assert code == 1
         assert "cannot create the report directory" in err and "Traceback" not in err
@@ -316,6 +338,7 @@ def test_seed_registry_offline_run_calls_nothing_dead(
         str(tmp_path / "a.sqlite"),
         "--reports",
         str(tmp_path / "r"),
+        *OFFLINE_CANARIES,
     )
     assert code == 0
     assert "dead" not in out.split("verdicts:")[1].split("\n")[0]

@@ -145,6 +145,8 @@ def test_check_json_contract(web: WebServer, capsys: pytest.CaptureFixture[str])
         "--no-store",
         "--format",
         "json",
+        "--canary",
+        "localhost",
     )
     assert code == 2  # lychee's convention: a broken outcome (the 410) fails the check
     doc = json.loads(out)

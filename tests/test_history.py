@@ -49,6 +49,10 @@ class Day:
         hours = int(day * 24)
         self.mp.setenv("AUDIT_NOW", f"2026-06-{1 + hours // 24:02d}T{hours % 24:02d}:00:00Z")
         resolve = ["--resolve", f"{HOST}:{self.server.port}:127.0.0.1"] if online else []
+        # Online: a canary that is there; offline: canaries that fail as on a machine
+        # without DNS (the suite's DNS server says NXDOMAIN for .invalid names).
+        canaries = ["localhost"] if online else ["www.example.invalid", "www.iana.invalid"]
+        resolve += [a for c in canaries for a in ("--canary", c)]
         code = main(
             [
                 "run",

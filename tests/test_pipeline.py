@@ -70,6 +70,8 @@ def test_dead_resource_gets_a_verified_replacement_in_every_report(
         fake.availability_url,
         "--memento",
         "none=-",
+        "--canary",
+        "localhost",
     ]
     codes = []
     for day in ("2026-04-01", "2026-04-03", "2026-04-06"):

@@ -27,6 +27,7 @@ from audit.archive.save import SKIPPED, SaveClient
 from audit.archive.settings import DEFAULT_FRESHNESS, ArchiveSettings
 from audit.archive.timestamps import citation_instant, parse_timestamp
 from audit.archive.verify import PageCheck, verify_snapshot
+from audit.check.transport import resolving_transport
 from audit.models import ArchiveLookup, ArchiveStatus, SaveResult, Snapshot
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,8 @@ class Archiver:
             timeout=s.timeout,
             headers={"User-Agent": s.user_agent},
             follow_redirects=False,  # archive redirects carry meaning: we walk them
-            proxy=s.proxy,
+            # Names through the checker's resolver, never getaddrinfo (the proxy's too).
+            transport=resolving_transport(dns_server=s.dns_server, proxy=s.proxy),
         )
         return self
 

@@ -53,6 +53,7 @@ class ArchiveSettings:
     timeout: float = 30.0
     user_agent: str = DEFAULT_USER_AGENT
     proxy: str | None = None
+    dns_server: tuple[str, int] | None = None  # names resolve as the checker's (check/dns.py)
     concurrency: int = 4
 
     # Rates per endpoint family, requests per minute (about 80 % of the limits).

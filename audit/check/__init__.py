@@ -13,6 +13,7 @@ from audit.check.settings import (
     CheckSettings,
     CheckTarget,
     ResolveRule,
+    parse_dns_server,
     parse_resolve,
 )
 from audit.check.shards import Shards, open_checker
@@ -28,6 +29,7 @@ __all__ = [
     "classify_page",
     "encode_item",
     "open_checker",
+    "parse_dns_server",
     "parse_resolve",
     "result_to_json",
     "rules_stamp",

@@ -32,6 +32,8 @@ class Checker:
             timeout=self.settings.dns_timeout,
             max_entries=self.settings.max_hosts * 2,
             proxied=self.settings.proxy is not None,
+            dns_server=self.settings.dns_server,
+            hosts_file=self.settings.hosts_file,
         )
         self._pools: Pools | None = None
         self._prober: Prober | None = None
@@ -42,7 +44,7 @@ class Checker:
         self._proxy_probe: tuple[float, asyncio.Future[str]] | None = None
 
     async def __aenter__(self) -> Checker:
-        self._pools = Pools(self.settings)
+        self._pools = Pools(self.settings, self._resolver.addresses)
         self._prober = Prober(self.settings, self._resolver, self._pools)
         self._monitor.start()
         return self
@@ -100,10 +102,13 @@ class Checker:
             yield r
         await self._monitor.state()  # so that `network` is settled when the run ends
 
-    async def unreachable(self) -> str:
-        """'' when our side of the network works (a canary, or the proxy, takes a
-        TCP connection); else why not. Asked when no outside host answered a run."""
-        return await self._monitor.unreachable(self.settings.proxy, self.settings.dns_timeout)
+    async def unreachable(self, scheme: str = "https") -> str:
+        """'' when our side of the network works for `scheme` (a canary takes a TCP
+        connection on its port, 80 or 443, or the proxy does); else why not. Asked when
+        no outside host answered a run, or none on this scheme while another did."""
+        return await self._monitor.unreachable(
+            self.settings.proxy, self.settings.dns_timeout, scheme
+        )
 
     async def check(self, target: CheckTarget) -> CheckResult:
         """Check one target now (no scheduling, no retries)."""

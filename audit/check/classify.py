@@ -41,6 +41,9 @@ _ERROR_OUTCOMES = {
     ErrorKind.TIMEOUT: Outcome.TIMEOUT,
     ErrorKind.TOO_MANY_REDIRECTS: Outcome.REDIRECT_LOOP,
     ErrorKind.REDIRECT_LOOP: Outcome.REDIRECT_LOOP,
+    # The server's protocol error, not evidence that the resource is gone: transient.
+    ErrorKind.INVALID_REDIRECT: Outcome.SERVER_ERROR,
+    ErrorKind.RATE_LIMITED: Outcome.RATE_LIMITED,
 }
 
 _ERROR_WORDS = {

@@ -29,7 +29,7 @@ import certifi
 import httpcore
 
 from audit.check.http11 import H11Connection
-from audit.check.network import PinnedBackend
+from audit.check.network import Lookup, PinnedBackend
 from audit.check.settings import CheckSettings
 
 log = logging.getLogger(__name__)
@@ -187,8 +187,9 @@ def _is_ip(host: str) -> bool:
 class Pools:
     """Per-origin connections, pinned to checked addresses; least recently used dropped."""
 
-    def __init__(self, settings: CheckSettings) -> None:
+    def __init__(self, settings: CheckSettings, lookup: Lookup | None = None) -> None:
         self._settings = settings
+        self._lookup = lookup  # for the proxy's own name: resolve.py's, never the OS's
         self._verified, self._insecure = ssl_contexts(settings)
         alpn = ["h2", "http/1.1"] if settings.http2 else ["http/1.1"]
         for ctx in (self._verified, self._insecure):
@@ -239,6 +240,7 @@ class Pools:
                     keepalive_expiry=_KEEPALIVE,
                     http1=True,
                     http2=s.http2,
+                    network_backend=PinnedBackend(None, self._lookup),
                 )
             else:
                 proxy = httpcore.AsyncHTTPProxy(
@@ -248,6 +250,7 @@ class Pools:
                     keepalive_expiry=_KEEPALIVE,
                     http1=True,
                     http2=s.http2,
+                    network_backend=PinnedBackend(None, self._lookup),
                 )
             self._proxies[verify] = proxy
         return proxy

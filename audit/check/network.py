@@ -10,11 +10,14 @@ asyncio protocols are cheaper per read than the generic anyio backend.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import ssl
 import typing
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import httpcore
+
+from audit.check.errors import LinkFailure
 
 _HIGH_WATER = 256 * 1024  # buffered bytes before we stop reading from the socket
 
@@ -171,11 +174,31 @@ class _Stream(httpcore.AsyncNetworkStream):
         return self._p.transport.get_extra_info(names.get(info, info))
 
 
-class PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the given addresses (in order) whatever host name httpcore asks for."""
+Lookup = Callable[[str, int], Awaitable[tuple[str, ...]]]
 
-    def __init__(self, addresses: tuple[str, ...] | None) -> None:
+
+def is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the given addresses (in order) whatever host name httpcore asks for.
+
+    Without addresses (a proxy's own host), `lookup` (resolve.py's) turns the name
+    into addresses. The event loop is only ever given IP addresses: asyncio and
+    uvloop would otherwise resolve a name in C through the system, past our resolver.
+    """
+
+    def __init__(
+        self, addresses: tuple[str, ...] | None, lookup: Lookup | None = None, *, proxy: bool = True
+    ) -> None:
         self.addresses = addresses
+        self._lookup = lookup
+        self._proxy = proxy  # the looked-up name is a proxy's (the checker's use)
 
     async def connect_tcp(
         self,
@@ -186,10 +209,11 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[typing.Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
-        # No pinned addresses only for a proxy's own host name: the OS resolves it.
-        targets = self.addresses or (host,)
+        targets = self.addresses or await self._addresses(host, port)
         error: BaseException | None = None
         for address in targets:
+            if not is_address(address):
+                raise httpcore.ConnectError(f"{address}: not an IP address (names go through DNS)")
             protocol = _Protocol()
             try:
                 async with asyncio.timeout(timeout):
@@ -205,6 +229,19 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
                 )
         assert error is not None
         raise error
+
+    async def _addresses(self, host: str, port: int) -> tuple[str, ...]:
+        """A proxy's own host name, resolved by our resolver (never by the OS)."""
+        if is_address(host.strip("[]")):
+            return (host.strip("[]"),)
+        if self._lookup is None:
+            raise httpcore.ConnectError(f"{host}: no resolver to look the name up")
+        try:
+            return await self._lookup(host, port)
+        except LinkFailure as exc:
+            if self._proxy:  # the proxy's name, not the checked site's: a proxy failure
+                raise httpcore.ProxyError(f"proxy {exc.detail}") from None
+            raise httpcore.ConnectError(exc.detail) from None
 
     async def connect_unix_socket(
         self,

@@ -53,11 +53,39 @@ SILENT_FAILURES = NETWORK_FAILURES - {ErrorKind.DNS_NXDOMAIN}
 
 
 def place(canary: str) -> tuple[str, int]:
-    """A canary as (host, port): "example.com" is port 443, "localhost:8080" names its port."""
-    host, sep, port = canary.rpartition(":")
+    """A canary as (host, port): "example.com" is port 443, "localhost:8080" names its port,
+    "http://example.com" is port 80."""
+    host, port, _ = _canary(canary)
+    return host, port or 443
+
+
+def places(canaries: tuple[str, ...], scheme: str) -> list[tuple[str, int]]:
+    """Where to knock to learn whether `scheme`'s traffic leaves this machine: a bare name on
+    the scheme's port (80, 443), NAME:PORT on its port, a URL canary only for its scheme."""
+    default = 80 if scheme == "http" else 443
+    found = []
+    for canary in canaries:
+        host, port, only = _canary(canary)
+        if only is None or only == scheme:
+            found.append((host, port or default))
+    return found
+
+
+def _canary(canary: str) -> tuple[str, int | None, str | None]:
+    """(host, port or None, scheme or None) of `NAME`, `NAME:PORT` or `SCHEME://NAME[:PORT]`."""
+    scheme: str | None = None
+    text = canary
+    if "://" in canary:
+        u = urlsplit(canary)
+        scheme = u.scheme.lower()
+        try:
+            return u.hostname or "", u.port, scheme
+        except ValueError:
+            return u.hostname or "", None, scheme
+    host, sep, port = text.rpartition(":")
     if sep and port.isdigit() and host and not host.endswith(":"):
-        return host.strip("[]"), int(port)
-    return canary, 443
+        return host.strip("[]"), int(port), scheme
+    return text, None, scheme
 
 
 def verdict(resolved: int, total: int) -> Network:
@@ -106,14 +134,16 @@ class NetworkMonitor:
             log.warning("network offline: %s", self.detail)
         return network
 
-    async def unreachable(self, proxy: str | None, timeout: float) -> str:
-        """'' when a TCP connection opens to a canary, or to the proxy when there is
-        one: our side of the network works. Else why not (no canaries: '')."""
+    async def unreachable(self, proxy: str | None, timeout: float, scheme: str = "https") -> str:
+        """'' when a TCP connection opens to a canary on the port `scheme` uses (80 for
+        http, 443 for https), or to the proxy when there is one: our side of the network
+        works for it. Else why not (no canaries for the scheme: '')."""
         if proxy:
             u = urlsplit(proxy)
-            places = [(u.hostname or "", u.port or (443 if u.scheme == "https" else 80))]
+            default = {"https": 443, "socks5": 1080, "socks5h": 1080}.get(u.scheme, 80)
+            targets = [(u.hostname or "", u.port or default)]
         else:
-            places = [place(c) for c in self._canaries]
+            targets = places(self._canaries, scheme)
 
         async def one(host: str, port: int) -> str:
             why = "no address"
@@ -135,7 +165,7 @@ class NetworkMonitor:
                 why = "no answer in time"
             return f"{host}:{port}: {why}"
 
-        reasons = await asyncio.gather(*(one(h, p) for h, p in places))
+        reasons = await asyncio.gather(*(one(h, p) for h, p in targets))
         if not reasons or "" in reasons:
             return ""
         what = "the proxy" if proxy else f"{len(reasons)} of {len(reasons)} canaries"
@@ -159,60 +189,110 @@ def mark_offline(obs: Observation, why: str) -> Observation:
 
 @dataclass(slots=True)
 class Silence:
-    """Did any outside host answer this run? Holds the silent failures until one does.
+    """Did outside hosts answer this run, per scheme? Holds the silent failures until one does.
 
-    `see` returns the results to pass on now. At the end, `finish` asks
-    `suspect` whether at least `min_hosts` outside hosts failed and none
-    answered (the evidence, or ''), confirms it, and `release`s what is still
-    held: re-labelled `offline` with the reason, else as it was. Results from `--resolve` mappings
-    and local addresses pass straight through and prove nothing either way.
+    An egress firewall may pass 443 and refuse 80: then https:// answers while
+    every http:// host fails. So answers count per scheme (the port a scheme
+    uses by default, 80 or 443, is what a firewall filters). `see` returns the
+    results to pass on now. At the end, `finish` asks, for each scheme whose
+    hosts all failed while another scheme answered, or when at least
+    `min_hosts` outside hosts failed and none answered, whether our side can
+    open a connection on that scheme's port (`unreachable(scheme)`): if not,
+    that scheme's held failures become `offline` with the reason; else they
+    stand as they were. Results from `--resolve` mappings and local addresses
+    pass straight through and prove nothing either way.
     """
 
     min_hosts: int
-    answered: bool = False
+    answered: set[str] = field(default_factory=set)  # schemes an outside host answered on
     held: list[CheckResult] = field(default_factory=list)
-    hosts: set[str] = field(default_factory=set)
+    hosts: dict[str, set[str]] = field(default_factory=dict)  # scheme -> silent hosts
 
     def see(self, result: CheckResult, outside: Callable[[Observation], bool]) -> list[CheckResult]:
         """`outside(obs)`: whether the check went beyond --resolve mappings and local
-        addresses (asked only until an outside host has answered)."""
+        addresses (asked only while some scheme has not been answered)."""
         obs = result.observation
-        if self.answered or not self.min_hosts or not outside(obs):
+        if not self.min_hosts or len(self.answered) == 2:
             return [result]
-        if obs.status is not None:  # an answer from outside: our network works
-            self.answered = True
-            held, self.held = self.held, []
-            return [*held, result]
+        scheme = _scheme(obs)
+        if scheme in self.answered or not outside(obs):
+            return [result]
+        if obs.status is not None:  # an answer from outside: our network works for it
+            self.answered.add(scheme)
+            mine = [r for r in self.held if _scheme(r.observation) == scheme]
+            self.held = [r for r in self.held if _scheme(r.observation) != scheme]
+            self.hosts.pop(scheme, None)
+            return [*mine, result]
         if obs.error in SILENT_FAILURES:
             self.held.append(result)
-            self.hosts.add(host_of(obs.url))
+            self.hosts.setdefault(scheme, set()).add(host_of(obs.url))
             return []
         return [result]
 
+    def suspects(self) -> dict[str, str]:
+        """The schemes to ask about, each with its evidence."""
+        if not self.min_hosts:
+            return {}
+        silent = {h for hosts in self.hosts.values() for h in hosts}
+        if not self.answered and len(silent) < self.min_hosts:
+            return {}
+        found = {}
+        for scheme in sorted(self.hosts):
+            held = [r for r in self.held if _scheme(r.observation) == scheme]
+            kinds = Counter(str(r.observation.error) for r in held)
+            what = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+            if self.answered:
+                did = " and ".join(f"{a}://" for a in sorted(self.answered))
+                n = len(self.hosts[scheme])
+                found[scheme] = f"none of {n} {scheme}:// hosts answered ({did} did): {what}"
+            else:
+                found[scheme] = what
+        if not self.answered:  # the old question, asked per scheme
+            head = f"none of {len(silent)} hosts answered: "
+            found = {k: head + ", ".join(_merged(self.held)) for k in found}
+        return found
+
     def suspect(self) -> str:
-        if self.answered or not self.min_hosts or len(self.hosts) < self.min_hosts:
-            return ""
-        kinds = Counter(str(r.observation.error) for r in self.held)
-        return f"none of {len(self.hosts)} hosts answered: " + ", ".join(
-            f"{n} {kind}" for kind, n in kinds.most_common()
-        )
+        return "; ".join(dict.fromkeys(self.suspects().values()))
 
     async def finish(
-        self, unreachable: Callable[[], Awaitable[str]]
+        self, unreachable: Callable[[str], Awaitable[str]]
     ) -> tuple[list[CheckResult], str]:
-        """What is still held, and why the run was offline ('' if it was not): silence
-        is only suspicion until `unreachable()` says our side cannot connect either."""
-        why = ""
-        if (evidence := self.suspect()) and (cannot := await unreachable()):
-            why = f"{evidence}; {cannot}"
-        return self.release(why), why
+        """What is still held, and why (part of) the run was offline ('' if it was not):
+        silence is only suspicion until `unreachable(scheme)` says our side cannot
+        connect on that scheme's port either."""
+        whys: dict[str, str] = {}
+        for scheme, evidence in self.suspects().items():
+            if cannot := await unreachable(scheme):
+                whys[scheme] = f"{evidence}; {scheme}:// {cannot}"
+        held, self.held = self.held, []
+        self.hosts.clear()
+        why = "; ".join(dict.fromkeys(whys.values()))
+        if why:
+            log.warning("network offline: %s", why)
+        released = [
+            _offline(r, whys[s]) if (s := _scheme(r.observation)) in whys else r for r in held
+        ]
+        return released, why
 
     def release(self, why: str = "") -> list[CheckResult]:
         held, self.held = self.held, []
+        self.hosts.clear()
         if why:
             log.warning("network offline: %s", why)
             return [_offline(r, why) for r in held]
         return held
+
+
+def _scheme(obs: Observation) -> str:
+    """The scheme of the hop that failed (the last URL asked)."""
+    url = obs.final_url or obs.url
+    return "https" if url[:6].lower() == "https:" else "http"
+
+
+def _merged(held: list[CheckResult]) -> list[str]:
+    kinds = Counter(str(r.observation.error) for r in held)
+    return [f"{n} {kind}" for kind, n in kinds.most_common()]
 
 
 def _offline(result: CheckResult, why: str) -> CheckResult:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import idna
 
@@ -35,6 +35,7 @@ from audit.check.fingerprint import (
     read_page,
     text_similarity,
 )
+from audit.check.location import header_text, redirect_target
 from audit.check.resolve import Resolution, Resolver
 from audit.check.robots import MAX_ROBOTS, Robots
 from audit.check.settings import CheckSettings, CheckTarget
@@ -126,6 +127,18 @@ def split(url: str) -> tuple[str, str, int, str]:
     if not target.isascii() or _BAD_TARGET.search(target):
         target = "".join(c if c.isascii() and c > " " else _quote(c) for c in target)
     return scheme, host, port or _DEFAULT_PORTS[scheme], target
+
+
+def _usable_redirect(url: str, location: str) -> None:
+    """A redirect target we cannot request is the server's error, not a bad citation."""
+    try:
+        split(url)
+    except LinkFailure as exc:
+        if exc.kind is ErrorKind.INVALID_URL:
+            raise LinkFailure(
+                ErrorKind.INVALID_REDIRECT,
+                f"redirect to an unusable URL {location!r}: {exc.detail}",
+            ) from None
 
 
 def _quote(c: str) -> str:
@@ -268,8 +281,9 @@ class Prober:
                 if answer.status in REDIRECT_STATUSES and location:
                     _keep_cookies(answer, jar)
                     await _drain_small(answer)
-                    fetched.hops.append(Hop(url, answer.status, location))
-                    nxt = urljoin(url, location.strip())
+                    fetched.hops.append(Hop(url, answer.status, header_text(location)))
+                    nxt = redirect_target(url, location)
+                    _usable_redirect(nxt, location)
                     if len(fetched.hops) > limit:
                         fetched.url = nxt
                         raise LinkFailure(

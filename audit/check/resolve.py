@@ -2,7 +2,9 @@
 
 The checker connects only to the addresses returned here (see client.py), so
 the address that passed the policy is the address that gets the request: no
-DNS rebinding between check and connect.
+DNS rebinding between check and connect. Names are resolved only here, by
+dns.py's client (never getaddrinfo): network.py refuses to connect to anything
+but an IP address.
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import socket
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from audit.check.errors import LinkFailure, gai_kind
-from audit.check.hostnames import canonical_ip, hosts_file, loopback_name
+from audit.check.errors import LinkFailure
+from audit.check.hostnames import canonical_ip
 from audit.check.settings import ResolveRule
 from audit.models import ErrorKind
 
@@ -70,7 +71,14 @@ class Resolver:
         timeout: float,
         max_entries: int = 4096,
         proxied: bool = False,
+        dns_server: tuple[str, int] | None = None,
+        hosts_file: str | None = "/etc/hosts",
     ) -> None:
+        # dnspython costs a noticeable share of the CLI's start-up: only commands that
+        # resolve names import it.
+        from audit.check.dns import DnsClient  # noqa: PLC0415
+
+        self.dns = DnsClient(dns_server, timeout=timeout, hosts_file=hosts_file)
         self._rules = rules
         self._proxied = proxied  # the proxy resolves names; only IP literals are ours to check
         self._allow_private = allow_private
@@ -119,14 +127,8 @@ class Resolver:
             ip = canonical_ip(host)
             if ip is not None:
                 resolution = Resolution(host, port, (ip,), "literal")
-            elif loopback_name(host) and not self._allow_private:
-                raise LinkFailure(
-                    ErrorKind.POLICY,
-                    f"{host} names this machine: private targets are refused "
-                    "(--allow-private permits them)",
-                )
             else:
-                mapped = hosts_file().get(host.rstrip(".").lower())
+                mapped = self.dns.hosts_entry(host)  # localhost and *.localhost included
                 if not mapped:
                     return Resolution(host, port, (), "proxy")
                 resolution = Resolution(host, port, mapped, "hosts")
@@ -144,25 +146,18 @@ class Resolver:
                     )
         return resolution
 
+    async def addresses(self, host: str, port: int) -> tuple[str, ...]:
+        """`--resolve` rules, else the DNS: for clients that apply no address policy."""
+        rule = self.rule_for(host, port)
+        return rule.addresses if rule is not None else await self.lookup(host, port)
+
     async def lookup(self, host: str, port: int) -> tuple[str, ...]:
-        """System resolver lookup; raises LinkFailure DNS_NXDOMAIN / DNS_ERROR."""
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(self._timeout):
-                infos = await loop.getaddrinfo(
-                    host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-                )
-        except socket.gaierror as exc:
-            kind, detail = gai_kind(exc)
-            raise LinkFailure(kind, f"{host}: {detail}") from None
-        except TimeoutError:
-            raise LinkFailure(ErrorKind.DNS_ERROR, f"{host}: resolver timed out") from None
-        except (UnicodeError, OSError) as exc:
-            raise LinkFailure(ErrorKind.DNS_ERROR, f"{host}: {exc}") from None
-        addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
-        if not addresses:
-            raise LinkFailure(ErrorKind.DNS_NXDOMAIN, f"{host}: no addresses")
-        return addresses
+        """The DNS's addresses for `host` (hosts file first); raises LinkFailure
+        DNS_NXDOMAIN / DNS_ERROR. `port` is kept for callers; DNS does not use it."""
+        lit = literal(host.strip("[]"))
+        if lit is not None:
+            return (lit,)
+        return await self.dns.addresses(host)
 
 
 def _retrieve(task: asyncio.Future[Resolution]) -> None:

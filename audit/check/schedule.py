@@ -85,6 +85,8 @@ class _Host:
     backoff: float = 0.0
     ready: bool = False  # listed in the scheduler's ready ring
     timed: bool = False  # waiting in the timer heap
+    deferred_until: float = 0.0  # asked to wait longer than we do: not asked before then
+    deferred_why: str = ""
 
 
 @lru_cache(maxsize=8192)
@@ -102,6 +104,12 @@ def checker_error(url: str, why: str) -> Observation:
     """What a URL gets when our side failed to check it (a bug, a lost process): never lost."""
     return Observation(
         url=url, checked_at=datetime.now(UTC), error=ErrorKind.OTHER, detail=f"checker error: {why}"
+    )
+
+
+def _deferred(url: str, why: str) -> Observation:
+    return Observation(
+        url=url, checked_at=datetime.now(UTC), error=ErrorKind.RATE_LIMITED, detail=why
     )
 
 
@@ -161,6 +169,9 @@ class Scheduler:
         host = self._hosts.get(job.host)
         if host is None:
             host = self._hosts[job.host] = _Host()
+        if host.deferred_until > time.monotonic():
+            self._done.append((job.target, _deferred(job.target.url, host.deferred_why)))
+            return
         if front:
             host.queue.appendleft(job)
         else:
@@ -246,7 +257,7 @@ class Scheduler:
             host = self._hosts[job.host]
             host.active -= 1
         delay = retry_delay(obs, job.attempt, self._s, self._rng)
-        self._pace(host, obs)
+        self._pace(job.host, host, obs)
         if delay is not None:
             job.attempt += 1
             job.earlier += (f"HTTP {obs.status}" if obs.status else str(obs.error),)
@@ -270,23 +281,43 @@ class Scheduler:
         self._dispatch()
         self._wake.set()
 
-    def _pace(self, host: _Host, obs: Observation) -> None:
-        """429 (or 503 + Retry-After) backs the whole host off; a success resets it.
+    def _pace(self, name: str, host: _Host, obs: Observation) -> None:
+        """429 (or 503 + Retry-After) pauses the whole host; a success resets the backoff.
 
-        The refused URL itself waits its full Retry-After (retry_delay). The
-        host pauses adaptively: 0.25 s after a first 429, doubling while 429s
-        keep coming, up to what Retry-After asked (so a server that limits one
-        URL does not freeze a whole site, and one that limits us gets its wait).
+        A Retry-After up to `max_retry_after` holds every URL of the host that
+        long (the refused one retries after it too, see retry_delay). A longer
+        one cannot be waited for in this run: the host's other URLs are left to
+        a later run as `rate_limited`, not asked, and never count as failures.
+        Without Retry-After the host pauses adaptively: 0.25 s after a first
+        429, doubling while 429s keep coming, up to 30 s.
         """
         if obs.status == 429 or (obs.status == 503 and _header(obs, "retry-after")):
             asked = parse_retry_after(_header(obs, "retry-after"))
-            host.backoff = min(_MAX_HOST_BACKOFF, max(_FIRST_HOST_BACKOFF, host.backoff * 2))
-            wait = min(host.backoff, self._s.max_retry_after)
-            if asked is not None:
-                wait = min(wait, asked)
-            host.next_start = max(host.next_start, time.monotonic() + wait)
+            now = time.monotonic()
+            if asked is None:
+                host.backoff = min(_MAX_HOST_BACKOFF, max(_FIRST_HOST_BACKOFF, host.backoff * 2))
+                wait = min(host.backoff, self._s.max_retry_after)
+            elif asked <= self._s.max_retry_after:
+                wait = asked
+            else:
+                self._defer(name, host, obs, asked, now)
+                wait = asked
+            host.next_start = max(host.next_start, now + wait)
         elif obs.status is not None and 200 <= obs.status < 400:
             host.backoff = 0.0
+
+    def _defer(self, name: str, host: _Host, obs: Observation, asked: float, now: float) -> None:
+        """Leave the host's waiting URLs, and those still to come, to a later run."""
+        host.deferred_until = now + asked
+        host.deferred_why = (
+            f"not asked: {name} answered HTTP {obs.status} to {obs.url} asking us to wait "
+            f"{asked:g} s (Retry-After), longer than the {self._s.max_retry_after:g} s "
+            "a run waits; left to a later run"
+        )
+        while host.queue:
+            job = host.queue.popleft()
+            self._pending -= 1
+            self._done.append((job.target, _deferred(job.target.url, host.deferred_why)))
 
     def _forget(self, name: str, host: _Host) -> None:
         """Drop an idle host's state (memory stays flat over 100,000 hosts)."""

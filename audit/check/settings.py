@@ -50,6 +50,24 @@ def parse_resolve(text: str) -> ResolveRule:
     return ResolveRule(_ascii_host(host, text), int(port_text), tuple(addresses))
 
 
+def parse_dns_server(text: str) -> tuple[str, int]:
+    """`ADDR[:PORT]` (IPv6 as `[ADDR]:PORT` or bare): the DNS server to ask, port 53 by default."""
+    spec = text.strip()
+    address, port_text = spec, ""
+    if spec.startswith("["):
+        address, _, rest = spec[1:].partition("]")
+        port_text = rest.removeprefix(":")
+    elif spec.count(":") == 1:
+        address, _, port_text = spec.partition(":")
+    try:
+        address = str(ipaddress.ip_address(address))
+    except ValueError:
+        raise InputError(f"--dns-server {text!r}: expected an IP address[:PORT]") from None
+    if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
+        raise InputError(f"--dns-server {text!r}: bad port {port_text!r}")
+    return address, int(port_text or 53)
+
+
 def _ascii_host(host: str, text: str) -> str:
     host = host.strip().rstrip(".").lower()
     if host == "*" or host.isascii():
@@ -90,6 +108,8 @@ class CheckSettings:
     canaries: tuple[str, ...] = DEFAULT_CANARIES
     silent_hosts: int = 3  # this many outside hosts failing and none answering: we are offline
     dns_timeout: float = 5.0
+    dns_server: tuple[str, int] | None = None  # None: the system's (/etc/resolv.conf)
+    hosts_file: str | None = "/etc/hosts"  # answers before the DNS, as the system does
     max_hosts: int = 2048  # per-host state (pools, pins) kept; least recently used dropped
     lookahead: int = 16384  # targets read ahead of the running ones, to interleave hosts
     workers: int = 0  # processes, each checking its share of the hosts; 0: by CPUs and targets

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.archive import ArchiveSettings
-from audit.check import CheckSettings, parse_resolve
+from audit.check import CheckSettings, parse_dns_server, parse_resolve
 from audit.check.vantage import parse_vantage
 from audit.errors import InputError
 from audit.filters import UrlFilter, parse_accept, select
@@ -107,6 +107,12 @@ def add_checking(p: argparse.ArgumentParser) -> None:
         help="use ADDR for HOST:PORT, as curl's --resolve (repeatable)",
     )
     g.add_argument(
+        "--dns-server",
+        metavar="ADDR[:PORT]",
+        help="ask this DNS server (default: the system's, from /etc/resolv.conf; "
+        "$AUDIT_DNS_SERVER if set); the hosts file still answers first",
+    )
+    g.add_argument(
         "--allow-private",
         action="store_true",
         help="permit loopback and private targets (refused by default)",
@@ -125,9 +131,10 @@ def add_checking(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME[:PORT]",
-        help="a name that always resolves and takes connections (port 443 unless given) "
-        "when our network works (repeatable; replaces the defaults: example.com, "
-        "www.iana.org, one.one.one.one)",
+        help="a name that always resolves and takes connections when our network works: "
+        "asked on 80 for http:// and 443 for https:// (NAME:PORT: that port; "
+        "http://NAME[:PORT] or https://...: that scheme only); repeatable; replaces the "
+        "defaults: example.com, www.iana.org, one.one.one.one",
     )
 
 
@@ -218,6 +225,19 @@ def now_from_env() -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def dns_server_option(args: argparse.Namespace) -> tuple[str, int] | None:
+    """`--dns-server`, else $AUDIT_DNS_SERVER, else None (the system's configuration)."""
+    if args.dns_server:
+        return parse_dns_server(args.dns_server)
+    text = os.environ.get("AUDIT_DNS_SERVER")
+    if not text:
+        return None
+    try:
+        return parse_dns_server(text)
+    except InputError:
+        raise InputError(f"AUDIT_DNS_SERVER={text!r}: expected an IP address[:PORT]") from None
+
+
 def check_settings(args: argparse.Namespace) -> CheckSettings:
     s = CheckSettings()
     given = {
@@ -236,6 +256,8 @@ def check_settings(args: argparse.Namespace) -> CheckSettings:
     s = replace(s, **{k: v for k, v in given.items() if v is not None})
     if args.canary:
         s = replace(s, canaries=tuple(args.canary))
+    if (dns_server := dns_server_option(args)) is not None:
+        s = replace(s, dns_server=dns_server)
     return replace(
         s, resolve=tuple(parse_resolve(r) for r in args.resolve), allow_private=args.allow_private
     )
@@ -257,6 +279,8 @@ def archive_settings(args: argparse.Namespace, registry: Registry | None) -> Arc
         )
     if args.timeout:
         s = replace(s, timeout=args.timeout)
+    if (dns_server := dns_server_option(args)) is not None:
+        s = replace(s, dns_server=dns_server)
     if args.user_agent:
         s = replace(s, user_agent=args.user_agent)
     if getattr(args, "save", False):

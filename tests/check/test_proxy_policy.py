@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.check.hostnames import canonical_ip, hosts_file, loopback_name
+from audit.check.hostnames import canonical_ip
 from audit.models import ErrorKind, Outcome
 from tests.check.conftest import check_one, settings
 from tests.servers.web import Reply, WebServer
@@ -31,16 +31,14 @@ def test_allow_private_lets_them_through() -> None:
         target = f"http://127.1:{proxy.port}/admin"
         proxy.route("http://www.gov.test/doc", Reply(302, "", headers=[("Location", target)]))
         page = "<title>Inside</title><p>" + "Intranet content. " * 40 + "</p>"
-        proxy.route(target, Reply(200, page))
+        # the redirect target is read as a browser reads it: 127.1 is 127.0.0.1
+        proxy.route(f"http://127.0.0.1:{proxy.port}/admin", Reply(200, page))
         result = check_one(
             "http://www.gov.test/doc", settings(proxy=proxy.url("/"), allow_private=True)
         )
         assert result.observation.status == 200
 
 
-def test_spellings(tmp_path: object) -> None:
+def test_numeric_spellings() -> None:
     assert [canonical_ip(s) for s in SPELLINGS[:4]] == ["127.0.0.1"] * 4
     assert canonical_ip("[::1]") == "::1" and canonical_ip("example.org") is None
-    assert loopback_name("LOCALHOST.") and loopback_name("a.b.localhost")
-    assert not loopback_name("localhost.example.org")
-    assert "localhost" in hosts_file()  # every Debian /etc/hosts names it

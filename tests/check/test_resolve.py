@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import ssl
-from typing import Any
 
 import httpcore
 import pytest
@@ -14,6 +12,7 @@ from audit.check.errors import LinkFailure, describe, gai_kind
 from audit.check.offline import verdict
 from audit.models import ErrorKind, Network, Outcome
 from tests.check.conftest import check_all, settings
+from tests.servers.dns import dns_server
 
 
 @pytest.mark.parametrize(
@@ -51,32 +50,27 @@ def test_network_verdict_from_canaries() -> None:
     assert verdict(0, 0) is Network.ONLINE  # no canaries configured: nothing to say
 
 
-@pytest.fixture(name="servfail")
-def _servfail(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Names under .servfail.test fail as a broken resolver does (EAI_AGAIN)."""
-    original = asyncio.BaseEventLoop.getaddrinfo
-
-    async def getaddrinfo(self: asyncio.BaseEventLoop, host: Any, *args: Any, **kw: Any) -> Any:
-        if isinstance(host, str) and host.endswith(".servfail.test"):
-            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
-        return await original(self, host, *args, **kw)
-
-    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", getaddrinfo)
-
-
-@pytest.mark.usefixtures("servfail")
 def test_resolver_failure_is_dns_error_not_nxdomain() -> None:
-    results = check_all(["http://www.region.servfail.test/", "http://gone.invalid/"])
+    zone = {"www.region.servfail.test": "SERVFAIL"}
+    with dns_server(zone) as dns:
+        results = check_all(
+            ["http://www.region.servfail.test/", "http://gone.invalid/"],
+            settings(dns_server=dns.dns_server),
+        )
     assert results["http://www.region.servfail.test/"].classification.outcome is Outcome.DNS_ERROR
     assert results["http://gone.invalid/"].classification.outcome is Outcome.DNS_NXDOMAIN
 
 
-@pytest.mark.usefixtures("servfail")
 def test_failing_canaries_make_every_dns_failure_offline() -> None:
-    s = settings(canaries=("a.servfail.test", "b.servfail.test", "localhost"))
-    results = check_all(
-        ["http://www.region.servfail.test/", "http://gone.invalid/", "http://127.0.0.1:9/"], s
-    )
+    zone = {"servfail.test": "SERVFAIL"}
+    with dns_server(zone) as dns:
+        s = settings(
+            canaries=("a.servfail.test", "b.servfail.test", "localhost"),
+            dns_server=dns.dns_server,
+        )
+        results = check_all(
+            ["http://www.region.servfail.test/", "http://gone.invalid/", "http://127.0.0.1:9/"], s
+        )
     assert results["http://www.region.servfail.test/"].classification.outcome is Outcome.OFFLINE
     assert results["http://gone.invalid/"].classification.outcome is Outcome.OFFLINE
     offline = results["http://gone.invalid/"]

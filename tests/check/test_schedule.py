@@ -141,14 +141,75 @@ def test_retry_after_is_honoured_for_the_refused_url(web: WebServer) -> None:
     assert calls[1] - calls[0] >= 0.95
 
 
-def test_repeated_429s_back_the_host_off_more_and_more(web: WebServer) -> None:
-    meter = Meter(0.0, Reply(429, "", headers=[("Retry-After", "2")]))
+def test_repeated_429s_without_retry_after_back_the_host_off_more_and_more(
+    web: WebServer,
+) -> None:
+    meter = Meter(0.0, Reply(429, ""))
     web.fallback(meter)
     results = check_all([web.url(f"/d/{i}") for i in range(4)], settings(per_host=1))
     assert {r.classification.outcome for r in results.values()} == {Outcome.RATE_LIMITED}
     gaps = [b - a for a, b in zip(meter.starts, meter.starts[1:], strict=False)]
     # 0.25 s, 0.5 s, 1 s: doubling while the 429s keep coming
     assert 0.2 <= gaps[0] < 0.45 and 0.45 <= gaps[1] < 0.8 and 0.95 <= gaps[2] < 1.4, gaps
+
+
+class Limiter:
+    """A host that answers its first request 429 with `retry_after`; then pages."""
+
+    def __init__(self, retry_after: str) -> None:
+        self.retry_after = retry_after
+        self.seen: list[tuple[float, str]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Reply:
+        with self.lock:
+            self.seen.append((time.monotonic(), request.path))
+            first = len(self.seen) == 1
+        return Reply(429, "", headers=[("Retry-After", self.retry_after)]) if first else PAGE
+
+
+def test_429_retry_after_pauses_every_url_of_the_host(web: WebServer) -> None:
+    limiter = Limiter("2")
+    web.fallback(limiter)
+    free = Meter(0.0, PAGE)
+    with WebServer("127.0.0.2") as other:
+        other.route("/free", free)
+        urls = [web.url(f"/p/{i}") for i in range(4)] + [other.url("/free")]
+        started = time.monotonic()
+        results = check_all(urls, settings(per_host=1, retries=1, max_retry_after=5))
+    assert {results[u].classification.outcome for u in urls} == {Outcome.OK}
+    first_at = limiter.seen[0][0]
+    later = limiter.seen[1:]
+    # The refused URL and every other URL of the host waited the 2 s it asked for...
+    assert sorted(p for _, p in later) == sorted(f"/p/{i}" for i in range(4))
+    assert all(at - first_at >= 1.95 for at, _ in later), [at - first_at for at, _ in later]
+    # ... and the wait held up no other host.
+    assert len(free.starts) == 1 and free.starts[0] - first_at < 1.0
+    assert time.monotonic() - started < 6
+
+
+def test_a_wait_longer_than_a_run_waits_leaves_the_host_to_a_later_run(web: WebServer) -> None:
+    limiter = Limiter("3600")
+    web.fallback(limiter)
+    with WebServer("127.0.0.2") as other:
+        other.route("/free", PAGE)
+        urls = [web.url(f"/p/{i}") for i in range(5)]
+        started = time.monotonic()
+        results = check_all([*urls, other.url("/free")], settings(per_host=1, retries=2))
+        elapsed = time.monotonic() - started
+    assert elapsed < 3  # nobody waited an hour, or even the 30 s cap
+    assert len(limiter.seen) == 1  # the host was asked once: the others were not sent
+    assert results[other.url("/free")].classification.outcome is Outcome.OK
+    asked = results[web.url(limiter.seen[0][1])]
+    assert asked.classification.outcome is Outcome.RATE_LIMITED
+    assert asked.observation.status == 429
+    left = [results[u] for u in urls if u != asked.target.url]
+    assert len(left) == 4
+    for r in left:
+        assert r.classification.outcome is Outcome.RATE_LIMITED, r.classification
+        assert r.observation.error is ErrorKind.RATE_LIMITED and r.observation.status is None
+        assert "3600 s (Retry-After)" in r.observation.detail
+        assert "left to a later run" in r.observation.detail
 
 
 def test_too_long_retry_after_is_left_for_a_later_run(web: WebServer) -> None:

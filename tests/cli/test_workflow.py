@@ -105,7 +105,8 @@ def test_the_python_api(tmp_path: Path, web: WebServer) -> None:
     web.route("/ok", Reply(200, PAGE))
     web.route("/gone", Reply(404, "<title>Not found</title>"))
     results = api.check(
-        [web.url("/gone"), web.url("/ok")], CheckSettings(allow_private=True, retries=0)
+        [web.url("/gone"), web.url("/ok")],
+        CheckSettings(allow_private=True, retries=0, canaries=("localhost",)),
     )
     assert [r.classification.outcome.value for r in results] == ["not_found", "ok"]
     verdict = api.judge([api.Check.of(r.observation, r.classification) for r in results[:1]])
