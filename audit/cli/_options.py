@@ -227,8 +227,8 @@ def now_from_env() -> datetime:
 
 def dns_server_option(args: argparse.Namespace) -> tuple[str, int] | None:
     """`--dns-server`, else $AUDIT_DNS_SERVER, else None (the system's configuration)."""
-    if args.dns_server:
-        return parse_dns_server(args.dns_server)
+    if getattr(args, "dns_server", None):  # `audit archive` has no --dns-server
+        return parse_dns_server(str(args.dns_server))
     text = os.environ.get("AUDIT_DNS_SERVER")
     if not text:
         return None
