@@ -58,7 +58,7 @@ class VantageState:
         return not (self.checked and self.offline == self.checked)
 
     def describe(self) -> str:
-        where = self.vantage.proxy or "direct"
+        where = self.vantage.where
         if not self.asked:
             state = "not asked"
         elif not self.offline:

@@ -127,7 +127,7 @@ def _reclassify(s: StoredObservation, accept: frozenset[int], stamp: str) -> Cla
 def vantage(settings: CheckSettings, vantages: Sequence[Vantage] = ()) -> str:
     """Where a run checks from: this machine (and proxy), or its named vantages."""
     if len(vantages) > 1:
-        return "; ".join(f"{v.name} ({v.proxy or 'direct'})" for v in vantages)
+        return "; ".join(f"{v.name} ({v.where})" for v in vantages)
     where = socket.gethostname()
     return f"{where} via proxy {settings.proxy}" if settings.proxy else where
 

@@ -58,7 +58,7 @@ RESOURCE_FIELDS = frozenset(
     }
 )
 TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives", "vantages"})
-_PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
+_PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://", "dns://")
 POLICY_FIELDS = frozenset({"accept", "skip", "timeout", "confirm_checks", "confirm_span_days"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -298,8 +298,8 @@ def _vantages(doc: Mapping[str, Any], p: str) -> tuple[tuple[str, str], ...]:
             )
         if url != "direct" and not url.startswith(_PROXY_SCHEMES):
             raise RegistryError(
-                f"vantage {name!r}: url {url!r} must be 'direct' or an http://, https://, "
-                "socks5:// or socks5h:// proxy",
+                f"vantage {name!r}: url {url!r} must be 'direct', dns://HOST:PORT or an "
+                "http://, https://, socks5:// or socks5h:// proxy",
                 path=p,
                 line=line,
             )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from audit.cli import main
+from tests.servers.dns import dns_server
 from tests.servers.proxy import ProxyServer
 from tests.servers.web import Reply, WebServer
 from tests.vantage.conftest import BLOCK_PAGE, by_peer, page, registry
@@ -201,3 +202,31 @@ def test_a_proxy_that_goes_down_mid_run_makes_only_its_observations_offline(
     assert "eu (socks5h://127.0.0.2" in header and "offline" in header
     data = json.loads((tmp_path / "r" / "status.json").read_text(encoding="utf-8"))
     assert {r["verdict"] for r in data["results"]} == {"blocked"}
+
+
+def test_dns_answers_that_differ_one_resolver_per_vantage(
+    geo: WebServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    geo.route("/", page("Regional portal"))
+    name = "www.portal.test"
+    url = f"http://{name}:{geo.port}/"
+    reg = registry(tmp_path, [("portal", url)])
+    # ru's resolver says the name does not exist; eu's resolves it (OONI's "dns" blocking)
+    with dns_server({}) as ru, dns_server({name: "127.0.0.1"}) as eu:
+        got = audit_run(
+            capsys,
+            monkeypatch,
+            tmp_path,
+            reg,
+            WEEKS[0],
+            f"ru=dns://{ru.address}",
+            f"eu=dns://{eu.address}",
+        )
+        assert name in ru.queries() and name in eu.queries()
+    assert got["portal"]["verdict"] == "blocked"
+    assert "DNS answer differs: NXDOMAIN" in str(got["portal"]["reason"])
+    seen = rows(tmp_path / "a.sqlite", "SELECT vantage, outcome FROM observations ORDER BY id")
+    assert seen == [("ru", "dns_nxdomain"), ("eu", "ok")]
