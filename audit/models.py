@@ -340,6 +340,19 @@ class HistoryMark:
     outcome: Outcome
     run_id: int | None = None
     verdict: Verdict | None = None  # the resource's verdict as judged after this check
+    vantage: str = ""  # where the check was made from
+
+
+@dataclass(frozen=True, slots=True)
+class VantageView:
+    """A resource's latest check from one vantage (reports show one row per vantage)."""
+
+    vantage: str
+    outcome: Outcome
+    checked_at: datetime
+    status: int | None = None
+    address: str | None = None  # where it connected (None: the proxy resolved the name)
+    resolved: str | None = None  # the --resolve mapping used, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +391,7 @@ class ResourceStatus:
     archive: ArchiveLookup | None = None
     replacement: Snapshot | None = None  # suggested for dead / suspect / moved
     moved_to: str | None = None  # Judgement.moved_to, for a moved resource
+    vantages: tuple[VantageView, ...] = ()  # latest per vantage, when there is more than one
 
 
 @dataclass(frozen=True, slots=True)

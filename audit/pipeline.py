@@ -45,6 +45,7 @@ from audit.models import (
     Resource,
     ResourceStatus,
     RunInfo,
+    VantageView,
     Verdict,
     VerdictChange,
 )
@@ -558,6 +559,7 @@ def _marks(
             checks[i].outcome,
             stored[i].run_id,
             (now if i == len(checks) - 1 else judge(checks[: i + 1], policy)).verdict,
+            checks[i].vantage,
         )
         for i in range(start, len(checks))
     )
@@ -593,6 +595,28 @@ def _status(
         archive=lookup,
         replacement=replacement,
         moved_to=judgement.moved_to,
+        vantages=_vantage_views(stored),
+    )
+
+
+def _vantage_views(stored: Sequence[StoredObservation]) -> tuple[VantageView, ...]:
+    """The latest check from each vantage, primary (first seen) first; () for one vantage."""
+    latest: dict[str, StoredObservation] = {}
+    for s in stored:
+        if s.observation.vantage:
+            latest[s.observation.vantage] = s
+    if len(latest) < 2:
+        return ()
+    return tuple(
+        VantageView(
+            name,
+            s.classification.outcome,
+            s.observation.checked_at,
+            s.observation.status,
+            s.observation.address,
+            s.observation.resolved,
+        )
+        for name, s in latest.items()
     )
 
 

@@ -42,13 +42,16 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"{resource.id}: {resource.name}\n  {resource.url or '(no address)'}\n")
     out.write(f"verdict: {t.judgement.verdict.value} ({t.judgement.reason})\n")
     lines: list[tuple[datetime, str]] = []
+    width = max((len(s.observation.vantage) for s in t.observations), default=0)
     for s in t.observations:
         o = s.observation
+        where = f"{o.vantage or '-':{width}}  " if width else ""
+        via = f"  [{_via(o.address, o.resolved)}]" if o.address or o.resolved else ""
         lines.append(
             (
                 o.checked_at,
-                f"run {s.run_id:<4} {s.classification.outcome.value:16} "
-                f"{o.status or '-'!s:>4}  {'; '.join(s.classification.evidence)}",
+                f"run {s.run_id:<4} {where}{s.classification.outcome.value:16} "
+                f"{o.status or '-'!s:>4}  {'; '.join(s.classification.evidence)}{via}",
             )
         )
     for c in t.changes:
@@ -66,6 +69,10 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _via(address: str | None, resolved: str | None) -> str:
+    return f"--resolve {resolved}" if resolved else f"at {address}"
+
+
 def _timeline_json(t: pipeline.Timeline) -> dict[str, Any]:
     return {
         "resource": {"id": t.resource.id, "name": t.resource.name, "url": t.resource.url},
@@ -80,6 +87,9 @@ def _timeline_json(t: pipeline.Timeline) -> dict[str, Any]:
                 "final_url": s.observation.final_url,
                 "error": s.observation.error,
                 "evidence": list(s.classification.evidence),
+                "vantage": s.observation.vantage,
+                "address": s.observation.address,
+                "resolved": s.observation.resolved,
             }
             for s in t.observations
         ],

@@ -92,6 +92,7 @@ class Row:
     strip_note: str
     sources: tuple[str, ...]
     notes: str | None
+    vantages: tuple[tuple[str, Markup, str, str], ...] = ()  # name, outcome, when, address
 
 
 def _link(text: str | None, url: str | None) -> Link | None:
@@ -286,6 +287,15 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         strip_note=strip_note,
         sources=sources,
         notes=res.notes,
+        vantages=tuple(
+            (
+                w.vantage,
+                frag.outcome(w.outcome, w.status)[0],
+                frag.minutes(w.checked_at),
+                (w.resolved and f"--resolve {w.resolved}") or w.address or "",
+            )
+            for w in rs.vantages
+        ),
     )
 
 

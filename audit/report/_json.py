@@ -148,8 +148,25 @@ def result_json(rs: ResourceStatus) -> Json:
                 "outcome": m.outcome.value,
                 "verdict": None if m.verdict is None else m.verdict.value,
                 "run_id": m.run_id,
+                "vantage": m.vantage,
             }
             for m in rs.history
+        ],
+        # Where it was checked from: the latest check's vantage, address and --resolve
+        # mapping, and with several vantages the latest check from each.
+        "vantage": None if obs is None else obs.vantage,
+        "address": None if obs is None else obs.address,
+        "resolved": None if obs is None else obs.resolved,
+        "vantages": [
+            {
+                "vantage": w.vantage,
+                "outcome": w.outcome.value,
+                "checked_at": v.iso(w.checked_at),
+                "http_status": w.status,
+                "address": w.address,
+                "resolved": w.resolved,
+            }
+            for w in rs.vantages
         ],
         # Archived copies and what to do.
         "archive": archive_json(rs.archive),

@@ -76,7 +76,23 @@ def test_refused_from_the_primary_alive_elsewhere_is_blocked_for_weeks(
     assert seen == [("ru", "connection_error"), ("eu", "ok")] * 3
     assert ("dead",) not in rows(db, "SELECT after FROM verdicts")
     # the run header lists both vantages and how they did
-    assert "eu (socks5h://127.0.0.2" in str(rows(db, "SELECT vantage FROM runs")[-1][0])
+    header = str(rows(db, "SELECT vantage FROM runs")[-1][0])
+    assert "ru (direct, reachable)" in header and "eu (socks5h://127.0.0.2" in header
+    # reports: a row per vantage (JSON and HTML), each history mark with its vantage
+    views = got["portal"]["vantages"]
+    assert [(w["vantage"], w["outcome"]) for w in views] == [
+        ("ru", "connection_error"),
+        ("eu", "ok"),
+    ]  # type: ignore[index]
+    assert views[0]["address"] == "127.0.0.1" and views[1]["address"] is None  # type: ignore[index]
+    assert [m["vantage"] for m in got["portal"]["history"]] == ["ru", "eu"] * 3  # type: ignore[union-attr]
+    html = (tmp_path / "r" / "status.html").read_text(encoding="utf-8")
+    assert "<dt>Vantages</dt>" in html and "<b>eu</b>" in html and "<b>ru</b>" in html
+    assert "eu (socks5h://127.0.0.2" in html  # the run header
+    # audit history lists each observation's vantage
+    assert main(["history", "portal", "--registry", str(reg), "--db", str(db)]) == 0
+    text = capsys.readouterr().out
+    assert text.count(" ru  connection_error") == 3 and text.count(" eu  ok") == 3
 
 
 def test_the_same_refusals_from_one_vantage_make_it_dead_and_say_so(
