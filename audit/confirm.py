@@ -13,7 +13,8 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from audit.check import CheckResult, CheckSettings, CheckTarget, open_checker
+from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, open_checker
+from audit.check.schedule import Feed
 from audit.check.vantage import Vantage, settings_for
 from audit.models import Network, Outcome
 
@@ -81,34 +82,53 @@ async def results(
     vantages: Sequence[Vantage],
     states: list[VantageState],
 ) -> AsyncIterator[CheckResult]:
-    """The primary's results, then the other vantages' confirmations as they come.
+    """The primary's results and the other vantages' confirmations, as they come.
 
-    `states` is filled in, one per vantage (primary first), as the checks go.
+    A confirmation starts as soon as the primary's failure is known (each other
+    vantage's checker is fed while the primary goes on), so its cost overlaps the
+    primary's run instead of adding to its end. `states` is filled in, one per
+    vantage (primary first), as the checks go.
     """
     states[:] = [VantageState(v) for v in vantages]
     primary, others = states[0], states[1:]
-    failed: list[CheckTarget] = []
-    async with open_checker(settings_for(settings, primary.vantage), targets) as checker:
-        async for result in checker.run(targets):
-            _count(primary, result)
-            if others and result.classification.outcome in CONFIRM_KINDS:
-                failed.append(result.target)
-            yield result
-        primary.network, primary.detail = checker.network, checker.network_detail
-    if not failed:
-        return
-    queue: asyncio.Queue[CheckResult | None] = (
-        asyncio.Queue()
-    )  # unbounded: at most len(failed) per vantage
-    tasks = [asyncio.ensure_future(_confirm(failed, settings, s, queue)) for s in others]
+    # unbounded: it holds at most one result per URL per vantage
+    queue: asyncio.Queue[CheckResult | None] = asyncio.Queue()
+    feeds: list[Feed] = []
+    tasks: list[asyncio.Task[None]] = []
+    asked: set[str] = set()
+    running = 0  # confirming checkers that have not said they are done (a None in `queue`)
     try:
-        running = len(tasks)
+        async with open_checker(settings_for(settings, primary.vantage), targets) as checker:
+            async for result in checker.run(targets):
+                _count(primary, result)
+                url = result.target.url
+                if others and result.classification.outcome in CONFIRM_KINDS and url not in asked:
+                    asked.add(url)
+                    if not tasks:  # the other vantages' checkers start on the first failure
+                        feeds = [Feed() for _ in others]
+                        tasks = [
+                            asyncio.ensure_future(_confirm(f, settings, s, queue))
+                            for f, s in zip(feeds, others, strict=True)
+                        ]
+                        running = len(tasks)
+                    for feed in feeds:
+                        feed.put(result.target)
+                yield result
+                while not queue.empty():
+                    item = queue.get_nowait()
+                    if item is None:
+                        running -= 1
+                    else:
+                        yield item
+            primary.network, primary.detail = checker.network, checker.network_detail
+        for feed in feeds:
+            feed.close()
         while running:
             item = await queue.get()
             if item is None:
                 running -= 1
-                continue
-            yield item
+            else:
+                yield item
         for task in tasks:
             task.result()  # a checker's own failure is a tool failure: raise it
     finally:
@@ -119,19 +139,20 @@ async def results(
 
 
 async def _confirm(
-    targets: Sequence[CheckTarget],
+    feed: Feed,
     settings: CheckSettings,
     state: VantageState,
     queue: asyncio.Queue[CheckResult | None],
 ) -> None:
     try:
-        async with open_checker(settings_for(settings, state.vantage), targets) as checker:
-            async for result in checker.run(targets):
+        # One process per vantage: confirmations are few, and a feed cannot be sharded.
+        async with Checker(settings_for(settings, state.vantage)) as checker:
+            async for result in checker.run(feed):
                 _count(state, result)
                 queue.put_nowait(result)
             state.network, state.detail = checker.network, checker.network_detail
     finally:
-        queue.put_nowait(None)  # never blocks, also when cancelled
+        queue.put_nowait(None)  # wakes the consumer; never blocks, also when cancelled
 
 
 def _count(state: VantageState, result: CheckResult) -> None:

@@ -136,12 +136,17 @@ class Checker:
         return obs
 
     async def _proxy_down(self) -> str:
-        """'' when the proxy takes a TCP connection (asked at most once a second)."""
+        """'' when the proxy takes a TCP connection. Failures arriving together share one
+        probe; a "down" answer holds for a second, an "up" one only for its own failures
+        (a proxy that dies may still take a connection in its last moments)."""
         now = time.monotonic()
-        if self._proxy_probe is None or now - self._proxy_probe[0] > 1.0:
-            task = asyncio.ensure_future(self.unreachable())
-            self._proxy_probe = (now, task)
-        return await asyncio.shield(self._proxy_probe[1])
+        probe = self._proxy_probe
+        if probe is None or (
+            probe[1].done()
+            and (probe[1].cancelled() or not probe[1].result() or now - probe[0] > 1.0)
+        ):
+            probe = self._proxy_probe = (now, asyncio.ensure_future(self.unreachable()))
+        return await asyncio.shield(probe[1])
 
     def needs_network(self, obs: Observation) -> bool:
         """False when the failing hop went to a --resolve mapping or a local address."""

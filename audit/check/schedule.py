@@ -135,6 +135,9 @@ class Scheduler:
     async def run(
         self, targets: Iterable[CheckTarget]
     ) -> AsyncIterator[tuple[CheckTarget, Observation]]:
+        feed = targets if isinstance(targets, Feed) else None
+        if feed is not None:
+            feed.waker = self._wake
         source = iter(targets)
         exhausted = False
         try:
@@ -143,7 +146,7 @@ class Scheduler:
                 while not exhausted and self._pending + len(self._done) < self._s.lookahead:
                     target = next(source, None)
                     if target is None:
-                        exhausted = True
+                        exhausted = feed is None or feed.closed
                         break
                     self._enqueue(_Job(target, host_of(target.url)), front=False)
                 self._dispatch()
@@ -152,7 +155,8 @@ class Scheduler:
                 if exhausted and not self._pending and not self._active:
                     return
                 self._wake.clear()
-                if not self._done:
+                # (a feed may have been given targets while a result was being taken)
+                if not self._done and not (feed is not None and not exhausted and feed.ready()):
                     await self._wake.wait()
         finally:
             if self._alarm is not None:
@@ -326,3 +330,34 @@ class Scheduler:
                 self._hosts.pop(name, None)
             else:
                 self._idle.append((host.next_start, name))
+
+
+class Feed:
+    """Targets that keep arriving while a run goes on (the vantages' confirmations):
+    `put` more, `close` when no more will come; the run ends once it is closed and done."""
+
+    def __init__(self) -> None:
+        self._items: deque[CheckTarget] = deque()
+        self.closed = False
+        self.waker: asyncio.Event | None = None  # the scheduler's, set when its run starts
+
+    def put(self, target: CheckTarget) -> None:
+        self._items.append(target)
+        if self.waker is not None:
+            self.waker.set()
+
+    def close(self) -> None:
+        self.closed = True
+        if self.waker is not None:
+            self.waker.set()
+
+    def ready(self) -> bool:
+        return bool(self._items) or self.closed
+
+    def __iter__(self) -> Feed:
+        return self
+
+    def __next__(self) -> CheckTarget:
+        if not self._items:
+            raise StopIteration  # for now: the scheduler asks again when woken
+        return self._items.popleft()
