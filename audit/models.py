@@ -108,6 +108,15 @@ class ResourcePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Replacement:
+    """A new address a person accepted for a resource (the registry's `replaced_by:`)."""
+
+    url: str  # normalised request URL
+    date: str | None = None  # ISO date it was accepted
+    source: str | None = None  # where it came from, e.g. "audit fix: did you mean"
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One entry of data/resources.yaml."""
 
@@ -125,6 +134,10 @@ class Resource:
     cited_on: str | None = None  # ISO date the document cited it, if known
     line: int | None = None  # line of the entry in the registry file, for messages
     cited: Normalized | None = None  # `cited_as` repaired and explained (for reports)
+    # An accepted replacement: this entry is no longer checked (its history stays) and
+    # the registry adds a successor entry, id "<id>.new", that checks `replaced_by.url`.
+    replaced_by: Replacement | None = None
+    replaces: str | None = None  # on the successor: the id of the entry it replaces
 
 
 # --------------------------------------------------------------------------
