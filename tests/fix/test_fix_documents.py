@@ -1,4 +1,4 @@
-"""`audit fix` on documents the tests write, against a store of real runs (tests/fix/conftest.py)."""
+"""`audit fix` on documents the tests write, against a store of real runs (see conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ HTML = """<!DOCTYPE html>
 <style>a {{ color: #036 }}</style></head>
 <body>
 <h2>Question 1</h2>
-<p>The institute (<a  class="ext" href="http: www.viro.edu.ru:{port}">http: www.viro.edu.ru:{port}</a>)
-publishes   materials; see also <A HREF='{sledcom}' title="committee">the committee&#39;s page</A>.</p>
+<p>The institute (<a  class="ext"
+ href="http: www.viro.edu.ru:{port}">http: www.viro.edu.ru:{port}</a>)
+publishes   materials; see also <A HREF='{sledcom}' title="committee"
+>the committee&#39;s page</A>.</p>
 <ul>
   <li>Family portal: {oldportal}</li>
   <li>Club: <a href="{closed}">{closed}</a></li>
