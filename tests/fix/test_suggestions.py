@@ -1,0 +1,100 @@
+"""Suggestions: did-you-mean hosts checked with the checker, moves read from the archive.
+
+Every candidate host is pinned with a resolve rule (the right spelling to the local web
+server, any other to a loopback address where nothing listens): no name reaches a resolver.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from audit.cli import main
+from audit.fix import stored
+from audit.store import open_store
+from tests.fix.conftest import LATER, World, with_fast_archive
+from tests.fix.test_fix_documents import fill
+
+DOC = """# Centres
+
+* Penza: {penza}
+* Family centre: [site]({oldcentre})
+* Club: {closed}
+"""
+
+
+def write_doc(w: World, tmp_path: Path) -> Path:
+    doc = tmp_path / "centres.md"
+    doc.write_text(fill(w, DOC, oldcentre=w.url("www.old-centre.ru")), encoding="utf-8")
+    return doc
+
+
+def fix_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, dict[str, object]]:
+    code = main(["fix", *args, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    (sheet,) = json.loads(out)["documents"]
+    return {r["resource"]: r for r in sheet["rows"]}
+
+
+def test_did_you_mean_and_moved_to_are_shown_not_applied(
+    world: World,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with_fast_archive(monkeypatch, world.archive)
+    doc = write_doc(world, tmp_path)
+    before = len(world.web.requests)
+    out = tmp_path / "fixed"
+    rows = fix_json(capsys, str(doc), "--out", str(out), *world.args(suggest=True))
+    penza = rows["penza"]
+    assert penza["action"] == "none" and penza["applied"] is False
+    best = penza["suggestions"][0]  # type: ignore[index]
+    assert best["kind"] == "did_you_mean"
+    assert best["url"] == world.url(LATER[0])
+    assert best["confidence"] == "high"
+    assert any("resembles" in e for e in best["evidence"])
+    assert len(penza["suggestions"]) == 1  # type: ignore[arg-type]  # nothing else answers
+    centre = rows["oldcentre"]
+    moved = [s for s in centre["suggestions"] if s["kind"] == "moved_to"]  # type: ignore[union-attr]
+    assert [s["url"] for s in moved] == [world.url(LATER[1])]
+    assert any("301 redirect" in e for e in moved[0]["evidence"])
+    assert "answers with a real page (HTTP 200)" in moved[0]["evidence"]
+    # the candidates went to loopback only, and the right spelling was asked for real
+    hosts = {r.host for r in world.web.requests[before:]}
+    assert LATER[0] in hosts and LATER[1] in hosts
+    fixed = (out / "centres.md").read_text(encoding="utf-8")
+    assert fixed.startswith(f"# Centres\n\n* Penza: {fill(world, '{penza}')}\n")  # not applied
+    assert centre["action"] == "archive"  # dead with a verified copy: the archive wins
+    sheet = (out / "centres.md.corrections.md").read_text(encoding="utf-8")
+    assert f"Suggested: {world.url(LATER[0])} (did you mean, high" in sheet
+    # the suggestions are stored: a run without lookups still shows them
+    with open_store(world.db) as store:
+        kept = stored.load(store)
+    assert kept["penza"][0].url == world.url(LATER[0])
+    rows = fix_json(capsys, str(doc), "--dry-run", *world.args())
+    assert rows["penza"]["suggestions"][0]["url"] == world.url(LATER[0])  # type: ignore[index]
+
+
+def test_accept_suggestions_applies_them_marked(
+    world: World,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with_fast_archive(monkeypatch, world.archive)
+    doc = write_doc(world, tmp_path)
+    out = tmp_path / "fixed"
+    args = [str(doc), "--out", str(out), "--accept-suggestions", *world.args(suggest=True)]
+    rows = fix_json(capsys, *args)
+    assert rows["penza"]["action"] == "suggested" and rows["penza"]["applied"] is True
+    assert "suggestion accepted (did_you_mean" in str(rows["penza"]["why"])
+    # a dead resource with a verified archive copy keeps the archive copy
+    assert rows["oldcentre"]["action"] == "archive"
+    assert rows["closed"]["action"] == "none"  # blocked: never a suggestion applied
+    fixed = (out / "centres.md").read_text(encoding="utf-8")
+    assert f"* Penza: {world.url(LATER[0])}\n" in fixed
+    assert f"* Club: {fill(world, '{closed}')}\n" in fixed
