@@ -68,13 +68,12 @@ def fix_document(
         content, applied = fix_docx(_read(path), str(path), decide_for, style)
     elif kind is not DocType.PDF:
         content, applied = _fix_text(_read(path), str(path), kind, decide_for, style)
-    keys = {key for key, _ in applied}
     rows = []
     for c in citations:
         n = c.normalized
         d = decide(n, k, accept_suggestions)
         key = n.key if n else None
-        done = d.changes and ((key, c.location.line or 0) in applied or key in keys)
+        done = d.changes and (key, c.location.line or 0) in applied
         rows.append(Row(str(path), c.location, c.section, c.raw, d, bool(done)))
     return Fixed(path, kind, tuple(rows), content)
 

@@ -40,17 +40,27 @@ def fix_docx(data: bytes, path: str, decide: Decide, style: Style) -> tuple[byte
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise DocumentError(f"unreadable DOCX: {e}", path=path) from e
     applied: Applied = set()
-    for line, paragraph in enumerate(_paragraphs(document), start=1):
+    # `audit extract` numbers a hyperlink by its paragraph, a written address by its
+    # line in the paragraphs' text joined by newlines (a <w:br/> starts a line too)
+    text_line = 1
+    for number, paragraph in enumerate(_paragraphs(document), start=1):
         segment: list[Run] = []
+        line = text_line
+        breaks = paragraph.text.count("\n")
         for item in list(paragraph.iter_inner_content()):
             if isinstance(item, Run):
                 segment.append(item)
                 continue
-            _written(segment, line, decide, style, applied)
+            line = _written(segment, line, decide, style, applied)
             segment = []
             if item.address:
-                _hyperlink(paragraph, item, line=line, decide=decide, style=style, applied=applied)
+                # a link showing its own address is listed at its text line, others at
+                # the paragraph's number: record both
+                at = (number, line)
+                _hyperlink(paragraph, item, lines=at, decide=decide, style=style, applied=applied)
+            line += item.text.count("\n")
         _written(segment, line, decide, style, applied)
+        text_line += breaks + 1
     out = io.BytesIO()
     document.save(out)
     return out.getvalue(), applied
@@ -60,7 +70,7 @@ def _hyperlink(
     paragraph: Paragraph,
     link: Hyperlink,
     *,
-    line: int,
+    lines: tuple[int, int],
     decide: Decide,
     style: Style,
     applied: Applied,
@@ -84,13 +94,15 @@ def _hyperlink(
             link.runs[0].text = shown(d.url)
             for run in link.runs[1:]:
                 run.text = ""
-    applied.add((key, line))
+    applied.update((key, line) for line in lines)
 
 
-def _written(segment: list[Run], line: int, decide: Decide, style: Style, applied: Applied) -> None:
-    """Addresses written in consecutive runs: the first run of a span takes the new text."""
+def _written(segment: list[Run], line: int, decide: Decide, style: Style, applied: Applied) -> int:
+    """Addresses written in consecutive runs: the first run of a span takes the new text.
+
+    Returns the text line after the segment."""
     if not segment:
-        return
+        return line
     texts = [r.text for r in segment]
     starts = [0]
     for t in texts:
@@ -106,7 +118,8 @@ def _written(segment: list[Run], line: int, decide: Decide, style: Style, applie
             changes.append((span.end, span.end, note))
         else:
             changes.append((span.start, span.end, shown(d.url)))
-        applied.add((urls.normalize_cached(span.candidate).key, line))
+        at = line + joined.count("\n", 0, span.start)
+        applied.add((urls.normalize_cached(span.candidate).key, at))
     n = len(segment)
     for a, b, new in reversed(changes):  # back to front: earlier offsets stay valid
         if a == b:  # a note: after the run that holds the address's last character
@@ -126,6 +139,7 @@ def _written(segment: list[Run], line: int, decide: Decide, style: Style, applie
     for run, before, after in zip(segment, [r.text for r in segment], texts, strict=True):
         if before != after:
             run.text = after
+    return line + joined.count("\n")
 
 
 def _new_run(text: str, looks: Any = None) -> Any:
