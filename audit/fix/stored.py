@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from audit import codec
 from audit.fix.model import Suggestion
-from audit.registry import ParseCache
+
+
+class ParseCache(Protocol):
+    """audit.store.Store's key-value cache."""
+
+    def cached(self, kind: str, digest: str) -> str | None: ...
+    def put_cached(self, kind: str, digest: str, data: str) -> None: ...
+
 
 KIND = "fix-suggestions"
 VERSION = "1"

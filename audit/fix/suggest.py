@@ -34,6 +34,7 @@ class Failing:
     url: str
     name: str
     host_failure: bool  # NXDOMAIN, parked or a stub: look for a spelling one edit away
+    archived: str | None = None  # replay URL of an archived copy, to compare titles with
 
 
 def failing(statuses: Iterable[ResourceStatus], ids: set[str] | None = None) -> list[Failing]:
@@ -47,7 +48,10 @@ def failing(statuses: Iterable[ResourceStatus], ids: set[str] | None = None) -> 
             continue
         outcome = s.classification.outcome if s.classification else None
         stub = outcome is Outcome.SOFT_404 and urlsplit(r.url).path in ("", "/")
-        out.append(Failing(r.id, r.url, r.name, outcome in _HOST_FAILURES or stub))
+        lookup = s.archive
+        snap = s.replacement or (lookup.recommended or lookup.last if lookup else None)
+        archived = snap.url if snap else None
+        out.append(Failing(r.id, r.url, r.name, outcome in _HOST_FAILURES or stub, archived))
     return out
 
 
@@ -69,7 +73,9 @@ def score(
     result: CheckResult,
     name: str,
     known_hosts: set[str],
+    *,
     found: Sequence[str] = (),
+    archived_title: str = "",
 ) -> Suggestion | None:
     """Rank one checked candidate by its evidence; None when it does not answer a real page."""
     outcome = result.classification.outcome
@@ -81,10 +87,11 @@ def score(
     if found:
         value += 0.2  # the archive saw the move
     title = obs.fingerprint.title if obs.fingerprint else ""
-    similar = resemblance(title, name)
+    similar, like = max((resemblance(title, name), name), (resemblance(title, archived_title), ""))
     if similar >= 0.3:
         value += 0.3 * min(1.0, similar / 0.6)
-        evidence.append(f"its title {title!r} resembles {name!r}")
+        what = repr(like) if like else f"the archived copy's {archived_title!r}"
+        evidence.append(f"its title {title!r} resembles {what}")
     host = (urlsplit(result.target.url).hostname or "").removeprefix("www.")
     if host in known_hosts:
         value += 0.2
@@ -92,10 +99,11 @@ def score(
     return Suggestion(kind, result.target.url, min(1.0, value), tuple(evidence))
 
 
-def _unpack(key: object) -> tuple[Failing, SuggestionKind, tuple[str, ...]]:
+def _unpack(key: object) -> tuple[Failing, SuggestionKind | None, tuple[str, ...]]:
+    """(resource, kind of candidate or None for its archived copy, evidence so far)."""
     assert isinstance(key, tuple)
     item, kind, why = key
-    assert isinstance(item, Failing) and isinstance(kind, SuggestionKind)
+    assert isinstance(item, Failing) and (kind is None or isinstance(kind, SuggestionKind))
     return item, kind, tuple(str(w) for w in why)
 
 
@@ -108,6 +116,8 @@ async def suggest(
     """Suggestions by resource id, best first (resources without any are left out)."""
     targets: list[CheckTarget] = []
     for item in items:
+        if item.archived:  # its title is evidence for candidates that resemble it
+            targets.append(CheckTarget(item.archived, key=(item, None, ())))
         if item.host_failure:
             for url in candidate_urls(item.url):
                 targets.append(CheckTarget(url, key=(item, SuggestionKind.DID_YOU_MEAN, ())))
@@ -118,16 +128,26 @@ async def suggest(
                     targets.append(
                         CheckTarget(move.url, key=(item, SuggestionKind.MOVED_TO, (move.detail,)))
                     )
-    found: dict[str, dict[str, Suggestion]] = {}
+    results: list[CheckResult] = []
     if targets:
         async with Checker(check) as checker:
-            async for result in checker.run(targets):
-                item, kind, why = _unpack(result.target.key)
-                s = score(kind, result, item.name, known_hosts, why)
-                if s is not None:
-                    mine = found.setdefault(item.resource_id, {})
-                    if s.url not in mine or mine[s.url].score < s.score:
-                        mine[s.url] = s
+            results = [r async for r in checker.run(targets)]
+    titles: dict[str, str] = {}
+    for r in results:
+        item, kind, _ = _unpack(r.target.key)
+        if kind is None and r.observation.fingerprint and r.classification.outcome in _ANSWERS:
+            titles[item.resource_id] = r.observation.fingerprint.title
+    found: dict[str, dict[str, Suggestion]] = {}
+    for r in results:
+        item, kind, why = _unpack(r.target.key)
+        if kind is None:
+            continue
+        archived_title = titles.get(item.resource_id, "")
+        s = score(kind, r, item.name, known_hosts, found=why, archived_title=archived_title)
+        if s is not None:
+            mine = found.setdefault(item.resource_id, {})
+            if s.url not in mine or mine[s.url].score < s.score:
+                mine[s.url] = s
     return {
         rid: tuple(sorted(by_url.values(), key=lambda s: (-s.score, s.url))[:KEEP])
         for rid, by_url in found.items()

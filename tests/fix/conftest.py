@@ -32,7 +32,7 @@ SERVED = (  # host names the web server answers for (mapped with --resolve rules
     "www.new-portal.ru",
     "www.closed.ru",
 )
-LATER = ("www.ppms.edu-penza.ru", "www.new-centre.ru")  # served, mapped only for `fix`
+LATER = ("www.ppms.edu-penza.ru", "www.new-centre.ru", "www.new-club.ru")  # mapped for `fix`
 DAYS = ("2026-05-01", "2026-05-03", "2026-05-05", "2026-05-06")
 
 
@@ -62,6 +62,7 @@ class World:
             out += ["--resolve", f"{host}:{self.port}:127.0.0.1"]
         # every other candidate: a loopback address where nothing listens
         out += ["--resolve", f"*:{self.port}:127.0.0.9", "--canary", "localhost"]
+        out += ["--allow-private"]  # the archived copies' titles, from the loopback archive
         out += ["--wayback-url", self.archive.wayback_url]
         out += ["--availability-url", self.archive.availability_url, "--memento", "none=-"]
         return [*out, "--timeout", "3", "--retries", "0", *more]
@@ -105,6 +106,9 @@ resources:
   - id: oldcentre
     name: Family support centre
     url: {oldcentre}
+  - id: oldclub
+    name: Club for teenagers
+    url: {oldclub}
 """
 
 
@@ -131,6 +135,7 @@ def _world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         web.route("/", Reply(403, "<title>Forbidden</title>"), host="www.closed.ru")
         web.route("/", page("Penza PPMS centre: psychological support"), host=LATER[0])
         web.route("/", page("Family support centre of the region"), host=LATER[1])
+        web.route("/", page("Youth club Rovesnik"), host=LATER[2])
         gone = w.url("voronezh.sledcom.ru", "/gone")
         fake.add(gone, Capture("20190507120000", original=gone))
         old = w.url("www.old-centre.ru")
@@ -139,6 +144,9 @@ def _world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             Capture("20180101000000", original=old),
             Capture("20210301000000", status=301, original=old, location=w.url(LATER[1])),
         )
+        club = w.url("www.old-club.ru")
+        notice = PAGE.format(t="Youth club Rovesnik", b=f"We have moved to {w.url(LATER[2])} !")
+        fake.add(club, Capture("20220101000000", original=club, body=notice))
         w.registry.write_text(
             REGISTRY.format(
                 port=port,
@@ -148,6 +156,7 @@ def _world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 closed=w.url("www.closed.ru"),
                 penza=w.url("www.ppms.edu-penzaa.ru"),
                 oldcentre=old,
+                oldclub=club,
             ),
             encoding="utf-8",
         )

@@ -98,3 +98,21 @@ def test_accept_suggestions_applies_them_marked(
     fixed = (out / "centres.md").read_text(encoding="utf-8")
     assert f"* Penza: {world.url(LATER[0])}\n" in fixed
     assert f"* Club: {fill(world, '{closed}')}\n" in fixed
+
+
+def test_moved_to_from_a_last_capture_that_says_so(
+    world: World,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with_fast_archive(monkeypatch, world.archive)
+    doc = tmp_path / "club.txt"
+    doc.write_text(f"Club: {world.url('www.old-club.ru')}\n", encoding="utf-8")
+    rows = fix_json(capsys, str(doc), "--dry-run", *world.args(suggest=True))
+    (best, *_) = rows["oldclub"]["suggestions"]  # type: ignore[misc]
+    assert (best["kind"], best["url"]) == ("moved_to", world.url(LATER[2]))
+    evidence = " | ".join(best["evidence"])
+    assert "last capture (2022-01-01) says" in evidence and "moved to" in evidence
+    # ranked by the archived copy: its title, not the registry's name, is what matches
+    assert "resembles the archived copy's 'Youth club Rovesnik'" in evidence
