@@ -18,6 +18,8 @@ from audit.extract.text import absolute_target
 from audit.fix.sites import Lines, Site, Span, text_sites
 
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "title", "textarea"})
+# text in code is an example, not a citation: its addresses stay as written (links still change)
+_CODE = frozenset({"code", "pre", "kbd", "samp", "tt"})
 _HREF = re.compile(
     r"""\shref\s*=\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
     re.IGNORECASE,
@@ -39,6 +41,7 @@ class _Locator(HTMLParser):
         self.lines = Lines(source)
         self.sites: list[Site] = []
         self.hidden = 0
+        self.code = 0
         self.base: str | None = None
         self.open: list[_Open | None] = []
 
@@ -49,6 +52,8 @@ class _Locator(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
             self.hidden += 1
+        if tag in _CODE:
+            self.code += 1
         if tag not in ("a", "area", "base"):
             return
         raw = self.get_starttag_text() or ""
@@ -75,6 +80,8 @@ class _Locator(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN and self.hidden:
             self.hidden -= 1
+        if tag in _CODE and self.code:
+            self.code -= 1
         if tag != "a" or not self.open:
             return
         link = self.open.pop()
@@ -100,7 +107,7 @@ class _Locator(HTMLParser):
         return (start, start + len(stripped))
 
     def handle_data(self, data: str) -> None:
-        if self.hidden or any(o is not None for o in self.open):
+        if self.hidden or self.code or any(o is not None for o in self.open):
             return  # a link's own text is handled with the link
         self.sites.extend(text_sites(data, self._here(), self.lines))
 

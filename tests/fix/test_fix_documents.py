@@ -26,6 +26,7 @@ publishes   materials; see also <A HREF='{sledcom}' title="committee"
   <li>Centre: <a href="{penza}">Penza PPMS centre</a></li>
   <li>Unknown: <a href="http://not-in-registry.example.org/x">elsewhere</a></li>
 </ul>
+<pre>curl {sledcom}</pre>
 <script>var u = "{sledcom}";</script>
 </body></html>
 """
@@ -81,6 +82,7 @@ def test_html_replace_changes_only_the_links(
     )
     assert (out / "reply.html").read_bytes() == expected.encode("utf-8")
     assert f'var u = "{fill(world, "{sledcom}")}"' in expected  # scripts are not text
+    assert f"<pre>curl {fill(world, '{sledcom}')}</pre>" in expected  # nor code
     rows = {r["cited"]: r for r in sheet_rows(out / "reply.html.corrections.csv")}
     assert rows[fill(world, "{closed}")]["action"] == "none"
     assert rows[fill(world, "{closed}")]["verdict"] == "blocked"
@@ -88,12 +90,12 @@ def test_html_replace_changes_only_the_links(
     unknown = rows["http://not-in-registry.example.org/x"]
     assert (unknown["action"], unknown["resource"]) == ("none", "")
     assert "not in the registry" in unknown["why"]
-    dead = rows[fill(world, "{sledcom}")]
-    assert (dead["action"], dead["applied"], dead["archived_on"]) == (
-        "archive",
-        "yes",
-        "2019-05-07",
-    )
+    listed = sheet_rows(out / "reply.html.corrections.csv")
+    dead = [r for r in listed if r["cited"] == fill(world, "{sledcom}")]
+    assert [(r["action"], r["applied"], r["archived_on"]) for r in dead] == [
+        ("archive", "yes", "2019-05-07"),  # the link
+        ("archive", "no", "2019-05-07"),  # the example in <pre>: listed, not edited
+    ]
     assert rows[fill(world, "{oldportal}")]["action"] == "moved"
     assert "reply.html: 9 citations" in text or "reply.html:" in text
     for suffix in ("md", "html"):
@@ -211,9 +213,10 @@ def test_dry_run_writes_nothing_and_json_lists_every_citation(
     actions = {r["cited"]: r["action"] for r in sheet["rows"]}
     assert actions[fill(world, "{sledcom}")] == "archive"
     assert actions[fill(world, "{penza}")] == "none"  # dead, never archived: listed
-    applied = {r["cited"]: r["applied"] for r in sheet["rows"]}  # as the copy would be
-    assert applied[fill(world, "{sledcom}")] is True
-    assert applied[fill(world, "{penza}")] is False
+    applied = [(r["cited"], r["applied"]) for r in sheet["rows"]]  # as the copy would be
+    assert (fill(world, "{sledcom}"), True) in applied
+    assert (fill(world, "{penza}"), False) in applied
+    assert (fill(world, "{penza}"), True) not in applied
     assert {"page", "line", "section", "why", "confidence", "suggestions"} <= set(sheet["rows"][0])
 
 
