@@ -544,9 +544,14 @@ def merge_into(
         doc["resources"] = CommentedSeq()
     items: CommentedSeq = doc["resources"]
     by_key: dict[str, CommentedMap] = {}
-    for item, resource in zip(items, registry.resources, strict=True):
+    # the entries that check an accepted replacement (`replaced_by`) have no item of their own
+    entries = [r for r in registry.resources if r.replaces is None]
+    for item, resource in zip(items, entries, strict=True):
         if resource.url:
             by_key[urls.normalize(resource.url).key or resource.url] = item
+        if resource.replaced_by:  # a citation of the new address belongs to the old entry
+            new = resource.replaced_by.url
+            by_key.setdefault(urls.normalize(new).key or new, item)
     ids = {r.id for r in registry.resources}
     names_seen = {r.name.casefold() for r in registry.resources}
     added: list[str] = []

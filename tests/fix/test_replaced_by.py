@@ -117,3 +117,19 @@ def test_successor_id_must_be_free(tmp_path: Path) -> None:
     )
     with pytest.raises(RegistryError, match=r"'a\.new' is taken"):
         load_registry(path)
+
+
+def test_extract_into_a_registry_with_a_replacement(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = tmp_path / "r.yaml"
+    reg.write_text(
+        "resources:\n  - id: a\n    name: A\n    url: http://old.example/\n"
+        "    replaced_by: http://new.example/\n",
+        encoding="utf-8",
+    )
+    doc = tmp_path / "d.txt"
+    doc.write_text("See http://new.example/ and http://old.example/ and http://b.example/\n")
+    assert main(["extract", str(doc), "--into", str(reg)]) == 0, capsys.readouterr().err
+    ids = [r.id for r in load_registry(reg).resources]
+    assert ids[:2] == ["a", "a.new"] and len(ids) == 3  # only b.example is new
