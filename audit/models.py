@@ -356,6 +356,41 @@ class VerdictChange:
     reason: str = ""
 
 
+# --------------------------------------------------------------------------
+# Suggestions (`audit fix`): where a failing resource may have gone
+
+
+class SuggestionKind(StrEnum):
+    DID_YOU_MEAN = "did_you_mean"  # a host one edit away that answers
+    MOVED_TO = "moved_to"  # the archive saw the site redirect or announce a new address
+
+
+class Level(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A possible new address for a failing resource: shown, never applied silently."""
+
+    kind: SuggestionKind
+    url: str
+    score: float  # 0..1, from the evidence
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def confidence(self) -> Level:
+        return level(self.score)
+
+
+def level(score: float) -> Level:
+    if score >= 0.75:
+        return Level.HIGH
+    return Level.MEDIUM if score >= 0.5 else Level.LOW
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceStatus:
     """Everything a report shows about one resource."""
@@ -374,6 +409,7 @@ class ResourceStatus:
     archive: ArchiveLookup | None = None
     replacement: Snapshot | None = None  # suggested for dead / suspect / moved
     moved_to: str | None = None  # Judgement.moved_to, for a moved resource
+    suggestions: tuple[Suggestion, ...] = ()  # kept by `audit fix`, best first; never applied
 
 
 @dataclass(frozen=True, slots=True)

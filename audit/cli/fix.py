@@ -22,18 +22,12 @@ from audit.cli._options import (
     policy,
 )
 from audit.extract import extract_file
-from audit.fix import (
-    Fixed,
-    Style,
-    failing,
-    fix_document,
-    knowledge,
-    sheet,
-    stored,
-    suggest,
-    write_all,
-)
-from audit.fix.model import Action, Row, Suggestion
+from audit.fix import sheet, stored
+from audit.fix.document import Fixed, fix_document
+from audit.fix.model import Action, Row, Style, Suggestion
+from audit.fix.output import write_all
+from audit.fix.plan import knowledge
+from audit.fix.suggest import failing, suggest
 from audit.models import Citation, ResourceStatus
 from audit.pipeline import RunOptions
 from audit.registry import Registry, load_registry

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from audit.models import Location, Verdict
+from audit.models import Level, Location, Suggestion, SuggestionKind, Verdict, level
+
+__all__ = [  # the suggestion vocabulary lives in audit.models (ReportData carries it)
+    "Action",
+    "Decision",
+    "Level",
+    "Row",
+    "Style",
+    "Suggestion",
+    "SuggestionKind",
+    "level",
+]
 
 
 class Style(StrEnum):
@@ -24,37 +35,6 @@ class Action(StrEnum):
     REPLACED = "replaced"  # the registry records a replacement a person accepted
     SUGGESTED = "suggested"  # a suggestion applied by --accept-suggestions
     NONE = "none"  # left alone (listed in the sheet)
-
-
-class SuggestionKind(StrEnum):
-    DID_YOU_MEAN = "did_you_mean"  # a host one edit away that answers
-    MOVED_TO = "moved_to"  # the archive saw the site redirect or announce a new address
-
-
-class Level(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A possible new address for a failing resource: shown, never applied silently."""
-
-    kind: SuggestionKind
-    url: str
-    score: float  # 0..1, from the evidence
-    evidence: tuple[str, ...] = ()
-
-    @property
-    def confidence(self) -> Level:
-        return level(self.score)
-
-
-def level(score: float) -> Level:
-    if score >= 0.75:
-        return Level.HIGH
-    return Level.MEDIUM if score >= 0.5 else Level.LOW
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,10 @@ import pytest
 from audit import urls
 from audit.archive.moves import moved_notice
 from audit.check import CheckResult, CheckTarget
-from audit.fix import Action, Style, SuggestionKind, decide, knowledge
 from audit.fix.candidates import candidate_hosts, label_edits
 from audit.fix.markdown import markdown_sites
-from audit.fix.model import Suggestion
+from audit.fix.model import Action, Style, Suggestion, SuggestionKind
+from audit.fix.plan import decide, knowledge
 from audit.fix.sites import TEXT, Edit, Site, apply, edits
 from audit.fix.suggest import resemblance, score
 from audit.models import (

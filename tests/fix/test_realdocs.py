@@ -11,9 +11,10 @@ import pytest
 
 from audit import urls
 from audit.extract import extract_file
-from audit.fix import Style, fix_document, knowledge
-from audit.fix.document import decode_exact
+from audit.fix.document import decode_exact, fix_document
 from audit.fix.html import html_sites
+from audit.fix.model import Style
+from audit.fix.plan import knowledge
 from audit.models import Resource, ResourceStatus, Snapshot, Verdict
 
 DOCS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "realdocs" / "docs"

@@ -7,12 +7,17 @@ server, any other to a loopback address where nothing listens): no name reaches 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from audit import pipeline
+from audit.check import CheckSettings
 from audit.cli import main
 from audit.fix import stored
+from audit.pipeline import RunOptions
+from audit.registry import load_registry
 from audit.store import open_store
 from tests.fix.conftest import LATER, World, with_fast_archive
 from tests.fix.test_fix_documents import fill
@@ -71,10 +76,20 @@ def test_did_you_mean_and_moved_to_are_shown_not_applied(
     assert centre["action"] == "archive"  # dead with a verified copy: the archive wins
     sheet = (out / "centres.md.corrections.md").read_text(encoding="utf-8")
     assert f"Suggested: {world.url(LATER[0])} (did you mean, high" in sheet
-    # the suggestions are stored: a run without lookups still shows them
+    # the suggestions are stored: the reports' data carries them, a run without lookups
+    # still shows them
     with open_store(world.db) as store:
         kept = stored.load(store)
+        data = pipeline.build_report(
+            load_registry(world.registry),
+            store,
+            RunOptions(check=CheckSettings(), archive=None),
+            datetime.now(UTC),
+        )
     assert kept["penza"][0].url == world.url(LATER[0])
+    by_id = {r.resource.id: r for r in data.resources}
+    assert by_id["penza"].suggestions == kept["penza"]
+    assert by_id["closed"].suggestions == ()
     rows = fix_json(capsys, str(doc), "--dry-run", *world.args())
     assert rows["penza"]["suggestions"][0]["url"] == world.url(LATER[0])  # type: ignore[index]
 
