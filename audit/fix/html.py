@@ -44,12 +44,15 @@ class _Locator(HTMLParser):
         self.code = 0
         self.base: str | None = None
         self.open: list[_Open | None] = []
+        # the text run being read: (raw start, raw end, decoded text) of each piece
+        self.run: list[tuple[int, int, str]] = []
 
     def _here(self) -> int:
         line, column = self.getpos()
         return self.lines.offset(line, column)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.flush()
         if tag in _HIDDEN:
             self.hidden += 1
         if tag in _CODE:
@@ -78,6 +81,7 @@ class _Locator(HTMLParser):
             self.open.append(link)
 
     def handle_endtag(self, tag: str) -> None:
+        self.flush()
         if tag in _HIDDEN and self.hidden:
             self.hidden -= 1
         if tag in _CODE and self.code:
@@ -107,9 +111,55 @@ class _Locator(HTMLParser):
         return (start, start + len(stripped))
 
     def handle_data(self, data: str) -> None:
+        start = self._here()
+        self._text(start, start + len(data), data)
+
+    def handle_entityref(self, name: str) -> None:
+        self._reference(f"&{name}")
+
+    def handle_charref(self, name: str) -> None:
+        self._reference(f"&#{name}")
+
+    def handle_comment(self, data: str) -> None:
+        self.flush()
+
+    def handle_decl(self, decl: str) -> None:
+        self.flush()
+
+    def handle_pi(self, data: str) -> None:
+        self.flush()
+
+    def _reference(self, raw: str) -> None:
+        start = self._here()
+        end = start + len(raw) + self.src.startswith(";", start + len(raw))
+        self._text(start, end, html.unescape(self.src[start:end]))
+
+    def _text(self, start: int, end: int, text: str) -> None:
+        """Extend the text run: `a=1&amp;b=2` is one address, `&laquo;a.ru&raquo;` one too."""
         if self.hidden or self.code or any(o is not None for o in self.open):
             return  # a link's own text is handled with the link
-        self.sites.extend(text_sites(data, self._here(), self.lines))
+        if self.run and self.run[-1][1] != start:
+            self.flush()
+        self.run.append((start, end, text))
+
+    def flush(self) -> None:
+        """Scan the run's decoded text; map each address back to its raw source span."""
+        if not self.run:
+            return
+        run, self.run = self.run, []
+        firsts: list[int] = []  # raw offset where each decoded character starts
+        lasts: list[int] = []  # ... and ends (a reference's characters span all of it)
+        for a, b, text in run:
+            whole = b - a != len(text)
+            firsts += [a if whole else a + i for i in range(len(text))]
+            lasts += [b if whole else a + i + 1 for i in range(len(text))]
+        decoded = "".join(t for _, _, t in run)
+        for site in text_sites(decoded):
+            assert site.text is not None
+            i, j = site.text
+            span = (firsts[i], lasts[j - 1])
+            line = self.lines.line(span[0])
+            self.sites.append(Site(site.address, line, None, span, span[1]))
 
 
 def html_sites(source: str, path: str) -> list[Site]:
@@ -117,6 +167,7 @@ def html_sites(source: str, path: str) -> list[Site]:
     try:
         locator.feed(source)
         locator.close()
+        locator.flush()
     except (AssertionError, ValueError) as e:
         raise DocumentError(f"unreadable HTML: {e}", path=path) from e
     return sorted(locator.sites, key=lambda s: (s.target or s.text or (0, 0))[0])

@@ -53,7 +53,13 @@ def _html_note(url: str, day: str) -> str:
 
 
 def _md_target(url: str) -> str:
-    return f"<{url}>" if any(c in url for c in " ()<>") else url
+    # CommonMark destinations may hold balanced parentheses; anything else needs <...>
+    depth = 0
+    for c in url:
+        depth += (c == "(") - (c == ")")
+        if depth < 0:
+            break
+    return f"<{url}>" if depth or any(c in url for c in " <>") else url
 
 
 HTML = Syntax(html.escape, lambda u: html.escape(u, quote=False), _html_note)

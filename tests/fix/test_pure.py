@@ -147,3 +147,18 @@ def test_evidence_ranks_candidates() -> None:
     assert like and other and known and parked is None
     assert like.score > known.score > other.score
     assert resemblance("ППМС-центр, Пенза", name) >= 0.5
+
+
+def test_html_text_sites_map_character_references_back_to_the_source() -> None:
+    from audit.fix.html import html_sites
+
+    src = (
+        "<p>See http://a.ru/?x=1&amp;y=2 and &laquo;www.b.ru&raquo;<!-- http://c.ru -->"
+        " http://d.ru/&#x41;<code>http://e.ru/</code></p>"
+    )
+    found = [(s.address, src[s.text[0] : s.text[1]]) for s in html_sites(src, "x") if s.text]
+    assert found == [
+        ("http://a.ru/?x=1&y=2", "http://a.ru/?x=1&amp;y=2"),
+        ("www.b.ru", "www.b.ru"),
+        ("http://d.ru/A", "http://d.ru/&#x41;"),
+    ]
