@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from audit.archive.moves import MoveFinder
@@ -115,9 +115,10 @@ async def suggest(
 ) -> dict[str, tuple[Suggestion, ...]]:
     """Suggestions by resource id, best first (resources without any are left out)."""
     targets: list[CheckTarget] = []
+    copies: list[CheckTarget] = []  # archived copies: their titles are evidence too
     for item in items:
-        if item.archived:  # its title is evidence for candidates that resemble it
-            targets.append(CheckTarget(item.archived, key=(item, None, ())))
+        if item.archived and archive is not None:
+            copies.append(CheckTarget(item.archived, key=(item, None, ())))
         if item.host_failure:
             for url in candidate_urls(item.url):
                 targets.append(CheckTarget(url, key=(item, SuggestionKind.DID_YOU_MEAN, ())))
@@ -129,9 +130,15 @@ async def suggest(
                         CheckTarget(move.url, key=(item, SuggestionKind.MOVED_TO, (move.detail,)))
                     )
     results: list[CheckResult] = []
+    if copies and archive is not None:
+        # the archive's replay pace, one at a time, no probes: it is one host we ask often
+        pace = max(check.min_interval, 60.0 / archive.replay_per_minute)
+        polite = replace(check, per_host=1, min_interval=pace, sibling_probe=False)
+        async with Checker(replace(polite, https_probe=False)) as checker:
+            results += [r async for r in checker.run(copies)]
     if targets:
         async with Checker(check) as checker:
-            results = [r async for r in checker.run(targets)]
+            results += [r async for r in checker.run(targets)]
     titles: dict[str, str] = {}
     for r in results:
         item, kind, _ = _unpack(r.target.key)

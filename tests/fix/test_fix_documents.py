@@ -248,3 +248,18 @@ class TestBadInput:
     ) -> None:
         code, _, err = run(capsys, "fix", str(tmp_path / "nope.md"), *world.args())
         assert code == 3 and "nope.md" in err
+
+
+def test_in_place_leaves_an_unchanged_document_alone(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "club.md"
+    doc.write_text(fill(world, "Club: {closed}\n"), encoding="utf-8")
+    stat = doc.stat()
+    code, _, err = run(
+        capsys, "fix", str(doc), "--in-place", "--out", str(tmp_path / "s"), *world.args()
+    )
+    assert code == 0, err
+    assert not (tmp_path / "club.md.bak").exists()
+    assert doc.stat().st_mtime_ns == stat.st_mtime_ns and doc.stat().st_ino == stat.st_ino
+    assert (tmp_path / "s" / "club.md.corrections.csv").exists()
