@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from audit.fix.model import Action, Decision, Style
 
 Span = tuple[int, int]
 _is_domain = functools.lru_cache(maxsize=8192)(urls.is_domain_like)
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ class Lines:
     """Offsets -> 1-based line numbers of a text."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -117,8 +119,11 @@ class Lines:
 
 
 def text_sites(text: str, base: int = 0, lines: Lines | None = None) -> Iterator[Site]:
-    """Addresses written in plain text (offsets shifted by `base`)."""
-    lines = lines or Lines(text)
-    for span in scan(text, _is_domain):
+    """Addresses written in plain text (offsets shifted by `base`; `lines` of the whole)."""
+    spans = list(scan(text, _is_domain))
+    if spans and lines is None:
+        lines = Lines(text)
+    for span in spans:
+        assert lines is not None
         start, end = base + span.start, base + span.end
         yield Site(span.candidate, lines.line(start), None, (start, end), end)

@@ -15,17 +15,17 @@ from audit.fix.document import decode_exact, fix_document
 from audit.fix.html import html_sites
 from audit.fix.model import Style
 from audit.fix.plan import knowledge
-from audit.models import Resource, ResourceStatus, Snapshot, Verdict
+from audit.models import Citation, Resource, ResourceStatus, Snapshot, Verdict
 
 DOCS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "realdocs" / "docs"
 ARCHIVE = "https://web.archive.org/web/20190101000000/"
 REAL = sorted(p for p in DOCS.rglob("*") if p.suffix.lower() in (".html", ".docx"))
 
 
-def all_dead(path: Path) -> tuple[list[ResourceStatus], set[str]]:
+def all_dead(citations: list[Citation]) -> tuple[list[ResourceStatus], set[str]]:
     """Every address the document cites, dead with a verified archive copy."""
     statuses, keys = [], set()
-    for i, c in enumerate(extract_file(path)):
+    for i, c in enumerate(citations):
         n = c.normalized
         if n and n.url and n.key and n.key not in keys:
             keys.add(n.key)
@@ -38,8 +38,9 @@ def all_dead(path: Path) -> tuple[list[ResourceStatus], set[str]]:
 @pytest.mark.skipif(not REAL, reason="the realdocs corpus is not next to the project")
 @pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
 def test_every_known_link_changes_and_the_copy_parses(path: Path) -> None:
-    statuses, keys = all_dead(path)
-    fixed = fix_document(path, knowledge(statuses), Style.REPLACE)
+    citations = extract_file(path)
+    statuses, keys = all_dead(citations)
+    fixed = fix_document(path, knowledge(statuses), Style.REPLACE, citations=citations)
     assert fixed.content is not None
     changed = [r for r in fixed.rows if r.decision.changes]
     assert len(changed) == len(fixed.rows)
