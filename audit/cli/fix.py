@@ -130,7 +130,9 @@ def _look_up(
     addresses = [c.normalized.url for cs in cited.values() for c in cs if c.normalized]
     hosts = _hosts([*addresses, *(r.url for r in registry.resources)])
     archive = None if args.no_archive else archive_settings(args, registry)
-    return asyncio.run(suggest(items, hosts, check_settings(args), archive))
+    found = asyncio.run(suggest(items, hosts, check_settings(args), archive))
+    # what was looked up and gave nothing replaces what was kept before
+    return {item.resource_id: found.get(item.resource_id, ()) for item in items}
 
 
 def _hosts(addresses: Iterable[str | None]) -> set[str]:

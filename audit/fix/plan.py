@@ -70,7 +70,8 @@ def decide(n: Normalized | None, k: Knowledge, accept_suggestions: bool = False)
         return Decision(Action.NONE, None, "not in the registry: left alone", Level.LOW)
     r = status.resource
     v = status.verdict
-    offered = k.suggestions.get(r.id, ())
+    # kept suggestions of a resource that works again (or refuses us) are not shown
+    offered = k.suggestions.get(r.id, ()) if v in SUGGESTIBLE else ()
 
     def made(
         action: Action, url: str | None, why: str, sure: Level = Level.HIGH, day: str | None = None
