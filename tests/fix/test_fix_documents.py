@@ -263,3 +263,25 @@ def test_in_place_leaves_an_unchanged_document_alone(
     assert not (tmp_path / "club.md.bak").exists()
     assert doc.stat().st_mtime_ns == stat.st_mtime_ns and doc.stat().st_ino == stat.st_ino
     assert (tmp_path / "s" / "club.md.corrections.csv").exists()
+
+
+def test_markdown_and_text_append(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    md, txt = tmp_path / "a.md", tmp_path / "a.txt"
+    md.write_text(fill(world, "See [page]({sledcom}) or {sledcom}.\n"), encoding="utf-8")
+    txt.write_text(fill(world, "See {sledcom}.\n"), encoding="utf-8")
+    out = tmp_path / "fixed"
+    code, _, err = run(
+        capsys, "fix", str(md), str(txt), "--out", str(out), "--style", "append", *world.args()
+    )
+    assert code == 0, err
+    archived, day = fill(world, "{archived}"), "2019-05-07"
+    assert (out / "a.md").read_text(encoding="utf-8") == fill(
+        world,
+        f"See [page]({{sledcom}}) ([archived]({archived}) from the original on {day}) or "
+        f"{{sledcom}} ([archived]({archived}) from the original on {day}).\n",
+    )
+    assert (out / "a.txt").read_text(encoding="utf-8") == fill(
+        world, f"See {{sledcom}} (archived at {archived} from the original on {day}).\n"
+    )
