@@ -1,7 +1,7 @@
 """Sites in Markdown: inline links, autolinks, reference definitions and bare addresses.
 
 markdown-it-py parses the document: its block source maps say which lines are
-prose (code blocks and raw HTML blocks are never edited), and the links it
+prose (code blocks are never edited; raw HTML blocks are read as HTML), and the links it
 found in each block confirm the spans located in that block's source, so a
 bracket that only looks like a link, or an address in inline code, is left alone.
 """
@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from audit import urls
+from audit.fix.html import html_sites
 from audit.fix.sites import Lines, Site, Span, text_sites
 
 _INLINE = re.compile(
@@ -41,8 +42,14 @@ def markdown_sites(source: str) -> list[Site]:
     ref_targets = Counter(
         str(v["href"]) for v in (refs.values() if isinstance(refs, dict) else ()) if "href" in v
     )
+    for tok in tokens:  # raw HTML: its links as in an HTML document
+        if tok.type == "html_block" and tok.map:
+            lo = _offset_of_line(lines, tok.map[0], len(source))
+            hi = _offset_of_line(lines, tok.map[1], len(source))
+            sites += [_shifted(s, lo, tok.map[0]) for s in html_sites(source[lo:hi], "")]
     for start, end, children in _prose(tokens):
-        lo, hi = lines.starts[start], _offset_of_line(lines, end, len(source))
+        lo = _offset_of_line(lines, start, len(source))
+        hi = _offset_of_line(lines, end, len(source))
         sites += _block_sites(
             md,
             source=source,
@@ -57,6 +64,14 @@ def markdown_sites(source: str) -> list[Site]:
 
 def _offset_of_line(lines: Lines, line: int, size: int) -> int:
     return lines.starts[line] if line < len(lines.starts) else size
+
+
+def _shifted(s: Site, by: int, lines: int) -> Site:
+    def move(span: Span | None) -> Span | None:
+        return None if span is None else (span[0] + by, span[1] + by)
+
+    end = None if s.end is None else s.end + by
+    return Site(s.address, s.line + lines, move(s.target), move(s.text), end)
 
 
 def _prose(tokens: list[Token]) -> Iterator[tuple[int, int, list[Token]]]:

@@ -165,3 +165,13 @@ def test_html_text_sites_map_character_references_back_to_the_source() -> None:
         ("www.b.ru", "www.b.ru"),
         ("http://d.ru/A", "http://d.ru/&#x41;"),
     ]
+
+
+def test_markdown_without_final_newline_and_with_raw_html() -> None:
+    assert [s.address for s in markdown_sites("no newline http://a.ru")] == ["http://a.ru"]
+    src = 'text\n\n<div>\n<a href="http://b.ru/">http://b.ru/</a>\n</div>\n\nend'
+    (link,) = markdown_sites(src)
+    assert link.line == 4 and link.target is not None and link.text is not None
+    assert (
+        src[link.target[0] : link.target[1]] == src[link.text[0] : link.text[1]] == "http://b.ru/"
+    )
