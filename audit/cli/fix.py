@@ -146,7 +146,7 @@ def _hosts(addresses: Iterable[str | None]) -> set[str]:
 
 
 def _copy(f: Fixed, args: argparse.Namespace) -> str | None:
-    if f.content is None or args.dry_run:
+    if f.content is None or args.dry_run or (args.in_place and not f.edited):
         return None
     return str(f.path if args.in_place else args.out / f.path.name)
 

@@ -37,6 +37,7 @@ class Fixed:
     kind: DocType
     rows: tuple[Row, ...]
     content: bytes | None  # the corrected copy; None for a PDF (sheet only)
+    edited: bool = False  # the copy differs from the document
 
     @property
     def changed(self) -> int:
@@ -64,10 +65,14 @@ def fix_document(
 
     content: bytes | None = None
     applied: set[tuple[str | None, int]] = set()
-    if kind is DocType.DOCX:
-        content, applied = fix_docx(_read(path), str(path), decide_for, style)
-    elif kind is not DocType.PDF:
-        content, applied = _fix_text(_read(path), str(path), kind, decide_for, style)
+    edited = False
+    if kind is not DocType.PDF:
+        data = _read(path)
+        if kind is DocType.DOCX:
+            content, applied = fix_docx(data, str(path), decide_for, style)
+        else:
+            content, applied = _fix_text(data, str(path), kind, decide_for, style)
+        edited = bool(applied)  # (a DOCX is written anew even when nothing changed)
     rows = []
     for c in citations:
         n = c.normalized
@@ -75,7 +80,7 @@ def fix_document(
         key = n.key if n else None
         done = d.changes and (key, c.location.line or 0) in applied
         rows.append(Row(str(path), c.location, c.section, c.raw, d, bool(done)))
-    return Fixed(path, kind, tuple(rows), content)
+    return Fixed(path, kind, tuple(rows), content, edited)
 
 
 def _read(path: Path) -> bytes:

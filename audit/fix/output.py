@@ -48,7 +48,7 @@ def write_all(fixed: Sequence[Fixed], out: Path, in_place: bool) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
         for f in fixed:
             target = where[f.path]
-            if in_place and f.content == f.path.read_bytes():
+            if in_place and not f.edited:
                 target = None  # nothing changed: no rewrite, no backup
             if target is not None and f.content is not None:
                 if in_place:
