@@ -37,6 +37,9 @@ def markdown_sites(source: str) -> list[Site]:
     env: dict[str, object] = {}
     tokens = md.parse(source, env)
     lines = Lines(source)
+    # written addresses: the whole text scanned at once, as `audit extract` does (a line
+    # break may join an address), then kept where they lie in prose
+    written = list(text_sites(source, 0, lines))
     sites: list[Site] = []
     refs = env.get("references")
     ref_targets = Counter(
@@ -58,6 +61,7 @@ def markdown_sites(source: str) -> list[Site]:
             children=children,
             lines=lines,
             ref_targets=ref_targets,
+            written=written,
         )
     return sorted(sites, key=lambda s: (s.target or s.text or (0, 0))[0])
 
@@ -103,6 +107,7 @@ def _block_sites(
     children: list[Token],
     lines: Lines,
     ref_targets: Counter[str],
+    written: list[Site],
 ) -> list[Site]:
     hi = min(hi, len(source))
     region = source[lo:hi]
@@ -134,9 +139,10 @@ def _block_sites(
                     dest, lines.line(lo + m.start()), target, text, None if is_ref else lo + m.end()
                 )
             )
-    for s in text_sites(region, lo, lines):
+    for s in written:
         assert s.text is not None
-        if free(s.text[0] - lo, s.text[1] - lo):
+        a, b = s.text
+        if lo <= a < hi and b <= hi and free(a - lo, b - lo):
             sites.append(s)
     return sites
 

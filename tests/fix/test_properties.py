@@ -3,7 +3,6 @@ only thing that changes (remove the notes and the original comes back, byte for 
 
 from __future__ import annotations
 
-import html
 import tempfile
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from audit.extract import extract_file
 from audit.fix.document import fix_document
 from audit.fix.model import Style
 from audit.fix.plan import knowledge
+from audit.fix.sites import HTML, MARKDOWN, TEXT
 from audit.models import Resource, ResourceStatus, Snapshot, Verdict
 
 ARCHIVE = "https://web.archive.org/web/20190101000000/"
@@ -54,11 +54,7 @@ def test_append_changes_nothing_but_the_notes(pieces: list[str], suffix: str) ->
     for s in k.by_key.values():
         assert s.replacement is not None
         url = s.replacement.url
-        for note in (
-            f" ([archived]({url}) from the original on 2019-01-01)",
-            f' (<a href="{html.escape(url)}">archived</a> from the original on 2019-01-01)',
-            f" (archived at {url} from the original on 2019-01-01)",
-        ):
+        for note in (syntax.note(url, "2019-01-01") for syntax in (MARKDOWN, HTML, TEXT)):
             notes += fixed.count(note)
             fixed = fixed.replace(note, "")
     assert fixed == text
