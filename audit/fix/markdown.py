@@ -1,7 +1,7 @@
 """Sites in Markdown: inline links, autolinks, reference definitions and bare addresses.
 
 markdown-it-py parses the document: its block source maps say which lines are
-prose (code blocks are never edited; raw HTML blocks are read as HTML), and the links it
+prose (code blocks are never edited; in raw HTML blocks, only links), and the links it
 found in each block confirm the spans located in that block's source, so a
 bracket that only looks like a link, or an address in inline code, is left alone.
 """
@@ -49,7 +49,10 @@ def markdown_sites(source: str) -> list[Site]:
         if tok.type == "html_block" and tok.map:
             lo = _offset_of_line(lines, tok.map[0], len(source))
             hi = _offset_of_line(lines, tok.map[1], len(source))
-            sites += [_shifted(s, lo, tok.map[0]) for s in html_sites(source[lo:hi], "")]
+            # links only: what extract reads in its text comes from its own scan of the
+            # whole document, which a tag-aware reading cannot match place for place
+            found = html_sites(source[lo:hi], "")
+            sites += [_shifted(s, lo, tok.map[0]) for s in found if s.target is not None]
     for start, end, children in _prose(tokens):
         lo = _offset_of_line(lines, start, len(source))
         hi = _offset_of_line(lines, end, len(source))

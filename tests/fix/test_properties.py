@@ -22,6 +22,8 @@ PIECES = [
     "<a href='http://d.ru/'>x</a>", "&amp;", "(", ")", "www.e.ru", "\n[r]: http://f.ru/\n",
     "# ", "* ", "> ", "    ", "http: www.g.ru", "<p>", "</p>", "<!-- http://h.ru -->",
     "Пенза ", "\r\n", "\t", "[http://i.ru/](http://i.ru/)", "<http://j.ru/>",
+    "<pre>", "</pre>", "<script>", "</script>", "&laquo;", "<base href='http://k.ru/'>",
+    "\n[x]: <http://l.ru/>\n", "![img](http://m.ru/i.png)", "<a href=http://n.ru/>", "</a>",
 ]  # fmt: skip
 
 
