@@ -47,8 +47,7 @@ class World:
     registry: Path
     db: Path
     port: int
-    check: CheckSettings
-    fix_check: CheckSettings  # also maps the suggestion candidates (never the system resolver)
+    check: CheckSettings  # what the runs building the store used
 
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -122,8 +121,7 @@ def _world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ):
         _no_system_dns(mp)
         port = web.port
-        w = World(web, fake, tmp / "resources.yaml", tmp / "audit.sqlite", port, CheckSettings(),
-                  CheckSettings())  # fmt: skip
+        w = World(web, fake, tmp / "resources.yaml", tmp / "audit.sqlite", port, CheckSettings())
         web.route("/", page("Vologda Institute of Education Development"), host="www.viro.edu.ru")
         web.route("/gone", Reply(404, "<title>Not Found</title>"), host="voronezh.sledcom.ru")
         web.route(
