@@ -61,6 +61,7 @@ class World:
             out += ["--resolve", f"{host}:{self.port}:127.0.0.1"]
         # every other candidate: a loopback address where nothing listens
         out += ["--resolve", f"*:{self.port}:127.0.0.9", "--canary", "localhost"]
+        out += ["--resolve", "*:443:127.0.0.9"]  # the checker's https:// probes
         out += ["--allow-private"]  # the archived copies' titles, from the loopback archive
         out += ["--wayback-url", self.archive.wayback_url]
         out += ["--availability-url", self.archive.availability_url, "--memento", "none=-"]

@@ -6,9 +6,12 @@ server, any other to a loopback address where nothing listens): no name reaches 
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +31,23 @@ DOC = """# Centres
 * Family centre: [site]({oldcentre})
 * Club: {closed}
 """
+
+
+def resolver_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names handed to the system resolver from now on (IP literals left out)."""
+    asked: list[str] = []
+    original = asyncio.BaseEventLoop.getaddrinfo
+
+    async def getaddrinfo(self: asyncio.BaseEventLoop, host: Any, *args: Any, **kw: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            asked.append(name)
+        return await original(self, host, *args, **kw)
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", getaddrinfo)
+    return asked
 
 
 def write_doc(w: World, tmp_path: Path) -> Path:
@@ -51,6 +71,7 @@ def test_did_you_mean_and_moved_to_are_shown_not_applied(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with_fast_archive(monkeypatch, world.archive)
+    asked = resolver_names(monkeypatch)
     doc = write_doc(world, tmp_path)
     before = len(world.web.requests)
     out = tmp_path / "fixed"
@@ -71,6 +92,7 @@ def test_did_you_mean_and_moved_to_are_shown_not_applied(
     # the candidates went to loopback only, and the right spelling was asked for real
     hosts = {r.host for r in world.web.requests[before:]}
     assert LATER[0] in hosts and LATER[1] in hosts
+    assert set(asked) <= {"localhost"}  # no candidate name ever reached a resolver
     fixed = (out / "centres.md").read_text(encoding="utf-8")
     assert fixed.startswith(f"# Centres\n\n* Penza: {fill(world, '{penza}')}\n")  # not applied
     assert centre["action"] == "archive"  # dead with a verified copy: the archive wins
