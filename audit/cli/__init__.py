@@ -21,6 +21,7 @@ from audit.cli import (
     archive,
     check,
     extract,
+    fix,
     history,
     init,
     normalize,
@@ -34,7 +35,7 @@ from audit.errors import AuditError, InputError, OutputError, StoreError
 
 log = logging.getLogger("audit")
 
-COMMANDS = (init, run, normalize, extract, check, archive, report, watch, history)
+COMMANDS = (init, run, normalize, extract, check, archive, report, watch, history, fix)
 
 EXAMPLES = {
     "init": "example: audit init my-reports && cd my-reports",
@@ -46,6 +47,7 @@ EXAMPLES = {
     "report": "example: audit report --format md > status.md",
     "watch": 'example: audit watch --cron "0 6 * * *"',
     "history": "example: audit history vologda-viro",
+    "fix": "example: audit fix report.docx --out fixed/ --style append",
 }
 
 

@@ -106,12 +106,7 @@ def add_checking(p: argparse.ArgumentParser) -> None:
         metavar="HOST:PORT:ADDR",
         help="use ADDR for HOST:PORT, as curl's --resolve (repeatable)",
     )
-    g.add_argument(
-        "--dns-server",
-        metavar="ADDR[:PORT]",
-        help="ask this DNS server (default: the system's, from /etc/resolv.conf; "
-        "$AUDIT_DNS_SERVER if set); the hosts file still answers first",
-    )
+    add_dns(g)
     g.add_argument(
         "--allow-private",
         action="store_true",
@@ -148,6 +143,15 @@ def add_vantages(p: argparse.ArgumentParser) -> None:
         help="a named way out to the web: NAME=direct or NAME=PROXY_URL (http://, https://, "
         "socks5h://); repeatable, the first is the primary, the others re-check its "
         "failures (replaces the registry's `vantages:`; --proxy is one vantage)",
+    )
+
+
+def add_dns(g: argparse._ActionsContainer) -> None:
+    g.add_argument(
+        "--dns-server",
+        metavar="ADDR[:PORT]",
+        help="ask this DNS server (default: the system's, from /etc/resolv.conf; "
+        "$AUDIT_DNS_SERVER if set); the hosts file still answers first",
     )
 
 
@@ -227,8 +231,8 @@ def now_from_env() -> datetime:
 
 def dns_server_option(args: argparse.Namespace) -> tuple[str, int] | None:
     """`--dns-server`, else $AUDIT_DNS_SERVER, else None (the system's configuration)."""
-    if getattr(args, "dns_server", None):  # `audit archive` has no --dns-server
-        return parse_dns_server(str(args.dns_server))
+    if args.dns_server:
+        return parse_dns_server(args.dns_server)
     text = os.environ.get("AUDIT_DNS_SERVER")
     if not text:
         return None
