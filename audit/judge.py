@@ -120,15 +120,15 @@ def judge(history: Sequence[Check], policy: Policy = Policy()) -> Judgement:
     (vantages.py): dead only when every vantage asked agrees, blocked when one
     sees the resource alive while another does not.
     """
-    from audit.vantages import judge_vantages, one_vantage_note  # noqa: PLC0415 - a cycle
-
+    if len({c.vantage for c in history}) < 2:
+        return _vantages.one_vantage_note(judge_one(history, policy), history)
     groups: dict[str, list[Check]] = {}
     for c in history:
         if c.outcome not in NEUTRAL_KINDS:
             groups.setdefault(c.vantage, []).append(c)
     if len(groups) > 1:
-        return judge_vantages(history, groups, policy)
-    return one_vantage_note(judge_one(history, policy), history)
+        return _vantages.judge_vantages(history, groups, policy)
+    return _vantages.one_vantage_note(judge_one(history, policy), history)
 
 
 def judge_one(history: Sequence[Check], policy: Policy = Policy()) -> Judgement:
@@ -309,3 +309,8 @@ def is_drifted(d: Drift | None, threshold: float = DRIFT_THRESHOLD) -> bool:
 
 def simhash_similarity(a: int, b: int, bits: int = 64) -> float:
     return 1.0 - ((a ^ b) & ((1 << bits) - 1)).bit_count() / bits
+
+
+# The vantage rule (vantages.py) builds on this module's names; imported last so that
+# either module can be imported first.
+from audit import vantages as _vantages  # noqa: E402

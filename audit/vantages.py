@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from audit import judge
 from audit.compare import Seen, compare
 from audit.models import Judgement, Outcome, Verdict
 
@@ -32,9 +33,7 @@ def one_vantage_note(j: Judgement, history: Sequence[Check]) -> Judgement:
     """Say "seen from one vantage only" on a failing verdict built on connection failures."""
     if j.verdict not in (Verdict.SUSPECT, Verdict.DEAD):
         return j
-    from audit.judge import NEUTRAL_KINDS, failure_streak  # noqa: PLC0415 - judge imports us
-
-    streak = failure_streak([c for c in history if c.outcome not in NEUTRAL_KINDS])
+    streak = judge.failure_streak([c for c in history if c.outcome not in judge.NEUTRAL_KINDS])
     if streak and all(c.outcome in CONNECTION_KINDS for c in streak):
         return replace(j, reason=f"{j.reason}; {ONE_VANTAGE}")
     return j
@@ -44,14 +43,12 @@ def judge_vantages(
     history: Sequence[Check], groups: dict[str, list[Check]], policy: Policy
 ) -> Judgement:
     """The verdict from several vantages' checks (`groups`: non-neutral checks by vantage)."""
-    from audit.judge import judge_one  # noqa: PLC0415 - judge imports us
-
     last = {v: cs[-1] for v, cs in groups.items()}
     latest = max(c.at for c in last.values())
     in_round = [v for v in groups if last[v].at >= latest - ROUND]
     failing = [v for v in in_round if last[v].outcome not in _ALIVE]
     alive = [v for v in in_round if last[v].outcome in _ALIVE]
-    per = {v: judge_one(groups[v], policy) for v in groups}
+    per = {v: judge.judge_one(groups[v], policy) for v in groups}
     main = max(in_round, key=lambda v: len(groups[v]))  # the primary is asked every time
     if not failing:
         return per[max(alive, key=lambda v: len(groups[v]))]
