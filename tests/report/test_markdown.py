@@ -69,9 +69,9 @@ def test_a_large_registry_still_fits_in_a_github_comment() -> None:
     )
     text = render_markdown(dataclasses.replace(base, resources=many))
     assert len(text) < 65_536
-    assert "### Needs attention (2100)" in text
+    assert "### Needs attention (2,100)" in text
     assert "more: see the HTML report." in text
-    assert "All 5400 resources are in the HTML report." in text
+    assert "All 5,400 resources are in the HTML report." in text
     assert "<details>" not in text
-    attention = text.split("### Needs attention (2100)")[1]
+    attention = text.split("### Needs attention (2,100)")[1]
     assert attention.split("\n")[4].count("🔴 Dead") == 1
