@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -21,6 +22,7 @@ from audit.cli._options import (
     registry_and_store,
     run_options,
 )
+from audit.cli.report import add_lang
 from audit.errors import InputError
 from audit.models import Network, Verdict
 from audit.pipeline import Clock
@@ -35,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     p.add_argument("--no-archive", action="store_true", help="skip archive lookups")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    add_lang(p)
     p.set_defaults(func=cmd_run)
 
 
@@ -45,10 +48,14 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             "use `audit check --no-store`"
         )
     with registry_and_store(args) as (registry, store), _progress(args) as progress:
-        opts = run_options(args, registry)
+        # The reports are written here, in the chosen language, rather than by the pipeline.
+        opts = replace(run_options(args, registry), reports_dir=None)
         summary = check_loop.run(
             pipeline.run_audit(registry, store, opts, Clock(now_from_env()), progress)
         )
+    data = replace(summary.data, lang=args.lang)
+    written = report.write_reports(data, args.reports, opts.formats).values()
+    summary = replace(summary, data=data, written=tuple(written))
     if args.format == "json":
         out.write(report.render_json(summary.data) + "\n")
     elif not args.quiet:

@@ -38,7 +38,7 @@ class Lang(StrEnum):
     RU = "ru"
 
 
-LANGS: tuple[str, ...] = tuple(Lang)
+LANGS: tuple[str, ...] = tuple(lang.value for lang in Lang)
 
 
 def N_(message: str) -> str:
