@@ -251,10 +251,19 @@ def _lang_css(lang: str) -> tuple[Markup, str]:
     return Markup(text), f"'sha256-{digest}'"  # our catalogue's words, escaped above
 
 
-def _script_labels(tr: Tr) -> dict[str, str]:
-    """The few words the page's script writes itself, in the page's language."""
+def _script_labels(tr: Tr) -> dict[str, Any]:
+    """The few words the page's script writes itself, in the page's language. Counted
+    phrases come as one gettext form per CLDR plural category (one, few, many, other),
+    for the script's Intl.PluralRules to choose from."""
+
+    def forms(singular: str, plural: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for n in range(200):
+            out.setdefault(tr.locale.plural_form(n), tr.catalog.ngettext(singular, plural, n))
+        return out
+
     return {
-        "all": tr._("Resources shown: %(count)s"),
+        "all": forms("%(count)s resource", "%(count)s resources"),
         "shown": tr._("Showing %(shown)s of %(count)s"),
         "expand": tr._("Expand all"),
         "collapse": tr._("Collapse all"),

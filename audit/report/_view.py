@@ -237,10 +237,12 @@ def action(rs: ResourceStatus, tr: Tr | None = None) -> str:
     if state == Verdict.DEAD:
         if snap is not None:
             at = snapshot_datetime(snap)
-            return t._(
+            text = t._(
                 "Replace the citation with the archived copy of %(date)s.",
                 date=t.date(at) if at and tr else snapshot_date(snap),
             )
+            # A date that ends with its own period ("4 мар. 2019 г.") ends the sentence.
+            return text[:-1] if text.endswith("..") else text
         return t._("Find where it went; no archived copy is known.")
     if state == Verdict.MOVED:
         target = moved_to(rs)

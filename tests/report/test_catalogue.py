@@ -41,7 +41,8 @@ def test_a_missing_translation_is_caught(tmp_path: Path) -> None:
     template = extract()
     template.add("A message nobody translated")
     found = [p for lang in translated_langs() for p in problems(template, lang)]
-    assert found == [f"{lang}: missing 'A message nobody translated'" for lang in ("fr", "ru")]
+    for lang in ("fr", "ru"):
+        assert f"{lang}: missing 'A message nobody translated'" in found
 
 
 @pytest.mark.parametrize("lang", translated_langs())

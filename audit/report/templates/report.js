@@ -9,10 +9,12 @@
     return text.replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
   }
   var num = new Intl.NumberFormat(lang);
+  var plural = new Intl.PluralRules(lang);
+  function counted(forms, n) { return fill(forms[plural.select(n)] || forms.other, { count: num.format(n) }); }
 
   // Relative times ("7 d ago") are computed now, when the page is opened, from each
   // <time class="ago">'s datetime; the absolute date stays in its title and on paper.
-  var rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto", style: "narrow" });
+  var rtf = new Intl.RelativeTimeFormat(lang, { numeric: "auto", style: "short" });
   function ago(iso, now) {
     var s = (Date.parse(iso) - now) / 1000, a = Math.abs(s);
     if (a < 90 * 60) return rtf.format(Math.round(s / 60), "minute");
@@ -163,7 +165,7 @@
     });
     var total = index.length + paged.rows.length;
     n += paged.filter(words);
-    shown.textContent = n === total ? fill(L.all, { count: num.format(total) }) : fill(L.shown, { shown: num.format(n), count: num.format(total) });
+    shown.textContent = n === total ? counted(L.all, total) : fill(L.shown, { shown: num.format(n), count: num.format(total) });
     nomatch.hidden = n > 0;
     document.querySelectorAll(".card[data-state]").forEach(function (c) {
       c.setAttribute("aria-pressed", fState.value === c.getAttribute("data-state") ? "true" : "false");
