@@ -115,7 +115,7 @@ class Fragments:
             for verdict in Verdict
         }
         self._outcomes: dict[tuple[Outcome, int | None], tuple[Markup, Markup]] = {}
-        self.strips: dict[tuple[str, tuple[tuple[str, str], ...]], Markup] = {}
+        self.strips: dict[tuple[str, tuple[tuple[str, str, int], ...]], Markup] = {}
         self._minutes: dict[datetime, str] = {}
         self._whens: dict[datetime, When] = {}
         self.docs: dict[str, int] = {}
@@ -146,7 +146,7 @@ class Fragments:
             w = self._whens[dt] = When(self.tr.stamp(dt), self.tr.date(dt), stamp)
         return w
 
-    def strip(self, label: str, marks: tuple[tuple[str, str], ...]) -> Markup:
+    def strip(self, label: str, marks: tuple[tuple[str, str, int], ...]) -> Markup:
         key = (label, marks)
         html = self.strips.get(key)
         if html is None:
@@ -162,13 +162,23 @@ def _strip(rs: ResourceStatus, frag: Fragments) -> tuple[Markup, str]:
         return Markup(), ""
     tr = frag.tr
     history = rs.history[-STRIP_MARKS:]
-    marks = tuple(
-        (
-            v.OUTCOME_TONE[m.outcome],
-            f"{frag.minutes(m.checked_at)}: {frag.labels[m.outcome]}{frag.verdict_note[m.verdict]}",
-        )
-        for m in history
-    )
+    # Consecutive checks with the same outcome (and verdict) are one element drawn as
+    # that many marks: a 60-check strip is a few elements, not 60 (a large report's
+    # page was mostly strips).
+    runs: list[tuple[str, str, int]] = []
+    start = 0
+    for i, m in enumerate(history):
+        last = i + 1 == len(history)
+        if last or (history[i + 1].outcome, history[i + 1].verdict) != (m.outcome, m.verdict):
+            first, k = history[start], i + 1 - start
+            when = frag.minutes(first.checked_at)
+            if k > 1:
+                when += " – " + frag.minutes(m.checked_at)
+            what = frag.labels[m.outcome] + (f" ×{k}" if k > 1 else "")
+            runs.append(
+                (v.OUTCOME_TONE[m.outcome], f"{when}: {what}{frag.verdict_note[m.verdict]}", k)
+            )
+            start = i + 1
     tally: dict[Outcome, int] = {}
     for m in rs.history:
         tally[m.outcome] = tally.get(m.outcome, 0) + 1
@@ -182,7 +192,7 @@ def _strip(rs: ResourceStatus, frag: Fragments) -> tuple[Markup, str]:
     note = tr.n_("%(count)s check", "%(count)s checks", n)
     if n > len(history):
         note = tr._("%(checks)s, last %(shown)s shown", checks=note, shown=tr.number(len(history)))
-    return frag.strip(label, marks), note
+    return frag.strip(label, tuple(runs)), note
 
 
 def _archive(rs: ResourceStatus, tr: Tr) -> tuple[str, str]:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from bs4 import BeautifulSoup
 
@@ -219,8 +220,19 @@ def test_row_carries_every_field_the_issue_lists() -> None:
         "Replace the citation",
     ):
         assert expected in text, expected
-    assert len(row.select(".strip .mk")) == 14
-    assert row.select(".strip .mk")[-1]["title"] == "2026-11-28 06:00: Not found (verdict: Dead)"
+    # 14 checks as runs of equal ones (one element each, drawn as that many marks).
+    marks = row.select(".strip .mk")
+    assert sum(_run_length(m) for m in marks) == 14
+    assert [m["title"] for m in marks] == [
+        "2026-11-15 06:00 – 2026-11-22 06:00: OK ×8 (verdict: Alive)",
+        "2026-11-23 06:00 – 2026-11-25 06:00: Not found ×3 (verdict: Suspect)",
+        "2026-11-26 06:00 – 2026-11-28 06:00: Not found ×3 (verdict: Dead)",
+    ]
+
+
+def _run_length(mark: Any) -> int:
+    n = [c for c in mark["class"] if c[0] == "n" and c[1:].isdigit()]
+    return int(n[0][1:]) if n else 1
 
 
 def test_renders_an_empty_registry_without_a_run() -> None:
@@ -240,7 +252,7 @@ def test_long_history_is_capped_but_counted() -> None:
     rs = data.resources[0]
     long = dataclasses.replace(rs, history=rs.history * 10)
     soup = _soup(dataclasses.replace(data, resources=(long,)))
-    assert len(soup.select(".strip .mk")) == 60
+    assert sum(_run_length(m) for m in soup.select(".strip .mk")) == 60
     assert "140 checks" in soup.find(class_="strip-note").get_text()
 
 
