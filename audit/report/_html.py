@@ -31,10 +31,12 @@ from audit.report import _view as v
 from audit.report._i18n import Tr, translator
 from audit.report._rows import Row
 
-# Past this many resources the page shows the problems first as full rows and
-# pages the rest in the browser from compact data (a 100k-row page of full rows
-# is a 200 MB file no browser opens comfortably).
+# Past PAGE_LIMIT resources the page shows the worst FULL_ROWS (problems first) as
+# full rows and pages the rest in the browser from compact data: a 100k-row page
+# of full rows is a 200 MB file no browser opens comfortably, and Chromium lays out
+# ~500 full rows a second (bench/report_open.py).
 PAGE_LIMIT = 5000
+FULL_ROWS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +194,11 @@ def _split(
     ordered: list[ResourceStatus],
 ) -> tuple[list[ResourceStatus], list[ResourceStatus]]:
     """(full rows, paged rows): every resource in full up to PAGE_LIMIT; past it the
-    problems first (they are at the top of `ordered`), the rest paged."""
+    problems first (they are at the top of `ordered`), at most FULL_ROWS of them in
+    full, the rest paged in the same order."""
     if len(ordered) <= PAGE_LIMIT:
         return ordered, []
-    n = min(sum(1 for rs in ordered if v.is_problem(rs)), PAGE_LIMIT)
+    n = min(sum(1 for rs in ordered if v.is_problem(rs)), FULL_ROWS)
     return ordered[:n], ordered[n:]
 
 

@@ -101,9 +101,11 @@ def _archive(rs: ResourceStatus, tr: Tr) -> str:
     return md_link(f"{snap.archive} {tr.date(at) if at else v.snapshot_date(snap)}", snap.url)
 
 
-def _resource_cell(rs: ResourceStatus) -> str:
+def _resource_cell(rs: ResourceStatus, tr: Tr) -> str:
     res = rs.resource
     name = f"**{md_text(res.name)}**"
+    if res.candidate:  # proposed by extraction, not yet confirmed by a person
+        name += f" ({tr._('to confirm')})"
     if res.url is None:
         return name
     return f"{name}<br>{md_link(res.display or res.url, res.url)}"
@@ -123,7 +125,7 @@ def _table_head(tr: Tr) -> list[str]:
 
 def _row(rs: ResourceStatus, tr: Tr) -> str:
     cells = [
-        _resource_cell(rs),
+        _resource_cell(rs, tr),
         _badge(v.state_of(rs), tr),
         _last_check(rs, tr),
         _since(rs, tr),
@@ -229,7 +231,7 @@ def _drift_item(rs: ResourceStatus, tr: Tr) -> str:
         date=tr.date(rs.drift.baseline_at),
     )
     changed = "; " + tr._("title changed") if rs.drift.title_changed else ""
-    return f"- {_resource_cell(rs).replace('<br>', ' — ')}: {similar}{changed}"
+    return f"- {_resource_cell(rs, tr).replace('<br>', ' — ')}: {similar}{changed}"
 
 
 def _named_item(rs: ResourceStatus) -> str:
@@ -278,7 +280,7 @@ def render_markdown(data: ReportData, lang: str | None = None) -> str:
         out += [*_fit(items, len(drifted), min(LIST_BUDGET, room()), tr), ""]
     if unknown:
         items = (
-            f"- {_resource_cell(rs).replace('<br>', ' — ')}: {_last_check(rs, tr)}"
+            f"- {_resource_cell(rs, tr).replace('<br>', ' — ')}: {_last_check(rs, tr)}"
             for rs in unknown
         )
         out += heading(N_("Not conclusively checked (%(count)s)"), len(unknown))

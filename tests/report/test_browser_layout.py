@@ -177,11 +177,14 @@ def test_a_large_registry_shows_problems_first_and_pages_the_rest(
     html = render_html(many)
     w = Watched(browser, html, tmp_path / "big.html")
     page = w.page
-    assert page.locator("tbody.res").count() == 2100  # the 7 problems x 300, in full
+    # The worst 1,000 (of 2,100 problems) in full, the rest paged, problems first.
+    assert page.locator("tbody.res").count() == 1000
+    assert page.locator("tbody.res.s-dead").count() == 600
     assert page.locator("#paged-body tr").count() == 100
-    assert page.locator("#page-at").inner_text() == "1–100 of 3,300"
+    assert page.locator("#page-at").inner_text() == "1–100 of 4,400"
+    assert page.locator("#paged-body tr").first.get_attribute("class") == "s-suspect"
     page.click("#page-next")
-    assert page.locator("#page-at").inner_text() == "101–200 of 3,300"
+    assert page.locator("#page-at").inner_text() == "101–200 of 4,400"
     assert page.locator("#shown").inner_text() == "5,400 resources"
     # Filters and search reach the paged rows too; their text is text, never markup.
     page.select_option("#f-state", "alive")
