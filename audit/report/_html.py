@@ -33,10 +33,10 @@ from audit.report._rows import Row
 
 # Past PAGE_LIMIT resources the page shows the worst FULL_ROWS (problems first) as
 # full rows and pages the rest in the browser from compact data: a 100k-row page
-# of full rows is a 200 MB file no browser opens comfortably, and Chromium lays out
-# ~500 full rows a second (bench/report_open.py).
+# of full rows is a 200 MB file no browser opens comfortably, and Chromium builds
+# some 250-500 full rows a second (bench/report_open.py).
 PAGE_LIMIT = 5000
-FULL_ROWS = 1000
+FULL_ROWS = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,34 +202,41 @@ def _split(
     return ordered[:n], ordered[n:]
 
 
-def _paged(rest: list[ResourceStatus], frag: _rows.Fragments) -> list[list[Any]]:
-    """The paged rows as compact arrays (see PAGED in report.js for the order);
-    the script builds their cells as text nodes, never as markup."""
-    out: list[list[Any]] = []
+def _paged(rest: list[ResourceStatus], frag: _rows.Fragments) -> dict[str, Any]:
+    """The paged rows as compact arrays (see PAGED in report.js for the order), with
+    repeated words (outcome, kind, region) as indices into lists; the script builds
+    their cells as text nodes, never as markup, and formats their dates itself."""
+    words: dict[str, int] = {"": 0}
+
+    def word(text: str | None) -> int:
+        return words.setdefault(text or "", len(words))
+
+    rows: list[list[Any]] = []
     for rs in rest:
         res, obs = rs.resource, rs.observation
         state = v.state_of(rs)
         outcome = v.outcome_of(rs)
-        checked = frag.when(rs.last_checked)
         shown = res.display or res.url
-        out.append(
+        # The link: 1 when it is the address shown, 0 when there is none.
+        href: str | int = 0
+        if v.is_web_url(res.url):
+            href = 1 if res.url == shown else str(res.url)
+        rows.append(
             [
                 res.id,
-                state,
                 v.SEVERITY[state],
                 res.name,
-                shown,
-                res.url if v.is_web_url(res.url) else None,
-                frag.labels[outcome] if outcome is not None else None,
-                obs.status if obs is not None else None,
-                checked.iso if checked else "",
-                checked.date if checked else "",
-                res.kind or "",
-                res.region or "",
+                shown or "",
+                href,
+                word(frag.labels[outcome] if outcome is not None else None),
+                obs.status if obs is not None else 0,
+                v.iso(rs.last_checked) or "",
+                word(res.kind),
+                word(res.region),
                 sorted({frag.doc(s.document) for s in res.sources}),
             ]
         )
-    return out
+    return {"states": list(v.STATES), "words": list(words), "rows": rows}
 
 
 def _css_string(text: str) -> str:

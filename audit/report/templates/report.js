@@ -68,19 +68,23 @@
     Object.keys(bodies).forEach(function (i) { setDetail(bodies[i], open); });
   });
 
-  // Past the page's row limit the rows without a problem come as compact arrays
-  // (PAGED: id, state, severity, name, shown address, link, outcome, HTTP status,
-  // checked ISO, checked date, kind, region, documents) and are built a page at a
-  // time, as text nodes: no data ever becomes markup.
+  // Past the page's row limit the rest of the rows come as compact arrays (PAGED:
+  // id, severity, name, shown address, link (1: the shown address, 0: none), outcome,
+  // HTTP status, checked (ISO), kind, region, documents; words are indices into
+  // data.words) and are built a page at a time, as text nodes: no data ever becomes
+  // markup.
   var PAGE = 100;
+  var dateFmt = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
   var paged = (function () {
     var el = document.getElementById("audit-paged");
     var none = { rows: [], filter: function () { return 0; } };
     if (!el) return none;
-    var rows = JSON.parse(el.textContent).map(function (a) {
-      return { id: a[0], state: a[1], sev: a[2], name: a[3], shownUrl: a[4], href: a[5], outcome: a[6],
-        http: a[7], checked: a[8], date: a[9], kind: a[10], region: a[11], docs: a[12],
-        text: (a[3] + " " + (a[4] || "") + " " + a[10] + " " + a[11] + " " + (a[6] || "")).toLocaleLowerCase() };
+    var data = JSON.parse(el.textContent), w = data.words;
+    var rows = data.rows.map(function (a) {
+      var url = a[3], href = a[4] === 1 ? url : (a[4] || null), outcome = w[a[5]];
+      return { id: a[0], sev: a[1], state: data.states[a[1]], name: a[2], shownUrl: url, href: href,
+        outcome: outcome, http: a[6] || null, checked: a[7], kind: w[a[8]], region: w[a[9]], docs: a[10],
+        text: (a[2] + " " + url + " " + w[a[8]] + " " + w[a[9]] + " " + outcome).toLocaleLowerCase() };
     });
     var body = document.getElementById("paged-body"), at = document.getElementById("page-at");
     var prev = document.getElementById("page-prev"), next = document.getElementById("page-next");
@@ -103,7 +107,11 @@
       else o.appendChild(node("span", "none", r.shownUrl ? L.never : "—"));
       tr.appendChild(o);
       var d = node("td", "c-date");
-      if (r.checked) { var t = node("time", "ago", r.date); t.setAttribute("datetime", r.checked); d.appendChild(t); }
+      if (r.checked) {
+        var t = node("time", "ago", dateFmt.format(new Date(r.checked)));
+        t.setAttribute("datetime", r.checked);
+        d.appendChild(t);
+      }
       tr.appendChild(d);
       return tr;
     }
