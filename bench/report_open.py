@@ -8,7 +8,7 @@ ten named without an address), then the best of three openings of the file in
 Debian's Chromium through Playwright: from navigation until the page's script
 has built the page (`<html data-ready>`), with the first contentful paint and
 the page's JS heap; and the renderer's main-thread work (CDP TaskDuration), the
-figure that does not grow with the machine's load. Past 5,000 resources the page
+figure that grows least with the machine's load. Past 1,000 resources the page
 shows the problems in full and pages the rest (audit/report/_html.py PAGE_LIMIT).
 """
 
