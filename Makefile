@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint venv browser bench clean
 
-$(BIN)/audit: pyproject.toml
+# The install compiles the message catalogues (hatch_build.py): redo it when a .po changes.
+$(BIN)/audit: pyproject.toml hatch_build.py $(wildcard audit/report/locale/*/LC_MESSAGES/*.po)
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e . --group dev

@@ -78,6 +78,7 @@ class RunOptions:
     all_resources: bool = False  # re-check everything, not only what is due
     reports_dir: Path | None = Path("reports")
     formats: tuple[str, ...] = ("html", "md", "json", "csv")
+    lang: str = "en"  # of the HTML and Markdown reports
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -511,6 +512,7 @@ def build_report(
         rows.append(status)
     return ReportData(
         generated_at=now,
+        lang=opts.lang,
         run=run,
         registry_path=str(registry.path),
         resources=tuple(rows),

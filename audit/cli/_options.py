@@ -301,6 +301,7 @@ def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:
         policy_overridden=overridden,
         all_resources=getattr(args, "all", False),
         reports_dir=args.reports,
+        lang=getattr(args, "lang", "en"),
     )
 
 

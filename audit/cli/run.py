@@ -20,6 +20,7 @@ from audit.cli._options import (
     run_options,
 )
 from audit.cli._progress import progress
+from audit.cli.report import add_lang
 from audit.models import Network, Verdict
 from audit.pipeline import Clock
 
@@ -34,6 +35,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     p.add_argument("--no-archive", action="store_true", help="skip archive lookups")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    add_lang(p)
     p.set_defaults(func=cmd_run)
 
 
