@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import logging
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
@@ -121,7 +122,7 @@ def hyperlink(
     is an item of a list: the list's heading gives its region (and its context,
     when the link shows only its address).
     """
-    normalized = urls.normalize(target.strip())
+    normalized = urls.normalize_target(target)
     if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
         log.debug("%s: hyperlink target %r is not an address", source, target)
         return None
@@ -165,31 +166,59 @@ def absolute_target(href: str, base: str | None) -> str | None:
 
 
 def merge(links: Iterable[Citation], written: Iterable[Citation]) -> list[Citation]:
-    """Hyperlinks and written addresses in document order; a link over its own
-    written address (same key, same place) counts once."""
+    """Hyperlinks and written addresses in document order.
+
+    A link over its own written address (same key, same place) counts once, with
+    the link's exact target (its fragment, its final `!`).  Links that differ only
+    in their fragment stay distinct.  A written address that is a piece of a link
+    target on the same page (`https://www` of a wrapped `https://www.who.int/...`)
+    is that link's text cut by the layout: the link is the evidence, the piece goes.
+    """
     out: list[Citation] = []
-    where: dict[tuple[str | None, int | None, int | None], int] = {}
+    written_at: dict[tuple[str | None, int | None, int | None], list[int]] = {}
     for c in written:
-        where.setdefault(_place(c), len(out))
+        written_at.setdefault(_place(c), []).append(len(out))
         out.append(c)
+    seen_links: set[tuple[str | None, int | None, int | None]] = set()
+    targets: dict[int | None, list[str]] = {}
     for link in links:
-        i = where.get(_place(link))
-        if i is None:
-            where[_place(link)] = len(out)
+        exact = (link.normalized.url if link.normalized else None, *_place(link)[1:])
+        if exact in seen_links:
+            continue
+        seen_links.add(exact)
+        targets.setdefault(link.location.page, []).append(_bare(link))
+        free = written_at.get(_place(link))
+        if not free:
             out.append(link)
-        else:
-            # the link's own text is the author's label: better than the words around
-            seen = out[i]
-            out[i] = dataclasses.replace(
-                seen, context=link.context or seen.context, region=seen.region or link.region
-            )
-    out.sort(key=lambda c: (c.location.page or 0, c.location.line or 0))
-    return out
+            continue
+        # the link's own text is the author's label: better than the words around
+        i = free.pop(0)
+        seen = out[i]
+        out[i] = dataclasses.replace(
+            seen,
+            normalized=link.normalized,
+            context=link.context or seen.context,
+            region=seen.region or link.region,
+        )
+    kept = [c for c in out if not _piece_of_link(c, targets)]
+    kept.sort(key=lambda c: (c.location.page or 0, c.location.line or 0))
+    return kept
 
 
-def _place(c: Citation) -> tuple[str | None, int | None, int | None]:
-    key = c.normalized.key if c.normalized else None
-    return (key, c.location.page, c.location.line)
+def _bare(c: Citation) -> str:
+    """The URL without its scheme and final slash, lower-cased, for piece tests."""
+    url = c.normalized.url if c.normalized and c.normalized.url else ""
+    return urllib.parse.unquote(url.split("://", 1)[-1].rstrip("/")).lower()
+
+
+def _piece_of_link(c: Citation, targets: dict[int | None, list[str]]) -> bool:
+    if c.normalized is None or c.normalized.kind is not UrlKind.WEB:
+        return False
+    page_targets = targets.get(c.location.page)
+    if not page_targets:
+        return False
+    piece = _bare(c)
+    return any(piece in t and piece != t for t in page_targets)
 
 
 def _normalize(span: Span) -> Normalized | None:
@@ -218,3 +247,8 @@ def _starts_with_address(line: str) -> bool:
     if m.lastgroup == "host":
         return _is_domain(m.group("hostname").lower().rstrip("."))
     return True
+
+
+def _place(c: Citation) -> tuple[str | None, int | None, int | None]:
+    key = c.normalized.key if c.normalized else None
+    return (key, c.location.page, c.location.line)
