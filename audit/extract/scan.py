@@ -24,7 +24,7 @@ _WEB_SCHEMES = r"https?|hxxps?|htps?|htp|ttps?|hhttps?|htttps?|ftps?|sftp"
 
 _ANCHOR = re.compile(
     rf"""
-    (?P<scheme>(?<![\w+.\-])(?:{_WEB_SCHEMES})
+    (?P<scheme>(?<![^\W\d])(?<![+.\-])(?:{_WEB_SCHEMES})
         (?P<sep>:[ \t\u00a0]{{0,2}}/{{1,3}}\s{{0,3}}   # ://  :/  : //  ://<space>
               |[;.]//                                  # http;//  http.//
               |:\\{{1,4}}                              # http:\\x.ru
@@ -34,9 +34,9 @@ _ANCHOR = re.compile(
         (?=[^\s/\\.\-_?#@:;,!'"()<>\[\]{{}}|]))
     |(?P<mailto>(?<![\w+.\-])mailto:(?=[^\s@]+@))
     |(?P<email>(?<![\w.+\-@%])[\w+\-](?:[\w.+\-%]*[\w+\-])?@{_HOST})
-    |(?P<www>(?<![A-Za-z0-9_.\-/@+])www\d{{0,3}}\.(?=[^\W_]))
+    |(?P<www>(?:(?<=\.\.)|(?<![0-9_.\-/@+]))www\d{{0,3}}\.(?=[^\W_]))
     |(?P<rel>(?<![\w/:\\.])//(?=[^\W_]))
-    |(?P<host>(?<![\w.:/@\-+])(?P<hostname>{_HOST}))
+    |(?P<host>(?:(?<=\.\.)|(?<![\w.:/@\-+]))(?P<hostname>{_HOST}))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -63,11 +63,8 @@ _INNER_SCHEME = re.compile(r"(?<=[\w.,;)\]])(?<![/=])(?:https?://|www\d{0,3}\.)"
 _PORT_PATH = re.compile(r"(?P<host>[^/?#:]*)(?::(?P<port>[^/?#]*))?(?P<rest>[/?#].*)?", re.DOTALL)
 # Bare `name.tld` whose TLD is also a common file extension: `setup.py`, `notes.md`.
 _FILE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "pm", "rs", "ps", "mp", "csv", "pl", "rar"})
-# A continuation line must consist of URL characters only.
-_URLISH = re.compile(r"[\w\-._~:/?#\[\]@!$&'()*+,;=%\u00ad]+")
-_JOIN_AFTER = frozenset("/?&=-_%#")
-_REJOINABLE = _TRAIL | _JOIN_AFTER | _QUOTES
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD_WWW = re.compile(r"[a-z]+www\d{0,3}\.", re.IGNORECASE)
+_LEGACY_TLDS = frozenset({"com", "org", "net", "edu", "gov", "mil", "int", "info", "biz"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +76,7 @@ class Span:
     raw: str  # exactly as written, line breaks included
     candidate: str  # what to hand to the repair engine
     repairs: tuple[Repair, ...] = ()  # boundary repairs made here (line joins)
+    alternatives: tuple[str, ...] = ()  # the readings of its doubtful joins not taken
 
 
 def scan(text: str, is_domain: DomainTest) -> Iterator[Span]:
@@ -136,17 +134,20 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
     if kind == "host":
         nxt = text[m.end() : m.end() + 1]
         hostname = m.group("hostname")
-        if nxt in {"@", "_"} or _GLUED_WWW.match(hostname):
-            return None
+        if nxt in {"@", "_"} or _GLUED_WWW.match(hostname) or _WORD_WWW.match(hostname):
+            return None  # `onwww.x.com`: the address starts at its `www.`
+        if _after_broken_email(text, start):
+            return None  # `...-Inquiry@` / `faa.gov`: the domain of a wrapped e-mail
         if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
             return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
     elif kind == "www":
         www = _HOST_RE.match(text, start)
         if www is None or (
             not _domain_ok(www.group(0), is_domain)
-            and text[www.end() : www.end() + 1] not in (" ", "\u00a0")
+            and text[www.end() : www.end() + 1] not in (" ", "\u00a0", "\n")
+            and text[www.end() : www.end() + 2] not in ("-\n", ".\n")
         ):
-            return None  # early, unless a space splits the host (H6)
+            return None  # early, unless a space or a line break splits the host (H6)
     body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
     body = text[start:body_end]
     body = _cut_glued(body)
@@ -160,9 +161,7 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
 
     host_from = start + 2 if kind == "rel" else (m.end() if kind == "scheme" else start)
     # a host broken after a hyphen at a line end: `www.ppms.edu-` / `penzaa.ru`
-    end, joins, repairs = _join_wrapped(
-        text, start, start + len(body), is_domain, host_from=host_from
-    )
+    end, joins = _join_wrapped(text, start, start + len(body), is_domain, host_from=host_from)
     candidate = _unjoin(text[start:end], joins, start)
     if kind == "scheme" and not _authority_ok(candidate[host_from - start :]):
         return None
@@ -178,20 +177,26 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
                 return None
             end = extended
         elif keep < len(candidate):
-            end = start + keep + sum(length for offset, length in joins if offset - start < keep)
-            joins = [j for j in joins if j[0] < end]
-            repairs = repairs[: len(joins)]
+            end = start + keep + sum(j.length for j in joins if j.at - start < keep)
+            joins = [j for j in joins if j.at < end]
 
-    end, more_joins, more_repairs = _join_wrapped(text, start, end, is_domain)
+    end, more_joins = _join_wrapped(text, start, end, is_domain)
     joins += more_joins
-    repairs += more_repairs
     raw = text[start:end]
-    return Span(start, end, raw, _unjoin(raw, joins, start), tuple(repairs))
+    others = tuple(
+        _unjoin(text[start : j.at], joins[:i], start)
+        if j.other is None
+        else _unjoin(raw, [*joins[:i], wrap.Join(*j.other, j.repair), *joins[i + 1 :]], start)
+        for i, j in enumerate(joins)
+        if j.repair.confidence is Confidence.GUESS
+    )
+    return Span(start, end, raw, _unjoin(raw, joins, start), tuple(j.repair for j in joins), others)
 
 
-def _unjoin(raw: str, joins: list[tuple[int, int]], start: int) -> str:
-    """`raw` without the line-break white space of its joins."""
-    for offset, length in reversed(joins):
+def _unjoin(raw: str, joins: list[wrap.Join], start: int) -> str:
+    """`raw` without the text its joins remove (line-break white space, a hyphen)."""
+    for j in sorted(joins, key=lambda j: j.at, reverse=True):
+        offset, length = j.at, j.length
         rel = offset - start
         raw = raw[:rel] + raw[rel + length :]
     return raw
@@ -250,9 +255,29 @@ def _bare_ok(name: str) -> bool:
     tld = name.rsplit(".", 1)[-1]
     if tld.lower() in _FILE_TLDS:
         return False
+    # A bare `name.tld` with nothing to show it is an address (no scheme, www. or
+    # path) is an identifier unless its TLD is one people cite bare: a country code
+    # or a legacy one.  `Outline.next`, `552.email`, `A.M.call`, `e.biz` are code and prose.
+    ascii_tld = tld.isascii()
+    country = len(tld) == 2 or not ascii_tld or tld.lower().startswith("xn--")
+    if not country and (tld.lower() not in _LEGACY_TLDS or len(name.split(".", 1)[0]) < 2):
+        return False
     # `...children.It was`: a sentence glued to the next one.  A TLD is written in
     # lower case, or the whole host in capitals.
     return not (tld[:1].isupper() and not name.isupper())
+
+
+def _after_broken_email(text: str, start: int) -> bool:
+    """The text just before `start` is a line break after `name@`."""
+    i = start
+    while i > 0 and text[i - 1] in " \t\u00a0":
+        i -= 1
+    if i == 0 or text[i - 1] != "\n":
+        return False
+    i -= 1
+    while i > 0 and text[i - 1] in " \t\u00a0\r":
+        i -= 1
+    return i > 0 and text[i - 1] == "@"
 
 
 def _has_space(sep: str | None) -> bool:
@@ -269,7 +294,7 @@ def _split_host(text: str, end: int, host: str, is_domain: DomainTest) -> int | 
     (`www.xxxxxxx.baz www.foo.co.uk` are two tokens).
     """
     name = host.rstrip(".")
-    if "." not in name or end >= len(text) or text[end] not in " \u00a0":
+    if "." not in name or end >= len(text) or text[end] not in " \u00a0\n":
         return None
     m = _HOST_RE.match(text, end + 1)
     if m is None or m.group(0).lower().startswith("www") or not is_domain(m.group(0).lower()):
@@ -323,72 +348,41 @@ def _trim(s: str) -> str:
 
 def _join_wrapped(
     text: str, start: int, end: int, is_domain: DomainTest, *, host_from: int | None = None
-) -> tuple[int, list[tuple[int, int]], list[Repair]]:
-    """B4/B5: join a URL broken at a line end after `/ ? & = - _ % #`.
+) -> tuple[int, list[wrap.Join]]:
+    """Join the lines an address is broken over (wrap.py decides each join).
 
-    With `host_from`, only a host broken after a hyphen is joined (the host
-    starts there).  Returns the new end, the joins (offset of the break, length
-    of the white space removed) and a repair record for each.
+    With `host_from`, only a host broken after a hyphen or a dot is joined (the
+    host starts there).  Returns the new end and the joins.
     """
-    joins: list[tuple[int, int]] = []
-    repairs: list[Repair] = []
-    for _ in range(5):
-        untrimmed_end = _BODY.match(text, end).end()  # type: ignore[union-attr]
-        last = text[untrimmed_end - 1] if untrimmed_end > start else ""
-        if last not in _JOIN_AFTER or not _REJOINABLE.issuperset(text[end:untrimmed_end]):
-            # only trimmed punctuation may lie between the address and the break
-            # (not a glued second address, not an unbalanced bracket)
+    joins: list[wrap.Join] = []
+
+    def anchor_at(pos: int) -> str | None:
+        m = _ANCHOR.match(text, pos)
+        if m is None:
+            return None
+        if m.lastgroup != "host":
+            return "address"
+        return "host" if is_domain(m.group("hostname").lower().rstrip(".")) else None
+
+    for _ in range(8):
+        candidate = _unjoin(text[start:end], joins, start)
+        if host_from is not None and _PATHY.search(candidate, host_from - start):
             break
-        in_host = host_from is not None
-        if host_from is not None and (last != "-" or _PATHY.search(text, host_from, untrimmed_end)):
+        step = wrap.next_join(
+            text,
+            start,
+            end,
+            candidate,
+            host_phase=host_from is not None,
+            is_domain=is_domain,
+            trim=lambda s: _trim(_cut_glued(s)),
+            anchor_at=anchor_at,
+        )
+        if step is None:
             break
-        nl = untrimmed_end
-        while nl < len(text) and text[nl] in " \t\u00a0\r":
-            nl += 1
-        if nl >= len(text) or text[nl] != "\n":
-            break
-        pos = nl + 1
-        # PDF text often puts one empty line between wrapped lines.
-        probe = pos
-        while probe < len(text) and text[probe] in " \t\u00a0\r":
-            probe += 1
-        if probe < len(text) and text[probe] == "\n":
-            pos = probe + 1
-        while pos < len(text) and text[pos] in " \t\u00a0":
-            pos += 1
-        token_end = _BODY.match(text, pos).end()  # type: ignore[union-attr]
-        token = _trim(_cut_glued(text[pos:token_end]))
-        if not _continues(text, pos, token, is_domain, in_host=in_host):
-            break
-        joins.append((untrimmed_end, pos - untrimmed_end))
-        if last == "-":
-            repairs.append(
-                Repair(
-                    "line-break-hyphen",
-                    "joined a URL broken after a hyphen at a line end; the hyphen was kept "
-                    "(it may be a typesetting hyphen, RFC 3986 App. C)",
-                    Confidence.GUESS,
-                )
-            )
-        else:
-            repairs.append(
-                Repair("line-break-joined", f"joined a URL broken across lines after {last!r}")
-            )
-        end = pos + len(token)
-    return end, joins, repairs
+        join, end = step
+        joins.append(join)
+    return end, joins
 
 
-def _continues(text: str, pos: int, token: str, is_domain: DomainTest, *, in_host: bool) -> bool:
-    if not token or not _URLISH.fullmatch(token):
-        return False
-    m = _ANCHOR.match(text, pos)
-    if m is not None and m.lastgroup != "host":
-        return False  # the next line starts a new address
-    if in_host:
-        return token[0].isalnum()  # the rest of the host: `penzaa.ru`
-    if m is not None and is_domain(m.group("hostname").lower().rstrip(".")):
-        return False
-    line_end = text.find("\n", pos, pos + 2000)
-    rest = text[pos + len(token) : line_end if line_end >= 0 else pos + 2000].strip()
-    # A plain word continues a URL only if it stands alone on its line.
-    return not _WORD.fullmatch(token) or not rest or all(ch in _TRAIL or ch in ")]}" for ch in rest)
+from audit.extract import wrap  # noqa: E402  (wrap.py uses this module's patterns)

@@ -226,6 +226,11 @@ def _normalize(span: Span) -> Normalized | None:
     if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
         log.debug("not a citation: %r (%s)", span.raw, normalized.error)
         return None
+    if span.alternatives:
+        # the readings of a doubtful line join not taken: the checker may verify them
+        others = (_normalized(alt).url for alt in span.alternatives)
+        found = (*normalized.alternatives, *(u for u in others if u and u != normalized.url))
+        normalized = dataclasses.replace(normalized, alternatives=tuple(dict.fromkeys(found)))
     if span.repairs:
         worst = max(
             (normalized.confidence, *(r.confidence for r in span.repairs)), key=_RANK.__getitem__
