@@ -268,16 +268,19 @@ def _bare_ok(name: str) -> bool:
 
 
 def _after_broken_email(text: str, start: int) -> bool:
-    """The text just before `start` is a line break after `name@`."""
+    """The text just before `start` is a line break after `name@` or `name@host-`:
+    what starts here is the rest of an e-mail address."""
     i = start
     while i > 0 and text[i - 1] in " \t\u00a0":
         i -= 1
-    if i == 0 or text[i - 1] != "\n":
+    if i == 0 or text[i - 1] not in "\n\f":
         return False
     i -= 1
     while i > 0 and text[i - 1] in " \t\u00a0\r":
         i -= 1
-    return i > 0 and text[i - 1] == "@"
+    word_start = max(text.rfind(ch, 0, i) for ch in (" ", "\n", "\t")) + 1
+    word = text[word_start:i]
+    return "@" in word and word[-1:] in ("@", "-", ".")
 
 
 def _has_space(sep: str | None) -> bool:

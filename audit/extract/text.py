@@ -180,6 +180,7 @@ def merge(links: Iterable[Citation], written: Iterable[Citation]) -> list[Citati
         written_at.setdefault(_place(c), []).append(len(out))
         out.append(c)
     seen_links: set[tuple[str | None, int | None, int | None]] = set()
+    linked: set[int] = set()  # entries that are links (never pieces of one)
     targets: dict[int | None, list[str]] = {}
     for link in links:
         exact = (link.normalized.url if link.normalized else None, *_place(link)[1:])
@@ -189,10 +190,12 @@ def merge(links: Iterable[Citation], written: Iterable[Citation]) -> list[Citati
         targets.setdefault(link.location.page, []).append(_bare(link))
         free = written_at.get(_place(link))
         if not free:
+            linked.add(len(out))
             out.append(link)
             continue
         # the link's own text is the author's label: better than the words around
         i = free.pop(0)
+        linked.add(i)
         seen = out[i]
         out[i] = dataclasses.replace(
             seen,
@@ -200,7 +203,7 @@ def merge(links: Iterable[Citation], written: Iterable[Citation]) -> list[Citati
             context=link.context or seen.context,
             region=seen.region or link.region,
         )
-    kept = [c for c in out if not _piece_of_link(c, targets)]
+    kept = [c for i, c in enumerate(out) if i in linked or not _piece_of_link(c, targets)]
     kept.sort(key=lambda c: (c.location.page or 0, c.location.line or 0))
     return kept
 

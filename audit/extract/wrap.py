@@ -39,6 +39,7 @@ _FILE_EXTS = frozenset(
      "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "xml", "zip", "csv", "cfm", "shtml"}
 )  # fmt: skip
 _SPACES = " \t\u00a0\r"
+_NUMBERED_END = re.compile(r"\d\.$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,10 @@ def next_join(
     nl = untrimmed
     while nl < len(text) and text[nl] in _SPACES:
         nl += 1
-    if nl >= len(text) or text[nl] != "\n":
+    if nl >= len(text) or text[nl] not in "\n\f":  # a page break ends a line too
         return None
+    if text[nl] == "\f" and text[nl + 1 : nl + 2] == "\n":
+        nl += 1
     pos = nl + 1
     probe = pos  # PDF text often puts one empty line between wrapped lines
     while probe < len(text) and text[probe] in _SPACES:
@@ -101,7 +104,7 @@ def next_join(
         if not has_path:
             decision = _after_dot_host(host, token, is_domain)
         elif anchor is None:
-            decision = _after_dot_path(token)
+            decision = _after_dot_path(head, token)
     elif host_phase:
         if last == "-" and not has_path and token[0].isalnum() and anchor != "address":
             decision = _after_hyphen(text, head, token, untrimmed)
@@ -158,12 +161,13 @@ def _after_dot_host(host: str, token: str, is_domain: DomainTest) -> Repair | No
     return Repair("line-break-joined", "joined a host broken after '.'", confidence)
 
 
-def _after_dot_path(token: str) -> Repair | None:
+def _after_dot_path(head: str, token: str) -> Repair | None:
     """`.../File:Tricoloring.` / `png`, `doi.org/10.` / `1104/pp.15`: a sentence does
     not go on with a file extension or a path."""
     if not token[0].isalnum() or token[0].isupper():
         return None
-    if token.lower() in _FILE_EXTS or any(ch in token for ch in "./#?=&_%"):
+    numbered = token.isdigit() and _NUMBERED_END.search(head) is not None  # `.1987.` / `025`
+    if numbered or token.lower() in _FILE_EXTS or any(ch in token for ch in "./#?=&_%"):
         return Repair("line-break-joined", "joined a URL path broken after '.'", Confidence.GUESS)
     return None
 
