@@ -50,6 +50,7 @@ class TextDoc:
         self._lines: list[str] | None = None
         self._sections: list[str | None] | None = None
         self._address_lines: dict[int, bool] = {}
+        self._listings: dict[int, sections.Listing] = {}
 
     @property
     def lines(self) -> list[str]:
@@ -61,6 +62,17 @@ class TextDoc:
         if self._sections is None:
             self._sections = sections.sections(self.lines)
         return self._sections[index]
+
+    def listing(self, index: int) -> sections.Listing:
+        """The list heading above line `index`.  A line right below an address line
+        sits in the same list: its answer is reused (a long link list stays linear)."""
+        cached = self._listings.get(index - 1)
+        if cached is not None and self.starts_with_address(index - 1):
+            self._listings[index] = cached
+            return cached
+        found = sections.listing(self.lines, index, self.starts_with_address)
+        self._listings[index] = found
+        return found
 
     def line_index(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset) - 1
@@ -92,7 +104,7 @@ def scan_citations(doc: TextDoc, source: str, locate: Locate) -> Iterator[Citati
         desc = context.describe(text, span.start, span.end)
         region: str | None = None
         if _LINE_LEAD.fullmatch(text, doc.line_starts[index], span.start):
-            found = sections.listing(doc.lines, index, doc.starts_with_address)
+            found = doc.listing(index)
             region = found.region
             if desc is None:
                 desc = found.label
@@ -136,7 +148,7 @@ def hyperlink(
         shown = doc.lines[index].lstrip(_ITEM_MARKERS)
         if (label and shown.startswith(label)) or doc.starts_with_address(index):
             doc.mark_address_line(index)
-            found = sections.listing(doc.lines, index, doc.starts_with_address)
+            found = doc.listing(index)
             region = found.region
             label = label or (found.label or "")
     return Citation(
