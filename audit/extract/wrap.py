@@ -40,6 +40,7 @@ _FILE_EXTS = frozenset(
 )  # fmt: skip
 _SPACES = " \t\u00a0\r"
 _NUMBERED_END = re.compile(r"\d\.$")
+_FOLIO = re.compile(r"[ \t]*(?:\d{1,4}[ \t]*)?\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +77,11 @@ def next_join(
         nl += 1
     if nl >= len(text) or text[nl] not in "\n\f":  # a page break ends a line too
         return None
-    if text[nl] == "\f" and text[nl + 1 : nl + 2] == "\n":
-        nl += 1
+    if text[nl] == "\f":
+        # a page break, maybe with the next page's number on its first line
+        folio = _FOLIO.match(text, nl + 1)
+        if folio is not None:
+            nl = folio.end() - 1
     pos = nl + 1
     probe = pos  # PDF text often puts one empty line between wrapped lines
     while probe < len(text) and text[probe] in _SPACES:
@@ -166,7 +170,8 @@ def _after_dot_path(head: str, token: str) -> Repair | None:
     not go on with a file extension or a path."""
     if not token[0].isalnum() or token[0].isupper():
         return None
-    numbered = token.isdigit() and _NUMBERED_END.search(head) is not None  # `.1987.` / `025`
+    # `spo.1987.` / `025` (a footnote mark is one or two digits)
+    numbered = token.isdigit() and len(token) >= 3 and _NUMBERED_END.search(head) is not None
     if numbered or token.lower() in _FILE_EXTS or any(ch in token for ch in "./#?=&_%"):
         return Repair("line-break-joined", "joined a URL path broken after '.'", Confidence.GUESS)
     return None
@@ -217,6 +222,8 @@ def _without_break(
     why = None
     if token[0] in "._" and len(token) > 1 and token[1].isalnum():
         why = f"the next line starts with {token[0]!r}"  # no sentence starts so
+    elif not has_path and token[0] == "/" and len(token) > 1 and is_domain(host.lower()):
+        why = "the path starts the next line"  # `github.com` / `/mozilla/pdf.js`
     elif _ESCAPE_END.search(head):
         why = "an address does not end with an escape"  # `INFORMATIVO%20` / `DAKLINZA...`
     elif not has_path and not is_domain(host.lower()):
