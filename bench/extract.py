@@ -65,7 +65,7 @@ def dense_list(size: int, rng: random.Random) -> str:
 
 def annotated_pdf(path: Path, count: int) -> None:
     """One page with `count` text pieces, each under its own link annotation."""
-    from reportlab.pdfgen import canvas
+    from reportlab.pdfgen import canvas  # type: ignore[import-untyped]
 
     side = int(count**0.5) + 1
     pdf = canvas.Canvas(str(path), pagesize=(side * 30.0, side * 8.0 + 20))
