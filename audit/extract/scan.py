@@ -82,13 +82,14 @@ class Span:
 def scan(text: str, is_domain: DomainTest) -> Iterator[Span]:
     """Yield the citation spans of `text` in order; spans never overlap."""
     pos = 0
-    for m in _anchors(text):
+    done = [0]  # where the last span ended: the anchor search resumes there
+    for m in _anchors(text, done):
         if m.start() < pos:
             continue
         span = _span_at(text, m, is_domain)
         if span is None:
             continue
-        pos = span.end
+        pos = done[0] = span.end
         yield span
         if _INNER_SCHEME.match(text, pos) and pos > 0 and text[pos - 1].isalnum():
             # B7 glued addresses (`http://a.ruhttp://b.ru`): the anchor's
@@ -99,17 +100,20 @@ def scan(text: str, is_domain: DomainTest) -> Iterator[Span]:
             if second is not None:
                 yield dataclasses.replace(second, start=pos + second.start, end=pos + second.end)
                 pos += second.end
+                done[0] = pos
 
 
-def _anchors(text: str) -> Iterator[re.Match[str]]:
+def _anchors(text: str, done: list[int]) -> Iterator[re.Match[str]]:
     """Every anchor match, found fast.
 
     Each address holds a `.`, `@`, `:` or `//`, rare in prose, so the anchor
-    pattern (costly at every position) only runs on the tokens around those.
+    pattern (costly at every position) only runs on the tokens around those,
+    and never again inside an address already found (`done[0]`, set by the caller).
     """
     pos = 0
-    while (hot := _HOT.search(text, pos)) is not None:
+    while (hot := _HOT.search(text, max(pos, done[0]))) is not None:
         at = hot.start()
+        pos = max(pos, done[0])
         token_start = max(pos, *(text.rfind(ch, pos, at) + 1 for ch in _SPACE_CHARS))
         space = _SPACE.search(text, at)
         token_end = space.start() if space else len(text)
@@ -118,7 +122,9 @@ def _anchors(text: str) -> Iterator[re.Match[str]]:
         inner = token_start
         while (m := _ANCHOR.search(text, inner, endpos)) is not None and m.start() <= token_end:
             yield m
-            inner = m.start() + 1
+            inner = max(m.start() + 1, done[0])
+            if inner > token_end:
+                break
         pos = token_end + 1
 
 
@@ -195,7 +201,7 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
 
 def _unjoin(raw: str, joins: list[wrap.Join], start: int) -> str:
     """`raw` without the text its joins remove (line-break white space, a hyphen)."""
-    for j in sorted(joins, key=lambda j: j.at, reverse=True):
+    for j in sorted(joins, key=lambda j: j.at, reverse=True) if joins else ():
         offset, length = j.at, j.length
         rel = offset - start
         raw = raw[:rel] + raw[rel + length :]
@@ -278,7 +284,8 @@ def _after_broken_email(text: str, start: int) -> bool:
     i -= 1
     while i > 0 and text[i - 1] in " \t\u00a0\r":
         i -= 1
-    word_start = max(text.rfind(ch, 0, i) for ch in (" ", "\n", "\t")) + 1
+    window = max(0, i - 256)  # an e-mail address is short; never scan the whole text back
+    word_start = max(window - 1, *(text.rfind(ch, window, i) for ch in (" ", "\n", "\t"))) + 1
     word = text[word_start:i]
     return "@" in word and word[-1:] in ("@", "-", ".")
 

@@ -39,6 +39,7 @@ _FILE_EXTS = frozenset(
      "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "xml", "zip", "csv", "cfm", "shtml"}
 )  # fmt: skip
 _SPACES = " \t\u00a0\r"
+_NON_SPACE = re.compile(r"\S{0,8192}")
 _NUMBERED_END = re.compile(r"\d\.$")
 _FOLIO = re.compile(r"[ \t]*(?:\d{1,4}[ \t]*)?\n")
 
@@ -66,9 +67,7 @@ def next_join(
 ) -> tuple[Join, int] | None:
     """The join of the line after the address `text[start:end]` (`candidate` once
     joined so far), and the new end; None when the next line does not continue it."""
-    untrimmed = end
-    while untrimmed < len(text) and not text[untrimmed].isspace():
-        untrimmed += 1
+    untrimmed = _NON_SPACE.match(text, end).end()  # type: ignore[union-attr]
     tail = text[end:untrimmed]
     if not _REJOINABLE.issuperset(tail):
         return None  # a glued second address or an unbalanced bracket, not a break
@@ -90,9 +89,7 @@ def next_join(
         pos = probe + 1
     while pos < len(text) and text[pos] in " \t\u00a0":
         pos += 1
-    token_end = pos
-    while token_end < len(text) and not text[token_end].isspace():
-        token_end += 1
+    token_end = _NON_SPACE.match(text, pos).end()  # type: ignore[union-attr]
     token = trim(text[pos:token_end])
     if not token or not _URLISH.fullmatch(token) or token.startswith(_OPENERS):
         return None
