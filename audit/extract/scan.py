@@ -30,7 +30,8 @@ _ANCHOR = re.compile(
               |:\\{{1,4}}                              # http:\\x.ru
               |//                                      # http//x.ru
               |:\s{{1,3}}                              # http: www.x.ru
-              |:(?=www\d{{0,3}}\.))
+              |:(?=www\d{{0,3}}\.)
+              |[ \t]://)                              # https ://x (a PDF's spacing)
         (?=[^\s/\\.\-_?#@:;,!'"()<>\[\]{{}}|]))
     |(?P<mailto>(?<![\w+.\-])mailto:(?=[^\s@]+@))
     |(?P<email>(?<![\w.+\-@%])[\w+\-](?:[\w.+\-%]*[\w+\-])?@{_HOST})
@@ -52,6 +53,7 @@ _PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
 _SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
+_SPACED_SCHEME = re.compile(r"(?:https?|ftp)[ \t]$", re.IGNORECASE)
 _GLUE_WINDOW = 4096
 _GLUED_WWW = re.compile(r"[^\x00-\x7f]+www\d{0,3}\.", re.IGNORECASE)  # B7: `сайтwww.x.ru`
 _OPEN = {")": "(", "]": "[", "}": "{"}
@@ -115,6 +117,10 @@ def _anchors(text: str, done: list[int]) -> Iterator[re.Match[str]]:
         at = hot.start()
         pos = max(pos, done[0])
         token_start = max(pos, *(text.rfind(ch, pos, at) + 1 for ch in _SPACE_CHARS))
+        if text.startswith("://", token_start):
+            # `https ://x`: the scheme is the word before the space
+            spaced = _SPACED_SCHEME.search(text, max(pos, token_start - 8), token_start)
+            token_start = spaced.start() if spaced else token_start
         space = _SPACE.search(text, at)
         token_end = space.start() if space else len(text)
         # margin: `http: www.x.ru` continues past the token's end
@@ -146,6 +152,8 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
             return None  # `...-Inquiry@` / `faa.gov`: the domain of a wrapped e-mail
         if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
             return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
+        if _identifier_namespace(text, hostname, is_domain):
+            return None
     elif kind == "www":
         www = _HOST_RE.match(text, start)
         if www is None or (
@@ -271,6 +279,20 @@ def _bare_ok(name: str) -> bool:
     # `...children.It was`: a sentence glued to the next one.  A TLD is written in
     # lower case, or the whole host in capitals.
     return not (tld[:1].isupper() and not name.isupper())
+
+
+def _identifier_namespace(text: str, hostname: str, is_domain: DomainTest) -> bool:
+    """`Outline.dest.lt` where the document also writes `Outline.next`, `Outline.dest.page`:
+    a name whose first label, written with capitals as code is, heads dotted names
+    elsewhere in the text that are no domains, is an identifier, not a host."""
+    first = hostname.split(".", 1)[0]
+    if first.islower() or first.isupper():
+        return False  # hosts are written in lower case (or all capitals)
+    for m in re.finditer(rf"(?<![\w.]){re.escape(first)}\.[\w.]*\w", text):
+        other = m.group(0)
+        if other != hostname and not (_domain_ok(other, is_domain) and _bare_ok(other)):
+            return True
+    return False
 
 
 def _after_broken_email(text: str, start: int) -> bool:

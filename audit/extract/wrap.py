@@ -41,6 +41,7 @@ _FILE_EXTS = frozenset(
 _SPACES = " \t\u00a0\r"
 _NON_SPACE = re.compile(r"\S{0,8192}")
 _NUMBERED_END = re.compile(r"\d\.$")
+_SECTION_NUMBER = re.compile(r"\d+(?:\.\d+)+\.?")
 _FOLIO = re.compile(r"[ \t]*(?:\d{1,4}[ \t]*)?\n")
 
 
@@ -165,8 +166,8 @@ def _after_dot_host(host: str, token: str, is_domain: DomainTest) -> Repair | No
 def _after_dot_path(head: str, token: str) -> Repair | None:
     """`.../File:Tricoloring.` / `png`, `doi.org/10.` / `1104/pp.15`: a sentence does
     not go on with a file extension or a path."""
-    if not token[0].isalnum() or token[0].isupper():
-        return None
+    if not token[0].isalnum() or token[0].isupper() or _SECTION_NUMBER.fullmatch(token):
+        return None  # a sentence, or a section number (`8.3`) starting the next line
     # `spo.1987.` / `025` (a footnote mark is one or two digits)
     numbered = token.isdigit() and len(token) >= 3 and _NUMBERED_END.search(head) is not None
     if numbered or token.lower() in _FILE_EXTS or any(ch in token for ch in "./#?=&_%"):
