@@ -45,7 +45,10 @@ _ANCHOR = re.compile(
 # What a URL body may contain: anything but whitespace and characters that are
 # never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
 # Capped, so that a megabyte-long token costs little however many anchors it holds.
-_BODY = re.compile(r"[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]{0,8192}")
+# A backslash only as a TeX escape (`File:Double\_torus`, from a LaTeX \url): no URL
+# holds a backslash, so `\_` is the author's `_`.
+_BODY = re.compile(r"(?:[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]|\\[_%#&~]){0,8192}")
+_TEX_ESCAPE = re.compile(r"\\([_%#&~])")
 _HOST_RE = re.compile(_HOST)
 # a Latin host glued to the word after it, in another script: `www.x.ruи`, `foo.jp日本語`
 _GLUED_WORD = re.compile(r"[a-z](?:(?![a-z])[^\W\d_])+$", re.IGNORECASE)
@@ -204,7 +207,12 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
         for i, j in enumerate(joins)
         if j.repair.confidence is Confidence.GUESS
     )
-    return Span(start, end, raw, _unjoin(raw, joins, start), tuple(j.repair for j in joins), others)
+    candidate = _unjoin(raw, joins, start)
+    repairs = tuple(j.repair for j in joins)
+    if "\\" in candidate:
+        candidate = _TEX_ESCAPE.sub(r"\1", candidate)
+        repairs += (Repair("tex-escape-removed", "TeX escapes (\\_) in the URL unescaped"),)
+    return Span(start, end, raw, candidate, repairs, others)
 
 
 def _unjoin(raw: str, joins: list[wrap.Join], start: int) -> str:

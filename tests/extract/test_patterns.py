@@ -232,3 +232,42 @@ def test_text_with_control_characters_is_read(tmp_path: Path) -> None:
     path.write_bytes(body.encode("utf-8"))
     urls = {c.normalized.url for c in extract_file(path) if c.normalized}
     assert urls == {"https://example.org/report"}
+
+
+def test_identifier_namespace_from_the_document() -> None:
+    # `Outline.dest.lt` is under a country code, but the document writes `Outline.next`
+    text = "Outline.next, Outline.dest.page and Outline.dest.lt; linkDest.page, linkDest.lt"
+    assert _urls(text) == []
+    assert _urls("Salon.com and Salon.co.uk wrote") == ["http://salon.com/", "http://salon.co.uk/"]
+
+
+def test_section_numbers_and_footnotes_do_not_continue_a_path() -> None:
+    assert _urls("at: https://extranet.who.\nint/pqweb/reports.\f76\n8.3 Summary of") == [
+        "https://extranet.who.int/pqweb/reports"
+    ]
+    assert _urls("Available: http://hdl.handle.net/2027/spo.bbp2372.1987.\n025\n[Joh16]") == [
+        "http://hdl.handle.net/2027/spo.bbp2372.1987.025"
+    ]
+    assert _urls("commons.wikimedia.org/wiki/File:Tricoloring.\npng\nAbb. 2.1") == [
+        "http://commons.wikimedia.org/wiki/File:Tricoloring.png"
+    ]
+
+
+def test_page_break_with_a_folio_inside_an_address() -> None:
+    text = "URL: https://cyberleninka.ru/article/n/suschnost-i-\f 49 \nekonomicheskoe/viewer (дата"
+    assert _urls(text) == ["https://cyberleninka.ru/article/n/suschnost-i-ekonomicheskoe/viewer"]
+
+
+def test_scheme_spaced_before_its_colon() -> None:
+    assert _urls("available at: https ://webgate.ec.europa.eu/tracesnt/index. The") == [
+        "https://webgate.ec.europa.eu/tracesnt/index"
+    ]
+
+
+def test_tex_escaped_underscore_in_an_address() -> None:
+    c = _one("Abb. 2.1: commons.wikimedia.org/wiki/File:Double\\_torus\\_illustration.\npng\n")
+    assert c.normalized is not None
+    assert (
+        c.normalized.url == "http://commons.wikimedia.org/wiki/File:Double_torus_illustration.png"
+    )
+    assert "tex-escape-removed" in [r.rule for r in c.normalized.repairs]
