@@ -80,30 +80,37 @@ def annotated_pdf(path: Path, count: int) -> None:
 
 def bench_dense(repeat: int) -> None:
     text = dense_list(1_000_000, random.Random(14))
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
         clear_caches()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         found = len(extract_text(text, "list.txt"))
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    size = len(text) / 1e6
     print(
         f"1 MB dense link list ({found} distinct addresses): best {min(times):.2f} s, "
-        f"{len(text) / 1e6 / min(times):.2f} MB/s (target >= 2 MB/s)"
+        f"{size / min(times):.2f} MB/s wall, {size / min(cpu):.2f} MB/s CPU (target >= 2 MB/s)"
     )
 
 
 def bench_annotations(count: int = 10_000) -> None:
     from audit.extract import extract_file
+    from audit.extract.pdf import pdf_pages
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "links.pdf"
         annotated_pdf(path, count)
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         found = extract_file(path)
-        took = time.perf_counter() - started
+        took, took_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        started_cpu = time.process_time()
+        pdf_pages(path, str(path))  # pypdf's share: text, fragments and annotations read
+        reading = time.process_time() - started_cpu
     print(
         f"PDF, {count} link annotations over {count} text pieces on one page: "
-        f"{len(found)} citations in {took:.2f} s (target <= 5 s)"
+        f"{len(found)} citations in {took:.2f} s wall, {took_cpu:.2f} s CPU, of which pypdf "
+        f"reading the page {reading:.2f} s (target <= 5 s)"
     )
 
 
