@@ -91,6 +91,8 @@ def next_join(
     while pos < len(text) and text[pos] in " \t\u00a0":
         pos += 1
     token_end = _NON_SPACE.match(text, pos).end()  # type: ignore[union-attr]
+    if token_end - pos < 2 and not text[pos : pos + 1].isalnum():
+        return None  # a bullet, a dash or nothing: never the rest of an address
     token = trim(text[pos:token_end])
     if not token or not _URLISH.fullmatch(token) or token.startswith(_OPENERS):
         return None
