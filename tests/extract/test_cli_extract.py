@@ -1,0 +1,50 @@
+"""`audit extract` at the command line: folders, globs, page and section in the text output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from audit.cli import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _tree(root: Path) -> None:
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "top.txt").write_text("See https://example.org/top\n", encoding="utf-8")
+    (root / "a" / "b" / "deep.md").write_text("[x](https://example.org/deep)\n", encoding="utf-8")
+    (root / "a" / "skip.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    pdf = canvas.Canvas(str(root / "a" / "report.pdf"), pagesize=A4)
+    pdf.drawString(72, 800, "Question 1  Awareness-raising")
+    pdf.drawString(72, 780, "Reply to par.1.3.")
+    pdf.showPage()
+    pdf.drawString(72, 800, "See https://example.org/on-page-two for the plan.")
+    pdf.save()
+
+
+def test_folder_is_searched_recursively(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tree(tmp_path)
+    code, out, err = _run(capsys, "extract", str(tmp_path))
+    assert code == 0, err  # the .png is not a document we read, so it is not tried
+    assert "https://example.org/top" in out and "https://example.org/deep" in out
+    line = next(x for x in out.splitlines() if "on-page-two" in x)
+    assert "report.pdf p.2 line 1" in line
+    assert "[Question 1 / Reply to par.1.3]" in line
+
+
+def test_globs_and_a_glob_matching_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _tree(tmp_path)
+    code, out, err = _run(capsys, "extract", f"{tmp_path}/**/*.md", f"{tmp_path}/none/*.pdf")
+    assert "https://example.org/deep" in out and "example.org/top" not in out
+    assert code == 3
+    assert err.strip() == f"audit: {tmp_path}/none/*.pdf: no such file, and no file matches it"
