@@ -166,9 +166,11 @@ def _progress(args: argparse.Namespace, total: int) -> Iterator[Callable[[Path],
     if args.quiet or total < 2 or not sys.stderr.isatty():
         yield lambda path: None
         return
-    from rich.progress import Progress  # noqa: PLC0415 - only on a terminal: costly to import
+    from rich.console import Console  # noqa: PLC0415 - only on a terminal: costly to import
+    from rich.progress import Progress  # noqa: PLC0415
 
-    with Progress(transient=True) as bar:
+    # on stderr: stdout carries the citations (and may be piped JSON)
+    with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("extracting", total=total)
         done = -1
 

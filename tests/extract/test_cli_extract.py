@@ -48,3 +48,41 @@ def test_globs_and_a_glob_matching_nothing(
     assert "https://example.org/deep" in out and "example.org/top" not in out
     assert code == 3
     assert err.strip() == f"audit: {tmp_path}/none/*.pdf: no such file, and no file matches it"
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    for i in range(3):
+        (tmp_path / f"d{i}.txt").write_text(f"https://example.org/{i}\n", encoding="utf-8")
+    leader, follower = pty.openpty()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "audit", "extract", str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=60,
+            check=False,
+            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+        )
+        os.close(follower)
+        follower = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    assert run.returncode == 0
+    assert b"extracting" in seen  # the bar, on the terminal
+    assert b"extracting" not in run.stdout and run.stdout.count(b"\n") == 3
