@@ -56,6 +56,7 @@ _PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
 _SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
+_NAMESPACE_WINDOW = 50_000
 _SPACED_SCHEME = re.compile(r"(?:https?|ftp)[ \t]$", re.IGNORECASE)
 _GLUE_WINDOW = 4096
 _GLUED_WWW = re.compile(r"[^\x00-\x7f]+www\d{0,3}\.", re.IGNORECASE)  # B7: `сайтwww.x.ru`
@@ -155,7 +156,7 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
             return None  # `...-Inquiry@` / `faa.gov`: the domain of a wrapped e-mail
         if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
             return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
-        if _identifier_namespace(text, hostname, is_domain):
+        if _identifier_namespace(text, hostname, is_domain, start):
             return None
     elif kind == "www":
         www = _HOST_RE.match(text, start)
@@ -289,14 +290,16 @@ def _bare_ok(name: str) -> bool:
     return not (tld[:1].isupper() and not name.isupper())
 
 
-def _identifier_namespace(text: str, hostname: str, is_domain: DomainTest) -> bool:
+def _identifier_namespace(text: str, hostname: str, is_domain: DomainTest, at: int = 0) -> bool:
     """`Outline.dest.lt` where the document also writes `Outline.next`, `Outline.dest.page`:
     a name whose first label, written with capitals as code is, heads dotted names
     elsewhere in the text that are no domains, is an identifier, not a host."""
     first = hostname.split(".", 1)[0]
     if first.islower() or first.isupper():
         return False  # hosts are written in lower case (or all capitals)
-    for m in re.finditer(rf"(?<![\w.]){re.escape(first)}\.[\w.]*\w", text):
+    # near it only: a long document with many such names must stay linear
+    lo, hi = max(0, at - _NAMESPACE_WINDOW), at + _NAMESPACE_WINDOW
+    for m in re.compile(rf"(?<![\w.]){re.escape(first)}\.[\w.]*\w").finditer(text, lo, hi):
         other = m.group(0)
         if other != hostname and not (_domain_ok(other, is_domain) and _bare_ok(other)):
             return True
