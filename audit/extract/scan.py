@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from audit.extract import hosts
 from audit.models import Confidence, Repair
 
 DomainTest = Callable[[str], bool]
@@ -50,13 +51,10 @@ _ANCHOR = re.compile(
 _BODY = re.compile(r"(?:[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]|\\[_%#&~]){0,8192}")
 _TEX_ESCAPE = re.compile(r"\\([_%#&~])")
 _HOST_RE = re.compile(_HOST)
-# a Latin host glued to the word after it, in another script: `www.x.ruи`, `foo.jp日本語`
-_GLUED_WORD = re.compile(r"[a-z](?:(?![a-z])[^\W\d_])+$", re.IGNORECASE)
 _PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
 _SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
-_NAMESPACE_WINDOW = 50_000
 _SPACED_SCHEME = re.compile(r"(?:https?|ftp)[ \t]$", re.IGNORECASE)
 _GLUE_WINDOW = 4096
 _GLUED_WWW = re.compile(r"[^\x00-\x7f]+www\d{0,3}\.", re.IGNORECASE)  # B7: `сайтwww.x.ru`
@@ -66,11 +64,7 @@ _QUOTES = frozenset("\"'’")
 # Glued URLs (B7): a second scheme inside a token, unless it is a nested URL
 # (Wayback /web/<ts>/http://..., redirectors ?url=http://...).
 _INNER_SCHEME = re.compile(r"(?<=[\w.,;)\]])(?<![/=])(?:https?://|www\d{0,3}\.)", re.IGNORECASE)
-_PORT_PATH = re.compile(r"(?P<host>[^/?#:]*)(?::(?P<port>[^/?#]*))?(?P<rest>[/?#].*)?", re.DOTALL)
-# Bare `name.tld` whose TLD is also a common file extension: `setup.py`, `notes.md`.
-_FILE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "pm", "rs", "ps", "mp", "csv", "pl", "rar"})
 _WORD_WWW = re.compile(r"[a-z]+www\d{0,3}\.", re.IGNORECASE)
-_LEGACY_TLDS = frozenset({"com", "org", "net", "edu", "gov", "mil", "int", "info", "biz"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +146,16 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
         hostname = m.group("hostname")
         if nxt in {"@", "_"} or _GLUED_WWW.match(hostname) or _WORD_WWW.match(hostname):
             return None  # `onwww.x.com`: the address starts at its `www.`
-        if _after_broken_email(text, start):
+        if hosts.after_broken_email(text, start):
             return None  # `...-Inquiry@` / `faa.gov`: the domain of a wrapped e-mail
-        if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
+        if not hosts.GLUED_WORD.search(hostname) and not hosts.domain_ok(hostname, is_domain):
             return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
-        if _identifier_namespace(text, hostname, is_domain, start):
+        if hosts.identifier_namespace(text, hostname, is_domain, start):
             return None
     elif kind == "www":
         www = _HOST_RE.match(text, start)
         if www is None or (
-            not _domain_ok(www.group(0), is_domain)
+            not hosts.domain_ok(www.group(0), is_domain)
             and text[www.end() : www.end() + 1] not in (" ", "\u00a0", "\n")
             and text[www.end() : www.end() + 2] not in ("-\n", ".\n")
         ):
@@ -181,14 +175,14 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
     # a host broken after a hyphen at a line end: `www.ppms.edu-` / `penzaa.ru`
     end, joins = _join_wrapped(text, start, start + len(body), is_domain, host_from=host_from)
     candidate = _unjoin(text[start:end], joins, start)
-    if kind == "scheme" and not _authority_ok(candidate[host_from - start :]):
+    if kind == "scheme" and not hosts.authority_ok(candidate[host_from - start :]):
         return None
     if kind != "scheme" or _has_space(m.group("sep")):
         # Scheme-less (or `http: ` followed by a space): the PSL decides.
-        keep = _check_host(candidate, host_from - start, kind=kind, is_domain=is_domain)
+        keep = hosts.check_host(candidate, host_from - start, kind=kind, is_domain=is_domain)
         if keep is None:
             return None
-        if keep == _SPLIT:
+        if keep == hosts.SPLIT:
             host = candidate[host_from - start :]
             extended = None if joins else _split_host(text, end, host, is_domain)
             if extended is None:
@@ -223,104 +217,6 @@ def _unjoin(raw: str, joins: list[wrap.Join], start: int) -> str:
         rel = offset - start
         raw = raw[:rel] + raw[rel + length :]
     return raw
-
-
-_SPLIT = -1  # _check_host: a host without a public suffix; maybe split by a space (H6)
-
-
-def _check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTest) -> int | None:
-    """Validate the host of a scheme-less address `s` (PSL).
-
-    Returns how much of `s` is the address (all of it, or up to the host when a
-    colon is not a port), None when it is no address, or _SPLIT.
-    """
-    hp = _PORT_PATH.fullmatch(s, host_from)
-    if hp is None:
-        return None
-    host, port, rest = hp.group("host"), hp.group("port"), hp.group("rest")
-    glued = _GLUED_WORD.search(host)
-    if glued and _domain_ok(host[: glued.start() + 1], is_domain):
-        return host_from + glued.start() + 1
-    name = host.rstrip(".")
-    if port is None and rest is None and kind != "host" and not _domain_ok(name, is_domain):
-        return _SPLIT
-    if not _domain_ok(name, is_domain):
-        return None
-    if port is None and rest is None and kind == "host" and not _bare_ok(name):
-        return None
-    if port is not None:
-        if not port.isdigit():
-            # `example.com:the` – the colon ends the address; it is not a port.
-            return host_from + len(host)
-        if int(port) > 65535:
-            return None
-    return len(s)
-
-
-def _authority_ok(rest: str) -> bool:
-    """A host given with a scheme may be anything the engine accepts, but it
-    does not end in `_` or `-` (`http://example.com_` is text, not a link)."""
-    authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
-    if authority.startswith("["):
-        return True
-    host = authority.split(":", 1)[0]
-    return bool(host) and host[-1] not in "_-"
-
-
-def _domain_ok(name: str, is_domain: DomainTest) -> bool:
-    tld = name.rsplit(".", 1)[-1]
-    if not any(ch.isalpha() for ch in tld):  # numbers, dates, section numbers
-        return False
-    return is_domain(name.lower())
-
-
-def _bare_ok(name: str) -> bool:
-    tld = name.rsplit(".", 1)[-1]
-    if tld.lower() in _FILE_TLDS:
-        return False
-    # A bare `name.tld` with nothing to show it is an address (no scheme, www. or
-    # path) is an identifier unless its TLD is one people cite bare: a country code
-    # or a legacy one.  `Outline.next`, `552.email`, `A.M.call`, `e.biz` are code and prose.
-    ascii_tld = tld.isascii()
-    country = len(tld) == 2 or not ascii_tld or tld.lower().startswith("xn--")
-    if not country and (tld.lower() not in _LEGACY_TLDS or len(name.split(".", 1)[0]) < 2):
-        return False
-    # `...children.It was`: a sentence glued to the next one.  A TLD is written in
-    # lower case, or the whole host in capitals.
-    return not (tld[:1].isupper() and not name.isupper())
-
-
-def _identifier_namespace(text: str, hostname: str, is_domain: DomainTest, at: int = 0) -> bool:
-    """`Outline.dest.lt` where the document also writes `Outline.next`, `Outline.dest.page`:
-    a name whose first label, written with capitals as code is, heads dotted names
-    elsewhere in the text that are no domains, is an identifier, not a host."""
-    first = hostname.split(".", 1)[0]
-    if first.islower() or first.isupper():
-        return False  # hosts are written in lower case (or all capitals)
-    # near it only: a long document with many such names must stay linear
-    lo, hi = max(0, at - _NAMESPACE_WINDOW), at + _NAMESPACE_WINDOW
-    for m in re.compile(rf"(?<![\w.]){re.escape(first)}\.[\w.]*\w").finditer(text, lo, hi):
-        other = m.group(0)
-        if other != hostname and not (_domain_ok(other, is_domain) and _bare_ok(other)):
-            return True
-    return False
-
-
-def _after_broken_email(text: str, start: int) -> bool:
-    """The text just before `start` is a line break after `name@` or `name@host-`:
-    what starts here is the rest of an e-mail address."""
-    i = start
-    while i > 0 and text[i - 1] in " \t\u00a0":
-        i -= 1
-    if i == 0 or text[i - 1] not in "\n\f":
-        return False
-    i -= 1
-    while i > 0 and text[i - 1] in " \t\u00a0\r":
-        i -= 1
-    window = max(0, i - 256)  # an e-mail address is short; never scan the whole text back
-    word_start = max(window - 1, *(text.rfind(ch, window, i) for ch in (" ", "\n", "\t"))) + 1
-    word = text[word_start:i]
-    return "@" in word and word[-1:] in ("@", "-", ".")
 
 
 def _has_space(sep: str | None) -> bool:
