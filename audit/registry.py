@@ -598,8 +598,14 @@ def merge_into(
         for c in fresh:
             item["occurrences"].append(_occurrence(c))
         updated.append(str(item["id"]))
+    # A hand-made entry is known by its name, and by its cited text and notes too
+    # (`cited_as: "Ministry of Education"` under `name: Minobr`).
+    for r in registry.resources:
+        for text in (r.cited_as, r.display):
+            if text:
+                names_seen.add(text.casefold())
     for cand in names:
-        if cand.name.casefold() in names_seen:
+        if cand.name.casefold() in names_seen or _named_in(cand.name, registry):
             continue
         if cand.nearby_url and urls.normalize(cand.nearby_url).key in by_key:
             continue  # named next to an address we already hold: not a URL-less resource
@@ -635,6 +641,20 @@ def merge_into(
     if not dry_run and (added or updated or not path.exists()):
         write_atomic(path, text)
     return MergeReport(tuple(added), tuple(updated), tuple(unchanged), text)
+
+
+def _named_in(name: str, registry: Registry) -> bool:
+    """`name` is already a hand-made entry: one whose name or cited text holds it, or
+    whose name it holds (`Ministry of Education` / `the Ministry of Education of X`)."""
+    folded = " ".join(name.casefold().split())
+    for r in registry.resources:
+        for text in (r.name, r.cited_as or ""):
+            known = " ".join(text.casefold().split())
+            if len(folded) >= 8 and (
+                folded in known or (len(known.split()) >= 3 and known in folded)
+            ):
+                return True
+    return False
 
 
 def _occurrence_maps(item: CommentedMap) -> list[Mapping[str, Any]]:
@@ -722,8 +742,16 @@ _TRANSLIT = str.maketrans(
 
 def _dump(doc: Any) -> str:
     buf = io.StringIO()
-    _yaml().dump(doc, buf)
+    y = _yaml()
+    # `url: null` is how the registry spells "no address": a merge writes it back so,
+    # not as an empty `url:` (which ruamel would emit for every untouched entry).
+    y.representer.add_representer(type(None), _represent_null)
+    y.dump(doc, buf)
     return buf.getvalue()
+
+
+def _represent_null(representer: Any, _data: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def write_atomic(path: Path, text: str) -> None:
