@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import glob
 import json
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from audit.cli._options import EXIT_INPUT, EXIT_OK
+from audit.cli._progress import progress
 from audit.errors import InputError
 from audit.models import Citation, UrlKind
 from audit.registry import merge_into
@@ -80,9 +79,10 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
         print(f"audit: {spec}: no such file, and no file matches it", file=sys.stderr)
     citations: list[Citation] = []
     names: list[NamedCandidate] = []
-    with _progress(args, len(paths)) as advance:
-        for path in paths:
-            advance(path)
+    with progress("extracting", quiet=args.quiet or len(paths) < 2) as update:
+        for done, path in enumerate(paths):
+            if update:
+                update(done, len(paths), f"extracting {path.name}")
             try:
                 citations.extend(extract.extract_file(path))
                 if args.names:
@@ -158,25 +158,3 @@ def _where(source: str, page: int | None, line: int | None) -> str:
     if line is not None:
         place += f":{line}" if page is None else f" line {line}"
     return place
-
-
-@contextlib.contextmanager
-def _progress(args: argparse.Namespace, total: int) -> Iterator[Callable[[Path], None]]:
-    """A progress bar on an interactive terminal (several documents); nothing otherwise."""
-    if args.quiet or total < 2 or not sys.stderr.isatty():
-        yield lambda path: None
-        return
-    from rich.console import Console  # noqa: PLC0415 - only on a terminal: costly to import
-    from rich.progress import Progress  # noqa: PLC0415
-
-    # on stderr: stdout carries the citations (and may be piped JSON)
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("extracting", total=total)
-        done = -1
-
-        def advance(path: Path) -> None:
-            nonlocal done
-            done += 1
-            bar.update(task, completed=done, description=f"extracting {path.name}")
-
-        yield advance
