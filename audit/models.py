@@ -375,3 +375,5 @@ class ReportData:
     previous_run: RunInfo | None = None  # the run `changes` are measured against
     # verdict counts per past run, oldest first, for the chart
     timeline: tuple[tuple[datetime, dict[str, int]], ...] = field(default_factory=tuple)
+    # run-level warnings every report shows (e.g. "archives unreachable: ...")
+    notes: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ import httpx
 
 from audit.archive import memento, wayback
 from audit.archive._http import Endpoint, Unavailable
+from audit.archive.guard import Breaker
 from audit.archive.ratelimit import Limiter
 from audit.archive.results import Finding, merge, verification_order
 from audit.archive.save import SKIPPED, SaveClient
@@ -28,6 +29,7 @@ from audit.archive.settings import DEFAULT_FRESHNESS, ArchiveSettings
 from audit.archive.timestamps import citation_instant, parse_timestamp
 from audit.archive.verify import PageCheck, verify_snapshot
 from audit.models import ArchiveLookup, ArchiveStatus, SaveResult, Snapshot
+from audit.netpolicy import AddressPolicy
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,19 @@ class Archiver:
         self.page_check = page_check
         self._client: httpx.AsyncClient | None = None
         self._endpoints: dict[str, Endpoint] = {}
+        s = settings
+        trusted = [s.wayback_url, s.availability_url]
+        trusted += [u for _, u in s.memento_timemaps + s.memento_timegates]
+        self._policy = AddressPolicy(trusted, allow_private=s.allow_private, timeout=s.timeout)
+
+    @property
+    def unreachable(self) -> dict[str, str]:
+        """Endpoints whose breaker opened during this run, with the reason."""
+        return {
+            name: e.breaker.reason
+            for name, e in self._endpoints.items()
+            if e.breaker.reason is not None
+        }
 
     async def __aenter__(self) -> Archiver:
         s = self.settings
@@ -115,6 +130,10 @@ class Archiver:
                 backoff=s.backoff,
                 default_pause=s.rate_limit_pause,
                 max_wait=s.max_wait,
+                deadline=s.timeout,
+                max_body=_cap(name, s),
+                breaker=Breaker(s.breaker_failures),
+                policy=self._policy,
             )
         return self._endpoints[name]
 
@@ -352,3 +371,14 @@ class Archiver:
             max_wait=s.max_wait,
         )
         return await client.save(url)
+
+
+def _cap(name: str, s: ArchiveSettings) -> int:
+    """The body cap of an endpoint family (replays ask for less themselves)."""
+    if name == "wayback-cdx":
+        return s.cdx_max_bytes
+    if name.startswith("memento:"):  # TimeMaps, TimeGates and their replays
+        return max(s.timemap_max_bytes, s.replay_max_bytes)
+    if name == "wayback-replay":
+        return s.replay_max_bytes
+    return s.api_max_bytes
