@@ -150,11 +150,14 @@ async def run_audit(
     )
     recorder = _Recorder(store, history, run_id)
     targets, judgements, not_due = _due(registry, opts, recorder, clock)
+    targets, twins = once_per_url(targets)
 
     network = Network.ONLINE
     status = "interrupted"
     try:
-        network = await _check_into_store(targets, opts.check, recorder, clock, progress)
+        network = await _check_into_store(
+            targets, opts.check, recorder, clock, progress, twins=twins
+        )
         status = "finished"
     finally:
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
@@ -278,6 +281,23 @@ def _target(resource: Resource, history: Sequence[StoredObservation]) -> CheckTa
     )
 
 
+def once_per_url(
+    targets: Sequence[CheckTarget],
+) -> tuple[list[CheckTarget], dict[str, list[str]]]:
+    """One target per (URL, accept, timeout); the keys of the others, by the kept key.
+
+    A registry listing one URL under two ids (warned about on loading) gets one check,
+    recorded for both.
+    """
+    kept: dict[tuple[str, frozenset[int], float | None], CheckTarget] = {}
+    twins: dict[str, list[str]] = {}
+    for t in targets:
+        first = kept.setdefault((t.url, t.accept, t.timeout), t)
+        if first is not t:
+            twins.setdefault(str(first.key), []).append(str(t.key))
+    return list(kept.values()), twins
+
+
 @dataclass(slots=True)
 class _Tally:
     checked: int = 0
@@ -306,15 +326,19 @@ async def _check_into_store(
     recorder: _Recorder,
     clock: Clock,
     progress: Progress | None,
+    *,
+    twins: Mapping[str, Sequence[str]] | None = None,
 ) -> Network:
     tally = _Tally()
     async for result in _results(targets, settings, clock, tally):
-        recorder.add(
-            _key(result),
-            result.observation,
-            result.classification,
-            rules_stamp(result.target.accept),
-        )
+        key = _key(result)
+        for resource_id in (key, *((twins or {}).get(key or "", ()))):
+            recorder.add(
+                resource_id,
+                result.observation,
+                result.classification,
+                rules_stamp(result.target.accept),
+            )
         if progress:
             progress(tally.checked, len(targets))
     return tally.network

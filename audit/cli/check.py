@@ -54,11 +54,14 @@ def _check_targets(args: argparse.Namespace) -> tuple[list[CheckTarget], Registr
             targets.append(CheckTarget(url=n.url or line, key=None))
         return targets, None
     registry = load_registry(args.registry)
-    return [
-        CheckTarget(url=r.url, key=r.id, accept=r.policy.accept, timeout=r.policy.timeout)
-        for r in registry.resources
-        if r.url and not r.policy.skip
-    ], registry
+    targets, _twins = pipeline.once_per_url(
+        [
+            CheckTarget(url=r.url, key=r.id, accept=r.policy.accept, timeout=r.policy.timeout)
+            for r in registry.resources
+            if r.url and not r.policy.skip
+        ]
+    )
+    return targets, registry
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
