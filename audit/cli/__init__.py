@@ -7,7 +7,9 @@ found, 3 bad input or configuration (one line naming file and line).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +17,9 @@ from typing import Any
 from audit import __version__
 from audit.cli import archive, check, extract, history, normalize, report, run, watch
 from audit.cli._options import EXIT_FAILURE, EXIT_INPUT, EXIT_OK
+from audit.cli._output import CompleteWriter
 from audit.errors import AuditError, InputError, OutputError, StoreError
+from audit.store import DATABASE_ERRORS, describe
 
 log = logging.getLogger("audit")
 
@@ -53,12 +57,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING - 10 * args.verbose, format="audit: %(levelname)s: %(message)s"
     )
     try:
-        return int(args.func(args, sys.stdout))
+        code = int(args.func(args, CompleteWriter(sys.stdout)))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away: the output is incomplete, and says so by the exit code.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("audit: output pipe closed before everything was written", file=sys.stderr)
+        return EXIT_FAILURE
     except InputError as exc:
         print(f"audit: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except (StoreError, OutputError) as exc:
         print(f"audit: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except DATABASE_ERRORS as exc:  # past opening: a full disk, an I/O error
+        db = getattr(args, "db", "the store")
+        print(f"audit: {db}: store error: {describe(exc)}", file=sys.stderr)
         return EXIT_FAILURE
     except AuditError as exc:
         print(f"audit: {exc}", file=sys.stderr)
