@@ -158,7 +158,10 @@ class Endpoint:
                     # only doubles it, so the family stops for the hour.
                     self.limiter.pause(BLOCK_PAUSE)
                     raise Unavailable(f"{reason} (blocked after 429s)", rate_limited=True) from exc
-                if failures > self._retries or self.breaker.open:
+                # A request that used up its deadline is not retried: the next would hang
+                # or drip the same way (retries are for resets and refusals).
+                timed_out = isinstance(exc, TimeoutError | httpx.TimeoutException)
+                if failures > self._retries or self.breaker.open or timed_out:
                     raise Unavailable(reason, unreachable=self.breaker.open) from exc
                 log.info("%s; retry %d", reason, failures)
                 await asyncio.sleep(self._backoff * 2 ** (failures - 1))
