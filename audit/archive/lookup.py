@@ -176,6 +176,12 @@ class Archiver:
             hit = self.cache.get(request.url, now)
             if hit is not None:
                 log.debug("archive: %s fresh in cache", request.url)
+                if not (self.settings.save and request.live_ok and hit.saved is None):
+                    return hit
+                # Asked to save: a fresh lookup needs no repeating, the capture does.
+                saved = await self._save(request.url, hit, now, rate_limited=False)
+                hit = replace(hit, saved=saved)
+                self.cache.put(hit)
                 return hit
         s = self.settings
         when = citation_instant(request.cited_on) if request.cited_on else None

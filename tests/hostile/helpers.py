@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -18,11 +17,12 @@ ADDRESS_SPACE = 3 << 30
 # The child reports its own peak resident size as it exits (threads included).
 _MAIN = """
 import atexit, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 atexit.register(lambda: sys.stderr.write(
     "\\nMAXRSS %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 from audit.cli import main
 sys.exit(main(sys.argv[1:]))
-"""
+""".replace("ADDRESS_SPACE", str(ADDRESS_SPACE))
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,6 @@ def audit(
 ) -> Ran:
     """`python -m audit ARGS`, killed (and the test failed) past `budget` seconds."""
 
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-        if user is not None:
-            os.setgid(user)
-            os.setuid(user)
-
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-c", _MAIN, *args],
@@ -57,7 +51,8 @@ def audit(
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
         cwd=cwd or ROOT,
-        preexec_fn=limit,
+        user=user,
+        group=user,
         text=True,
     )
     try:
