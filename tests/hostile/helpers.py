@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_SPACE = 3 << 30
 # The child reports its own peak resident size as it exits (threads included).
 _MAIN = """
-import atexit, resource, sys
+import atexit, os, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+if os.environ.get("HOSTILE_FSIZE"):  # a full disk: no file may grow past this size
+    size = int(os.environ["HOSTILE_FSIZE"])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 atexit.register(lambda: sys.stderr.write(
     "\\nMAXRSS %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 from audit.cli import main
