@@ -16,9 +16,11 @@ venv: $(BIN)/audit
 run: venv
 	$(BIN)/audit run --registry data/resources.yaml --db data/audit.sqlite
 
-# The browser test needs Debian's chromium; scripts/ensure-chromium installs it when missing.
+# The browser test needs Debian's chromium, the read-only store test (as root) chattr:
+# scripts/ensure-* install them when missing.
 test: venv
 	scripts/ensure-chromium
+	scripts/ensure-chattr
 	$(BIN)/python -m pytest
 
 lint: venv
