@@ -23,6 +23,7 @@ from audit.netpolicy import AddressPolicy
 log = logging.getLogger(__name__)
 
 Record = Callable[[str, bool, str], None]  # (webhook, delivered, detail)
+POST_TIMEOUT = 5.0  # seconds per POST, all included (a shorter --timeout lowers it)
 
 
 def payload(
@@ -63,7 +64,7 @@ async def send_all(
     *,
     user_agent: str,
     record: Record | None = None,
-    timeout: float = 5.0,
+    timeout: float = POST_TIMEOUT,
     retries: int = 2,
     wait: float = 30.0,
     allow_private: bool = False,
@@ -121,8 +122,9 @@ async def _send(
                 )
                 await answer.aclose()
         except TimeoutError:
+            # Not retried: the receiver may have acted on it, and would drip again.
             detail = f"no complete answer within {timeout:g} s"
-            continue
+            break
         except httpx.HTTPError as exc:
             detail = f"{type(exc).__name__}: {exc}"
             continue

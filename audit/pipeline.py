@@ -189,6 +189,7 @@ async def run_audit(
                 record=lambda target, ok, detail: store.add_notification(
                     run_id, target, now, ok, detail
                 ),
+                timeout=min(notify.POST_TIMEOUT, opts.check.timeout),
                 wait=opts.notify_wait,
                 allow_private=opts.check.allow_private,
             )
