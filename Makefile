@@ -17,10 +17,12 @@ venv: $(BIN)/audit
 run: venv
 	$(BIN)/audit run --registry data/resources.yaml --db data/audit.sqlite
 
-# The browser test needs Debian's chromium, the DNS tests dnsmasq; the scripts install them when missing.
+# The browser test needs Debian's chromium, the DNS tests dnsmasq, the read-only store
+# test (as root) chattr: scripts/ensure-* install them when missing.
 test: venv
 	scripts/ensure-chromium
 	scripts/ensure-dnsmasq
+	scripts/ensure-chattr
 	$(BIN)/python -m pytest
 
 lint: venv

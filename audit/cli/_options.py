@@ -273,6 +273,7 @@ def archive_settings(args: argparse.Namespace, registry: Registry | None) -> Arc
         s = replace(s, dns_server=dns_server)
     if args.user_agent:
         s = replace(s, user_agent=args.user_agent)
+    s = replace(s, allow_private=args.allow_private)
     if getattr(args, "save", False):
         s = replace(
             s,

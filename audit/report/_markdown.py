@@ -22,6 +22,9 @@ from audit.report._sentences import sentence
 # GitHub's HTML pass sees text, never tags.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MENTION = re.compile(r"@(?=\w)")
+# GitHub's extended autolinks turn bare `http(s)://`, `www.` (and e-mail, handled by the
+# "@" rule) into live links: a zero-width space after the scheme or `www` stops that.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|xmpp)(?=:)|\b(www)(?=\.)")
 _SPACE = re.compile(r"\s+")
 
 # GitHub refuses comments over 65,536 characters; beyond this budget rows are
@@ -32,6 +35,10 @@ LIST_BUDGET = 4_000  # for each short list (changes, drift, unknown, no address)
 
 def md_text(text: str | None) -> str:
     """Untrusted text as inert inline Markdown on one line (safe in table cells)."""
+    return no_autolink(_escape(text))
+
+
+def _escape(text: str | None) -> str:
     if not text:
         return ""
     one_line = _SPACE.sub(" ", text).strip()
@@ -40,6 +47,11 @@ def md_text(text: str | None) -> str:
     escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # A zero-width space after "@" keeps "@someone" from pinging a GitHub user.
     return _MENTION.sub("@\u200b", escaped)
+
+
+def no_autolink(text: str) -> str:
+    """Bare URLs and `www.` names in `text` stay text on GitHub (no extended autolink)."""
+    return _AUTOLINK.sub(lambda m: m.group(0) + "\u200b", text)
 
 
 def md_url(url: str) -> str:
@@ -52,7 +64,8 @@ def md_link(text: str | None, url: str | None) -> str:
     if not v.is_web_url(url):
         return md_text(text or url)
     assert url is not None
-    return f"[{md_text(text or url)}]({md_url(url)})"
+    # Link text is never autolinked again: only mentions need neutralising there.
+    return f"[{_escape(text or url)}]({md_url(url)})"
 
 
 def _badge(state: str, tr: Tr) -> str:
@@ -183,6 +196,8 @@ def _header(data: ReportData, tr: Tr) -> list[str]:
             ),
             "",
         ]
+    for note in data.notes:
+        out += ["> [!WARNING]", f"> {md_text(note)}", ""]
     return out
 
 
