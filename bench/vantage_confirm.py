@@ -68,12 +68,24 @@ async def once(
     return time.perf_counter() - t0, primary_done, states
 
 
+def _cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--urls", type=int, default=10000)
     p.add_argument("--hosts", type=int, default=200)
     p.add_argument("--failing", type=float, default=0.05)
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument(
+        "--via",
+        choices=["socks", "direct"],
+        default="socks",
+        help="the second vantage: the local pproxy (its CPU shares this machine) or direct",
+    )
     args = p.parse_args()
     port, proxy_port = free_port(), free_port()
     server = subprocess.Popen(
@@ -101,7 +113,8 @@ def main() -> None:
         )
         items = targets(args.urls, args.hosts, args.failing, port)
         one = (Vantage("ru"),)
-        two = (Vantage("ru"), Vantage("eu", f"socks5h://127.0.0.2:{proxy_port}"))
+        eu = f"socks5h://127.0.0.2:{proxy_port}" if args.via == "socks" else None
+        two = (Vantage("ru"), Vantage("eu", eu))
         walls: dict[int, list[float]] = {1: [], 2: []}
         phases: list[float] = []  # the confirmations' time over the primary's, per run
         for _ in range(args.repeat):
@@ -122,7 +135,8 @@ def main() -> None:
             f"urls {args.urls}  hosts {args.hosts}  failing from the primary "
             f"{args.failing:.0%}: median wall {a:.2f} s -> {b:.2f} s "
             f"(+{(b - a) / a:.1%}), ~{extra:.0f} confirmations (+{args.failing:.0%} requests); "
-            f"confirmations after the primary: +{statistics.median(phases):.1%} of its wall"
+            f"confirmations after the primary: +{statistics.median(phases):.1%} of its wall; "
+            f"proxy CPU {_cpu(proxy.pid):.2f} s in all"
         )
     finally:
         for proc in (proxy, server):

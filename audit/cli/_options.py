@@ -287,6 +287,7 @@ def archive_settings(args: argparse.Namespace, registry: Registry | None) -> Arc
         s = replace(s, dns_server=dns_server)
     if args.user_agent:
         s = replace(s, user_agent=args.user_agent)
+    s = replace(s, allow_private=args.allow_private)
     if getattr(args, "save", False):
         s = replace(
             s,
@@ -316,6 +317,7 @@ def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:
         all_resources=getattr(args, "all", False),
         reports_dir=args.reports,
         vantages=tuple(parse_vantage(v) for v in getattr(args, "vantage", None) or ()),
+        lang=getattr(args, "lang", "en"),
     )
 
 

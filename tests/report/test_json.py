@@ -62,6 +62,7 @@ def test_adds_history_snapshots_and_registry_fields() -> None:
         "outcome": "not_found",
         "verdict": "dead",
         "run_id": 14,
+        "vantage": "",  # recorded before vantages
     }
     assert dead["archive"]["status"] == "archived"
     assert dead["replacement"]["timestamp"] == "20180312000000"
