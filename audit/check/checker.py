@@ -40,6 +40,7 @@ class Checker:
         self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
         self.marked_offline = 0  # results re-labelled `offline` so far in this checker's runs
         self._silent = ""  # why no outside host answered the last run ("" when some did)
+        self._proxy_lost = ""  # why the proxy took no connection in the last run, if it did not
         self._runs = 0
         self._proxy_probe: tuple[float, asyncio.Future[str]] | None = None
 
@@ -69,11 +70,13 @@ class Checker:
         `--resolve` mappings and local addresses are still real then (see
         `marked_offline` for how many results the dead network made inconclusive).
         """
-        return Network.OFFLINE if self._silent else self._monitor.current
+        if self._silent or self._proxy_lost:
+            return Network.OFFLINE
+        return self._monitor.current
 
     @property
     def network_detail(self) -> str:
-        return self._silent or self._monitor.detail
+        return self._silent or self._proxy_lost or self._monitor.detail
 
     async def run(self, targets: Iterable[CheckTarget]) -> AsyncIterator[CheckResult]:
         """Check every target; results stream out as they finish (not in input order)."""
@@ -88,7 +91,7 @@ class Checker:
             self._monitor = NetworkMonitor(self.settings.canaries, self._resolver)
             self._monitor.start()
         self._runs += 1
-        self._silent = ""
+        self._silent = self._proxy_lost = ""
         scheduler = Scheduler(self.settings, self._observe)
         silence = Silence(self.settings.silent_hosts)
         async for target, obs in scheduler.run(targets):
@@ -123,6 +126,7 @@ class Checker:
             # take a connection, this vantage is offline (the others are not).
             why = await self._proxy_down()
             if why:
+                self._proxy_lost = why
                 obs = mark_offline(obs, why)
                 self.marked_offline += 1
             return obs

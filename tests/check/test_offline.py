@@ -119,8 +119,8 @@ def test_a_dead_proxy_makes_the_run_offline_not_the_sites_dead() -> None:
 
     assert outcomes == dict.fromkeys(urls, Outcome.OFFLINE)
     assert checker.network is Network.OFFLINE
-    assert checker.network_detail.startswith("none of 4 hosts answered")
-    assert "the proxy cannot be reached" in checker.network_detail
+    # each failure asks whether the proxy takes a connection (a vantage's own network)
+    assert checker.network_detail.startswith("the proxy cannot be reached")
     assert checker.marked_offline == 4
 
 
