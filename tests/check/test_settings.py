@@ -61,7 +61,7 @@ def test_rule_matching_is_per_port() -> None:
         {"timeout": 0},
         {"retries": -1},
         {"min_interval": -1.0},
-        {"proxy": "socks5://127.0.0.1:1080"},
+        {"proxy": "socks4://127.0.0.1:1080"},  # SOCKS5 is supported (vantages), SOCKS4 not
     ],
 )
 def test_settings_refuse_values_that_would_stall(changes: dict[str, object]) -> None:
