@@ -159,6 +159,74 @@ SENTENCES: tuple[Sentence, ...] = (
         date=T,
     ),
     # --- audit.check.classify: evidence ----------------------------------------
+    # placeholders, walls and block pages (signatures.toml's cues are data: as written)
+    _s(
+        "HTTP {} but a hosting placeholder: {}",
+        r"HTTP (?P<status>\d+) but a hosting placeholder: (?P<cue>.*)",
+        N_("HTTP %(status)s, but a hosting placeholder: %(cue)s"),
+        status=T,
+        cue=T,
+    ),
+    _s(
+        "HTTP {} but a parked domain: {}",
+        r"HTTP (?P<status>\d+) but a parked domain: (?P<cue>.*)",
+        N_("HTTP %(status)s, but a parked domain: %(cue)s"),
+        status=T,
+        cue=T,
+    ),
+    _s(
+        "HTTP {} but the site's database is down ({})",
+        r"HTTP (?P<status>\d+) but the site's database is down \((?P<cue>.*)\)",
+        N_("HTTP %(status)s, but the site's database is down (%(cue)s)"),
+        status=T,
+        cue=T,
+    ),
+    _s(
+        "HTTP {}: a bot wall or captcha ({})",
+        r"HTTP (?P<status>\d+): a bot wall or captcha \((?P<cue>.*)\)",
+        N_("HTTP %(status)s: an anti-bot wall or captcha (%(cue)s)"),
+        status=T,
+        cue=T,
+    ),
+    _s(
+        "legal block: a block page ({}) answered with HTTP {}",
+        r"legal block: a block page \((?P<cue>.*)\) answered with HTTP (?P<status>\d+)",
+        N_("legal block: a block page (%(cue)s) answered with HTTP %(status)s"),
+        status=T,
+        cue=T,
+    ),
+    _s(
+        "the page is a long article ({} characters of text)",
+        r"the page is a long article \((?P<n>\d+) characters of text\)",
+        NP_(
+            "the page is a long article (%(count)s character of text)",
+            "the page is a long article (%(count)s characters of text)",
+        ),
+        "n",
+    ),
+    _s(
+        "a random URL on the host answers {} ({} characters)",
+        r"a random URL on the host answers (?P<answer>\S+) \((?P<n>\d+) characters\)",
+        NP_(
+            "a random URL on the host answers %(answer)s (%(count)s character)",
+            "a random URL on the host answers %(answer)s (%(count)s characters)",
+        ),
+        "n",
+        answer=T,
+    ),
+    _s(
+        "a random URL on the host gets the same page ({}), as placeholders do",
+        r"a random URL on the host gets the same page \((?P<sim>[\d.]+)\), as placeholders do",
+        N_("a random URL on the host gets the same page (%(sim)s), as placeholders do"),
+        sim=DEC,
+    ),
+    _s(
+        "title/heading {} mentions not-found, but {}",
+        r"title/heading (?P<said>.+?) mentions not-found, but (?P<rest>.*)",
+        N_("the title or heading %(said)s mentions “not found”, but %(rest)s"),
+        said=T,
+        rest=SENT,
+    ),
     _s(
         "our own network was down; says nothing about the resource",
         "our own network was down; says nothing about the resource",
@@ -386,7 +454,8 @@ SENTENCES: tuple[Sentence, ...] = (
 )
 
 # Shapes of the source that are values inside other sentences (see Part).
-PART_SHAPES: tuple[str, ...] = ("{} days",)
+# pieces of other sentences: "7.0 days", and classify._cue's "kind, where text"
+PART_SHAPES: tuple[str, ...] = ("{} days", "{}, {} {}")
 
 # Code names as words (ErrorKind values; outcomes use the labels of _view).
 ERROR_WORDS: dict[str, str] = {
