@@ -24,6 +24,7 @@ import idna
 
 from audit.check import signatures
 from audit.check.body import ACCEPT_ENCODING, read_capped
+from audit.check.bounds import bounded_hop, bounded_observation
 from audit.check.client import Answer, Pools
 from audit.check.errors import LinkFailure, describe
 from audit.check.fingerprint import (
@@ -195,7 +196,7 @@ class Prober:
         )
         if obs.error is ErrorKind.TLS and self.settings.tls_insecure_probe:
             obs = await self._insecure_probe(obs, fetched.url, deadline)
-        return obs
+        return bounded_observation(obs)  # what an answer chose to send, within caps
 
     # -- fetching ----------------------------------------------------------------
     def _headers(
@@ -252,7 +253,7 @@ class Prober:
                 if answer.status in REDIRECT_STATUSES and location:
                     _keep_cookies(answer, jar)
                     await _drain_small(answer)
-                    fetched.hops.append(Hop(url, answer.status, location))
+                    fetched.hops.append(bounded_hop(Hop(url, answer.status, location)))
                     nxt = urljoin(url, location.strip())
                     if len(fetched.hops) > limit:
                         fetched.url = nxt

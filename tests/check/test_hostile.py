@@ -9,10 +9,10 @@ import tracemalloc
 import pytest
 
 from audit.check import CheckResult
-from audit.models import ErrorKind, Outcome
+from audit.models import ErrorKind, Observation, Outcome
 from tests.check.conftest import check_all, check_one, settings
 from tests.servers import hostile
-from tests.servers.web import Reply, WebServer
+from tests.servers.web import Reply, Request, WebServer
 
 TIMEOUT = 1.0
 
@@ -119,3 +119,49 @@ def test_the_run_goes_on_past_every_hostile_server(web: WebServer) -> None:
     assert len(results) == len(urls)
     assert results[web.url("/fine")].classification.outcome is Outcome.OK
     assert results[web.url("/loop")].classification.outcome is Outcome.REDIRECT_LOOP
+
+
+LONG = 90_000  # characters of each Location: under the 100 KB head an answer may have
+
+
+def _long_redirects(request: Request) -> Reply:
+    hop = int(request.path.split("/")[2]) if request.path.startswith("/r/") else 0
+    if hop >= 11:
+        return Reply(200, "<title>End</title><p>" + "fine " * 50)
+    return Reply(302, "", headers=[("Location", f"/r/{hop + 1}/" + "a" * LONG)])
+
+
+def _kept(obs: Observation) -> int:
+    """Characters of everything the observation keeps that an answer chose."""
+    hops = sum(len(h.url) + len(h.location or "") for h in obs.redirects)
+    headers = sum(len(v) for _, v in obs.headers)
+    fp = len(obs.fingerprint.final_url) if obs.fingerprint else 0
+    return len(obs.final_url or "") + len(obs.detail) + hops + headers + fp + len(obs.signals)
+
+
+@pytest.mark.parametrize("max_redirects", [11, 10], ids=["followed", "too-many"])
+def test_long_locations_are_kept_cut(web: WebServer, max_redirects: int) -> None:
+    web.fallback(_long_redirects)
+    result = check_one(web.url("/r/0/"), settings(timeout=5, max_redirects=max_redirects))
+    obs = result.observation
+    assert len(obs.redirects) == 11
+    # what was followed was the full URL; what is kept is its start, length and hash
+    assert obs.redirects[-1].location is not None
+    assert f"[cut: {LONG + 6} chars, sha256 " in obs.redirects[-1].location
+    assert len({h.location for h in obs.redirects}) == 11  # still told apart
+    assert _kept(obs) < 64 * 1024, _kept(obs)
+    assert sum(map(len, result.classification.evidence)) < 16 * 1024
+    if max_redirects == 11:
+        assert obs.status == 200 and result.classification.outcome is Outcome.REDIRECTED
+        assert obs.final_url is not None and obs.final_url.startswith(web.url("/r/11/aaa"))
+    else:
+        assert obs.error is ErrorKind.TOO_MANY_REDIRECTS
+        assert result.classification.outcome is Outcome.REDIRECT_LOOP
+
+
+def test_long_header_values_are_kept_cut(web: WebServer) -> None:
+    web.route("/h", Reply(200, "<title>t</title>", headers=[("Server", "s" * 50_000)]))
+    obs = check_one(web.url("/h"), settings(timeout=5)).observation
+    (server,) = [v for k, v in obs.headers if k == "server"]
+    assert server.startswith("s" * 900) and server.endswith("]") and len(server) == 1024
+    assert "[cut: 50000 chars, sha256 " in server

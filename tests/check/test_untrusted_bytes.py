@@ -17,7 +17,7 @@ from collections.abc import Callable
 import httpcore
 import pytest
 
-from audit.check import signatures
+from audit.check import bounds, signatures
 from audit.check.fingerprint import decode, fingerprint, page_text, quick_page, read_page, simhash
 from audit.check.http11 import Http11Connection
 from audit.retryafter import parse_retry_after
@@ -143,3 +143,15 @@ def test_the_http_parser_is_linear(name: str) -> None:
             pass  # refusing is fine; taking long is not
 
     _within_budget(lambda: asyncio.run(exchange()))
+
+
+@pytest.mark.parametrize("length", [0, 10, 1024, 1025, 5000, MB])
+def test_cut_values_stay_within_their_cap(length: int) -> None:
+    text = "é" * length
+    kept = bounds.cut(text, 1024)
+    assert len(kept) <= 1024
+    assert bounds.cut(kept, 1024) == kept  # cutting again changes nothing
+    assert (kept == text) is (length <= 1024)
+    if length > 1024:
+        assert kept.startswith("é" * 900) and f"[cut: {length} chars, sha256 " in kept
+        assert bounds.cut(text[:-1] + "x", 1024) != kept  # different values stay apart
