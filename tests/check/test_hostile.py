@@ -3,6 +3,7 @@ right outcome, and the run goes on."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import tracemalloc
 
@@ -165,3 +166,38 @@ def test_long_header_values_are_kept_cut(web: WebServer) -> None:
     (server,) = [v for k, v in obs.headers if k == "server"]
     assert server.startswith("s" * 900) and server.endswith("]") and len(server) == 1024
     assert "[cut: 50000 chars, sha256 " in server
+
+
+INNOCENT_S = 1.0  # an innocent page that takes a second to answer
+
+
+async def _innocent(request: Request) -> Reply:
+    await asyncio.sleep(INNOCENT_S)
+    return Reply(200, "<title>Innocent</title><p>" + "fine " * 50)
+
+
+def _innocent_times(web: WebServer, other: WebServer, hostile_paths: list[str]) -> list[float]:
+    innocent = [other.url(f"/innocent/{i}") for i in range(4)]
+    results = check_all(
+        [*(web.url(p) for p in hostile_paths), *innocent],
+        settings(timeout=3.0, per_host=8, max_redirects=11),
+    )
+    assert all(results[u].classification.outcome is Outcome.OK for u in innocent)
+    return [results[u].observation.elapsed_ms / 1000 for u in innocent]
+
+
+def test_hostile_answers_do_not_delay_innocent_urls(web: WebServer) -> None:
+    """Issue 18's freezes: a header of spaces ending in a control byte, 401 pages with
+    an unclosed <title>, redirect chains of 90 KB Locations: none holds the loop."""
+    head = b"HTTP/1.1 200 OK\r\nX: a" + b" " * 99_000 + b"\x01\r\nContent-Length: 0\r\n\r\n"
+    web.route("/spaces", hostile.raw_reply(head), raw=True)
+    web.route("/wall", Reply(401, "<html><title>" + "<title" * 11_000))
+    web.fallback(_long_redirects)
+    hostile_paths = ["/spaces", "/spaces?2", *(f"/wall?{i}" for i in range(8)), "/r/0/"]
+    with WebServer("127.0.0.2") as other:
+        other.fallback(_innocent)
+        control = _innocent_times(web, other, [])
+        started = time.monotonic()
+        during = _innocent_times(web, other, hostile_paths)
+        assert time.monotonic() - started < 3.0 + 1
+    assert max(during) < max(control) * 1.1 + 0.1, (control, during)
