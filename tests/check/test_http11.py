@@ -331,3 +331,37 @@ def test_a_body_left_unread_closes_the_connection() -> None:
         return conn.reusable(), conn.closed
 
     assert asyncio.run(go()) == (False, True)
+
+
+def test_one_connection_reads_answers_of_every_framing_in_turn() -> None:
+    """The parser of a clean answer reads the next one (after a HEAD answer: a new one)."""
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n"
+    answers = [
+        ("GET", chunked, b"ab"),
+        ("HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", b""),
+        ("GET", b"HTTP/1.1 204 No Content\r\n\r\n", b""),
+        ("GET", b"HTTP/1.1 100 Continue\r\n\r\n" + PLAIN, b"hello"),
+        ("GET", PLAIN.replace(b"hello", b"again"), b"again"),
+    ]
+
+    async def go() -> list[tuple[int, bytes]]:
+        stream = _Stream([data for _, data, _ in answers])
+        conn = Http11Connection(stream, keepalive=60)
+        got = []
+        for method, _, _ in answers:
+            status, _, _ = await conn.request(method, "/", HEADERS, None)
+            body = b""
+            if method != "HEAD" and status != 204:
+                body = b"".join([c async for c in conn.body(None)])
+            await conn.finish()
+            assert conn.reusable()
+            got.append((status, body))
+        return got
+
+    assert asyncio.run(go()) == [
+        (200, b"ab"),
+        (200, b""),
+        (204, b""),
+        (200, b"hello"),
+        (200, b"again"),
+    ]
