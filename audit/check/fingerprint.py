@@ -126,14 +126,26 @@ def _quick_title(markup: str) -> str:
     return _clean(markup[start + 1 : closed.start()])[:_MAX_TITLE] if closed else ""
 
 
+# The same words as translate(_PUNCT).split() (re's \s is str.isspace's whitespace):
+# str.translate leaves its fast path on any non-ASCII text, where this is 2x faster.
+_SPLIT = re.compile("[\\s" + re.escape("".join(map(chr, _PUNCT))) + "]+")
+
+
+def _words(lowered: str) -> set[str]:
+    if lowered.isascii():  # str.translate + split run in C: 3x faster than a \w+ regex
+        return set(lowered.translate(_PUNCT).split())
+    words = set(_SPLIT.split(lowered))
+    words.discard("")
+    return words
+
+
 def _digest(token: str) -> bytes:
     return hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
 
 
 def simhash(text: str) -> int:
     """Charikar's 64-bit simhash over the distinct words of `text` (0 for empty text)."""
-    # str.translate + split run in C: 3x faster than a \w+ regex, same words for ASCII text.
-    tokens = set(text[:200_000].lower().translate(_PUNCT).split())
+    tokens = _words(text[:200_000].lower())
     if not tokens:
         return 0
     if len(tokens) > _MAX_TOKENS:
