@@ -45,7 +45,8 @@ def request_bytes(method: str, target: str, headers: list[tuple[str, str]]) -> b
         raise httpcore.LocalProtocolError("the Host header must come first")
     lines = [f"{method} {target} HTTP/1.1\r\n"]
     for i, (name, value) in enumerate(headers):
-        line = _header_line(name, value)
+        # cookies come from answers: long values are not kept in the cache
+        line = _header_line(name, value) if len(value) <= 256 else _check_line(name, value)
         if line is None:
             raise httpcore.LocalProtocolError(f"illegal request header {name[:80]!r}")
         if i and name.lower() in _FRAMING:  # a second Host, or a body
@@ -55,11 +56,14 @@ def request_bytes(method: str, target: str, headers: list[tuple[str, str]]) -> b
     return "".join(lines).encode("latin-1")
 
 
-@lru_cache(maxsize=4096)  # the same few headers (and a Host per origin) on every request
-def _header_line(name: str, value: str) -> str | None:
+def _check_line(name: str, value: str) -> str | None:
     if not _REQUEST_NAME.fullmatch(name) or not _REQUEST_VALUE.fullmatch(value):
         return None
     return f"{name}: {value}\r\n"
+
+
+# the same few headers (and a Host per origin) on every request
+_header_line = lru_cache(maxsize=4096)(_check_line)
 
 
 class _Exchange:

@@ -16,7 +16,6 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -24,7 +23,7 @@ import idna
 
 from audit.check import signatures
 from audit.check.body import ACCEPT_ENCODING, read_capped
-from audit.check.bounds import bounded_hop, bounded_observation
+from audit.check.bounds import bounded_hop, bounded_observation, cache_short
 from audit.check.client import Answer, Pools
 from audit.check.errors import LinkFailure, describe
 from audit.check.fingerprint import (
@@ -91,7 +90,7 @@ class _Sibling:
     fingerprint: Fingerprint | None
 
 
-@lru_cache(maxsize=8192)
+@cache_short(maxsize=8192)
 def split(url: str) -> tuple[str, str, int, str]:
     """(scheme, ascii host, port, request target); raises LinkFailure for unusable URLs."""
     try:

@@ -114,7 +114,7 @@ class _Stream(httpcore.AsyncNetworkStream):
 
 
 HEADS = {
-    "spaces then a control byte": b"HTTP/1.1 200 OK\r\nX: a" + b" " * 100_000 + b"\x01\r\n\r\n",
+    "spaces then a control byte": b"HTTP/1.1 200 OK\r\nX:" + b" " * 100_000 + b"\x01\r\n\r\n",
     "spaces then a word": b"HTTP/1.1 200 OK\r\nX: a"
     + b" " * 90_000
     + b"b\r\nContent-Length: 0\r\n\r\n",
