@@ -50,12 +50,24 @@ RESOURCE_FIELDS = frozenset(
         "timeout",
         "confirm_checks",
         "confirm_span_days",
+        "unreachable_checks",
+        "unreachable_span_days",
         "candidate",
         "cited_on",
     }
 )
 TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives"})
-POLICY_FIELDS = frozenset({"accept", "skip", "timeout", "confirm_checks", "confirm_span_days"})
+POLICY_FIELDS = frozenset(
+    {
+        "accept",
+        "skip",
+        "timeout",
+        "confirm_checks",
+        "confirm_span_days",
+        "unreachable_checks",
+        "unreachable_span_days",
+    }
+)
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
@@ -403,6 +415,8 @@ def _policy(item: Mapping[str, Any], p: str, *, allow_skip: bool) -> ResourcePol
         timeout=number("timeout", float),
         confirm_checks=number("confirm_checks", int),
         confirm_span_days=number("confirm_span_days", float),
+        unreachable_checks=number("unreachable_checks", int),
+        unreachable_span_days=number("unreachable_span_days", float),
     )
 
 

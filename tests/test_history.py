@@ -274,7 +274,7 @@ def test_sigkill_mid_run_loses_nothing_and_next_run_completes(
     statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY id")]
     conn.close()
     assert checked == {f"r{i}" for i in range(12)}  # the next run carried on
-    assert statuses == ["running", "finished"]
+    assert statuses == ["interrupted", "finished"]  # the killed run is marked so
 
 
 def test_watch_runs_on_schedule_and_stops_cleanly_on_sigterm(

@@ -174,7 +174,7 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> Non
         store.add_observation(1, "a", obs(), Classification(Outcome.OK, ()), "1:403")
         assert store.observations("a")[0].classified_by == "1:403"
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
 
 

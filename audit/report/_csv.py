@@ -86,7 +86,7 @@ def _row(rs: ResourceStatus) -> list[str]:
         v.snapshot_date(snap) if snap else None,
         rs.replacement.url if rs.replacement else None,
         v.action(rs),
-        len(rs.history),
+        rs.checks or len(rs.history),
         "; ".join(v.sources_text(rs)),
     ]
     # neutralize() inlined: this runs for every cell of every row.

@@ -188,11 +188,9 @@ def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
         for m in rs.history:
             label = v.OUTCOME_LABEL[m.outcome]
             tally[label] = tally.get(label, 0) + 1
-        strip_label = f"{len(rs.history)} checks: " + ", ".join(
-            f"{n} {k}" for k, n in tally.items()
-        )
+        n = rs.checks or len(rs.history)  # the marks kept are the most recent checks
+        strip_label = f"{n} checks: " + ", ".join(f"{c} {k}" for k, c in tally.items())
         strip = frag.strip(strip_label, marks)
-        n = len(rs.history)
         strip_note = f"{n} check{'s' if n != 1 else ''}"
         if n > len(history):
             strip_note += f", last {len(history)} shown"
