@@ -206,3 +206,35 @@ class Recorder:
             self.store.put_judge_state(resource_id, stamp(accept, policy), codec.encode(ledger))
         ledgers.set(resource_id, ledger)
         self.touched.add(resource_id)
+
+
+def retain(store: Store, ledgers: Ledgers, resource_ids: Iterable[str], cutoff: datetime) -> int:
+    """Drop checks older than `cutoff` that no verdict or report needs; how many went.
+
+    Kept whatever their age, per resource: the current failure streak (a verdict
+    rebuilt under another policy counts it from its start), the recent checks the
+    moved and flaky rules read, the checks behind the report's marks, the drift
+    baseline, the last ok answer and the row the last check is or repeats.
+    """
+    gone = 0
+    for rid in resource_ids:
+        ledger = ledgers.get(rid)
+        state = ledger.state
+        starts = [cutoff, state.failing_since, state.recent[0].at if state.recent else None]
+        starts.append(state.marks[0].checked_at if state.marks else None)
+        keep_from = min(t for t in starts if t is not None)
+        old = (s for s in store.iter_observations(rid) if s.observation.checked_at < keep_from)
+        keep, keep_at = needed_rows(old, ledger)
+        gone += store.drop_before(rid, keep_from, keep, keep_at)
+    return gone + store.drop_unkeyed_before(cutoff)
+
+
+def needed_rows(old: Iterable[StoredObservation], ledger: Ledger) -> tuple[set[int], set[datetime]]:
+    """Of `old` checks, those a rebuilt verdict still needs (the drift baseline, the
+    last ok answer) as full rows and times, with the row the last check is or repeats."""
+    state = ledger.state
+    wanted = {t for t in (state.baseline and state.baseline.at, state.last_ok) if t}
+    keep = {s.id for s in old if s.observation.checked_at in wanted}
+    if ledger.base is not None:
+        keep.add(ledger.base)
+    return keep, wanted

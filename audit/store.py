@@ -337,17 +337,21 @@ class Store:
         )
 
     # -- retention ------------------------------------------------------------------------
-    def drop_before(self, resource_id: str, cutoff: datetime, keep: Iterable[int]) -> int:
-        """Delete the resource's checks older than `cutoff` but the rows `keep` and the
-        full rows a kept repeat points at; returns how many checks went."""
+    def drop_before(
+        self, resource_id: str, cutoff: datetime, keep: Iterable[int], keep_at: Iterable[datetime]
+    ) -> int:
+        """Delete the resource's checks older than `cutoff` but the full rows `keep`, the
+        repeats made at `keep_at` and the rows a kept repeat points at; how many went."""
         kept = sorted(set(keep))
         marks = ",".join("?" * len(kept)) or "NULL"
+        times = sorted({ts(t) for t in keep_at})
+        tmarks = ",".join("?" * len(times)) or "NULL"
         at = ts(cutoff)
         with self.atomic():
             gone = self._conn.execute(
-                "DELETE FROM repeats WHERE checked_at < ? AND base IN"
-                " (SELECT id FROM observations WHERE resource_id = ?)",
-                (at, resource_id),
+                f"DELETE FROM repeats WHERE checked_at < ? AND checked_at NOT IN ({tmarks})"
+                " AND base IN (SELECT id FROM observations WHERE resource_id = ?)",
+                (at, *times, resource_id),
             ).rowcount
             gone += self._conn.execute(
                 "DELETE FROM observations WHERE resource_id = ? AND checked_at < ?"
@@ -368,6 +372,7 @@ class Store:
 
     def vacuum(self) -> None:
         self._conn.execute("VACUUM")
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def size(self) -> int:
         """Bytes the store takes on disk (main file and write-ahead log)."""

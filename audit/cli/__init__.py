@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from audit import __version__
-from audit.cli import archive, check, extract, history, normalize, report, run, watch
+from audit.cli import archive, check, compact, extract, history, normalize, report, run, watch
 from audit.cli._options import EXIT_FAILURE, EXIT_INPUT, EXIT_OK
 from audit.errors import AuditError, InputError, OutputError, StoreError
 
 log = logging.getLogger("audit")
 
-COMMANDS = (run, normalize, extract, check, archive, report, watch, history)
+COMMANDS = (run, normalize, extract, check, archive, report, watch, history, compact)
 
 
 def build_parser() -> argparse.ArgumentParser:
