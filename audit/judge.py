@@ -68,7 +68,7 @@ NEUTRAL_KINDS = frozenset(
 DRIFT_THRESHOLD = 0.75  # visible-text similarity under this is "drifted"
 RECENT = 8  # counted checks a state keeps for the moved and flaky rules
 FLAKY_WINDOW = 6  # of which the flaky rule looks at this many
-MARKS = 60  # history marks a state keeps (what a report's strip shows)
+MARKS = 26  # history marks a state keeps (a report's strip: half a year of weekly checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +196,14 @@ def fold(checks: Iterable[Check], policy: Policy = Policy(), state: State = Stat
 def _fold(s: State, c: Check) -> State:
     if c.outcome in NEUTRAL_KINDS:
         return replace(s, seen=s.seen + 1, last_outcome=c.outcome)
-    slim = replace(c, fingerprint=None)
+    # the addresses matter only where the check was redirected (moved, "answers at")
+    redirected = c.final_url is not None and c.final_url != c.url
+    slim = replace(
+        c,
+        fingerprint=None,
+        url=c.url if redirected else "",
+        final_url=c.final_url if redirected else None,
+    )
     out = replace(
         s,
         seen=s.seen + 1,
