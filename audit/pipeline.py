@@ -1,9 +1,12 @@
 """The one module that knows the order of the steps.
 
-    registry -> due resources -> check -> store -> judge -> archive -> notify -> reports
+    registry -> judge states -> due resources -> check -> store + fold -> verdicts
+             -> archive -> notify -> reports
 
-Steps never call each other; this module passes their outputs along. It does
-file I/O for reports, but never prints or exits (the CLI does).
+Steps never call each other; this module passes their outputs along. Each
+resource's judge state lives in audit.history (loaded once, folded check by
+check); what reports show is assembled in audit.status. It does file I/O for
+reports, but never prints or exits (the CLI does).
 """
 
 from __future__ import annotations
