@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -172,21 +173,57 @@ class Ledgers:
 
 @dataclass(slots=True)
 class Recorder:
-    """Commits each check with its resource's updated ledger, in one transaction.
+    """Records each check with its resource's updated ledger, in the same transaction.
 
     A check whose facts repeat the resource's last one (a 304, the same page)
-    becomes a compact repeat row that keeps its own time.
+    becomes a compact repeat row that keeps its own time. Checks are committed
+    together at most `commit_every` seconds apart (one commit per check would cost
+    more than the check when thousands repeat): a run killed with SIGKILL loses
+    at most that much, and never a check without its ledger or the reverse.
+    Use it as a context manager, or call `flush()` when done.
     """
 
     store: Store
     ledgers: Ledgers | None  # None: checks of no resource are all that is recorded
     run_id: int
+    commit_every: float = 0.2
     touched: set[str] = field(default_factory=set)  # resources with a new check
     repeats: int = 0
+    _opened: float | None = None  # when the open transaction began
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.flush()
 
     def add(
         self, resource_id: str | None, obs: Observation, why: Classification, by: str = ""
     ) -> None:
+        if self._opened is None:
+            self.store.begin()
+            self._opened = time.monotonic()
+        try:
+            self._add(resource_id, obs, why, by)
+        except BaseException:
+            self.store.rollback()
+            self._opened = None
+            raise
+        if time.monotonic() - self._opened >= self.commit_every:
+            self.flush()
+
+    @property
+    def pending(self) -> bool:
+        """Checks are recorded but not committed yet."""
+        return self._opened is not None
+
+    def flush(self) -> None:
+        """Commit what was recorded so far."""
+        if self._opened is not None:
+            self.store.commit()
+            self._opened = None
+
+    def _add(self, resource_id: str | None, obs: Observation, why: Classification, by: str) -> None:
         if resource_id is None or self.ledgers is None:
             self.store.add_observation(self.run_id, resource_id, obs, why, by)
             return
@@ -194,16 +231,15 @@ class Recorder:
         ledger = ledgers.get(resource_id)
         accept, policy = ledgers.rules(resource_id)
         digest = facts_digest(obs, why, by)
-        with self.store.atomic():
-            if ledger.base is not None and digest == ledger.digest:
-                self.store.add_repeat(ledger.base, self.run_id, obs.checked_at, obs.elapsed_ms)
-                row = ledger.base
-                self.repeats += 1
-            else:
-                row = self.store.add_observation(self.run_id, resource_id, obs, why, by)
-            # the stored classification was made under these rules: `why` stands
-            ledger = absorb(ledger, row, obs, why, digest=digest, run_id=self.run_id, policy=policy)
-            self.store.put_judge_state(resource_id, stamp(accept, policy), codec.encode(ledger))
+        if ledger.base is not None and digest == ledger.digest:
+            self.store.add_repeat(ledger.base, self.run_id, obs.checked_at, obs.elapsed_ms)
+            row = ledger.base
+            self.repeats += 1
+        else:
+            row = self.store.add_observation(self.run_id, resource_id, obs, why, by)
+        # the stored classification was made under these rules: `why` stands
+        ledger = absorb(ledger, row, obs, why, digest=digest, run_id=self.run_id, policy=policy)
+        self.store.put_judge_state(resource_id, stamp(accept, policy), codec.encode(ledger))
         ledgers.set(resource_id, ledger)
         self.touched.add(resource_id)
 

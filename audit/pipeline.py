@@ -131,12 +131,14 @@ async def run_audit(
         registry=str(registry.path),
     )
     recorder = Recorder(store, ledgers, run_id)
-    targets, judgements, not_due = _due(registry, opts, recorder, clock)
+    with recorder:
+        targets, judgements, not_due = _due(registry, opts, recorder, clock)
 
     network = Network.ONLINE
     ended = "interrupted"
     try:
-        network = await _check_into_store(targets, opts.check, recorder, clock, progress)
+        with recorder:  # committed also when the run is cancelled
+            network = await _check_into_store(targets, opts.check, recorder, clock, progress)
         ended = "finished"
     finally:
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
@@ -285,15 +287,31 @@ async def _check_into_store(
     progress: Progress | None,
 ) -> Network:
     tally = _Tally()
-    async for result in _results(targets, settings, clock, tally):
-        recorder.add(
-            _key(result),
-            result.observation,
-            result.classification,
-            rules_stamp(result.target.accept),
-        )
-        if progress:
-            progress(tally.checked, len(targets))
+    loop = asyncio.get_running_loop()
+    timer: asyncio.TimerHandle | None = None
+
+    def flush() -> None:
+        nonlocal timer
+        timer = None
+        recorder.flush()
+
+    try:
+        async for result in _results(targets, settings, clock, tally):
+            recorder.add(
+                _key(result),
+                result.observation,
+                result.classification,
+                rules_stamp(result.target.accept),
+            )
+            # what is recorded is committed within `commit_every`, even if no more
+            # results come for a while (a host that hangs)
+            if recorder.pending and timer is None:
+                timer = loop.call_later(recorder.commit_every, flush)
+            if progress:
+                progress(tally.checked, len(targets))
+    finally:
+        if timer is not None:
+            timer.cancel()
     return tally.network
 
 
@@ -329,7 +347,8 @@ async def check_urls(
     recorder = None
     if store and run_id is not None:
         ledgers = Ledgers(store, lambda rid: (accept.get(rid, frozenset()), Policy()))
-        recorder = Recorder(store, ledgers, run_id)
+        # one by one: the caller sees each result once it is recorded
+        recorder = Recorder(store, ledgers, run_id, commit_every=0.0)
     try:
         async for result in _results(targets, settings, clock, tally):
             if recorder is not None:
@@ -341,6 +360,8 @@ async def check_urls(
                 )
             yield result
     finally:
+        if recorder is not None:
+            recorder.flush()
         if store and run_id is not None:
             store.finish_run(run_id, clock.now(), tally.network)
 

@@ -216,6 +216,16 @@ class Store:
             raise
         self._conn.execute("COMMIT")
 
+    def begin(self) -> None:
+        """Open a transaction (`commit` or `rollback` ends it)."""
+        self._conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
+
     def runs(self, limit: int | None = None) -> list[RunInfo]:
         """`audit run` runs, oldest first (the last `limit` of them)."""
         sql = (

@@ -100,12 +100,12 @@ def copy_runs(db: Path, registry: Path, first_week: int, last_week: int) -> int:
         for week in range(first_week, last_week + 1):
             at = T0 + week * WEEK
             run = store.start_run(at, command="run")
-            recorder = history.Recorder(store, ledgers, run)
-            for i, rid in enumerate(ids):
-                s = rows[last[rid]]
-                obs = replace(s.observation, checked_at=at + timedelta(milliseconds=i))
-                recorder.add(rid, obs, s.classification, s.classified_by or rules_stamp())
-                added += 1
+            with history.Recorder(store, ledgers, run) as recorder:
+                for i, rid in enumerate(ids):
+                    s = rows[last[rid]]
+                    obs = replace(s.observation, checked_at=at + timedelta(milliseconds=i))
+                    recorder.add(rid, obs, s.classification, s.classified_by or rules_stamp())
+                    added += 1
             store.finish_run(run, at + timedelta(minutes=5), Network.ONLINE)
     return added
 

@@ -342,10 +342,10 @@ def test_compact_keeps_what_verdicts_and_reports_need(
         ledgers = history.Ledgers.load(store, status.rules_of(registry, Policy(), False))
         for week in range(157):
             run = store.start_run(start + timedelta(weeks=week))
-            recorder = history.Recorder(store, ledgers, run)
-            for rid in ("steady", "gone", "flaky"):
-                o = answer(rid, week)
-                recorder.add(rid, o, classify(o), rules_stamp())
+            with history.Recorder(store, ledgers, run) as recorder:
+                for rid in ("steady", "gone", "flaky"):
+                    o = answer(rid, week)
+                    recorder.add(rid, o, classify(o), rules_stamp())
             store.finish_run(run, start + timedelta(weeks=week), Network.ONLINE)
     monkeypatch.setenv("AUDIT_NOW", T0.isoformat())
     args = ["--registry", str(reg), "--db", str(db)]
