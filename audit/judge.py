@@ -66,9 +66,9 @@ NEUTRAL_KINDS = frozenset(
     {Outcome.OFFLINE, Outcome.SKIPPED, Outcome.UNSUPPORTED, Outcome.INVALID_URL}
 )
 DRIFT_THRESHOLD = 0.75  # visible-text similarity under this is "drifted"
-RECENT = 8  # counted checks a state keeps for the moved and flaky rules
+RECENT = 6  # counted checks a state keeps for the moved and flaky rules
 FLAKY_WINDOW = 6  # of which the flaky rule looks at this many
-MARKS = 26  # history marks a state keeps (a report's strip: half a year of weekly checks)
+MARKS = 12  # history marks a state keeps: a report's strip (a quarter of weekly checks)
 
 
 @dataclass(frozen=True, slots=True)
