@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from audit import codec
 from audit.check import classify, rules_stamp
-from audit.judge import ALIVE_KINDS, Check, Policy, State, step
+from audit.judge import ALIVE_KINDS, NEUTRAL_KINDS, RECENT, Check, Policy, State, step
 from audit.models import Classification, ErrorKind, Observation, Outcome
 from audit.store import Store, StoredObservation
 
@@ -256,10 +256,14 @@ def retain(store: Store, ledgers: Ledgers, resource_ids: Iterable[str], cutoff: 
     for rid in resource_ids:
         ledger = ledgers.get(rid)
         state = ledger.state
-        starts = [cutoff, state.failing_since, state.recent[0].at if state.recent else None]
+        rows = list(store.iter_observations(rid))  # one resource's: bounded by its checks
+        counted = [
+            s.observation.checked_at for s in rows if s.classification.outcome not in NEUTRAL_KINDS
+        ]
+        starts = [cutoff, state.failing_since, *counted[-RECENT:][:1]]
         starts.append(state.marks[0].checked_at if state.marks else None)
         keep_from = min(t for t in starts if t is not None)
-        old = (s for s in store.iter_observations(rid) if s.observation.checked_at < keep_from)
+        old = (s for s in rows if s.observation.checked_at < keep_from)
         keep, keep_at = needed_rows(old, ledger)
         gone += store.drop_before(rid, keep_from, keep, keep_at)
     return gone + store.drop_unkeyed_before(cutoff)

@@ -143,6 +143,17 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class Recent:
+    """What the moved and flaky rules need of a recent check (no time: a state holds
+    several per resource, and a run decodes every resource's state)."""
+
+    outcome: Outcome
+    permanent_redirect: bool = False
+    url: str = ""  # the addresses only of a redirected check
+    final_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Spell:
     """The failures of one family in the current streak."""
 
@@ -169,7 +180,7 @@ class State:
     counted: int = 0  # non-neutral checks
     last_at: datetime | None = None  # of the last counted check
     last_ok: datetime | None = None
-    recent: tuple[Check, ...] = ()  # the last RECENT counted checks, without fingerprints
+    recent: tuple[Recent, ...] = ()  # the last RECENT counted checks
     streak: int = 0  # failures since the last success or block
     failing_since: datetime | None = None
     dead: Spell = Spell()  # the streak's failures of a dead kind
@@ -204,14 +215,11 @@ def _fold(s: State, c: Check, marks: tuple[HistoryMark, ...] | None = None) -> S
         )  # fmt: skip
     # the addresses matter only where the check was redirected (moved, "answers at")
     redirected = c.final_url is not None and c.final_url != c.url
-    slim = Check(
-        c.at,
+    slim = Recent(
         c.outcome,
+        c.permanent_redirect,
         c.url if redirected else "",
         c.final_url if redirected else None,
-        c.permanent_redirect,
-        None,
-        c.run_id,
     )
     recent = (*s.recent[-(RECENT - 1) :], slim)
     if c.outcome in ALIVE_KINDS or c.outcome is Outcome.BLOCKED:
@@ -331,14 +339,14 @@ def _neutral_reason(outcome: Outcome) -> str:
     }.get(outcome, "no conclusive check")
 
 
-def _intermittent(recent: Sequence[Check], window: int = FLAKY_WINDOW) -> bool:
+def _intermittent(recent: Sequence[Recent], window: int = FLAKY_WINDOW) -> bool:
     """Two or more separate failure spells among the recent checks."""
     ok = [c.outcome in ALIVE_KINDS for c in recent[-window:]]
     spells = sum(1 for a, b in itertools.pairwise(ok) if a and not b)
     return spells >= 2
 
 
-def _moved_target(recent: Sequence[Check], needed: int) -> str | None:
+def _moved_target(recent: Sequence[Recent], needed: int) -> str | None:
     last = recent[-needed:]
     if len(last) < needed or not all(c.permanent_redirect and c.final_url for c in last):
         return None

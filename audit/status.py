@@ -42,12 +42,17 @@ def policy_for(resource: Resource, registry: Registry, base: Policy, overridden:
 def rules_of(registry: Registry, base: Policy, overridden: bool) -> Rules:
     """Each resource's accept list and judging policy, by id."""
     by_id = {r.id: r for r in registry.resources}
+    known: dict[str, tuple[frozenset[int], Policy]] = {}
 
     def rules(resource_id: str) -> tuple[frozenset[int], Policy]:
-        r = by_id.get(resource_id)
-        if r is None:
-            return frozenset(), base
-        return r.policy.accept, policy_for(r, registry, base, overridden)
+        if resource_id not in known:
+            r = by_id.get(resource_id)
+            known[resource_id] = (
+                (frozenset(), base)
+                if r is None
+                else (r.policy.accept, policy_for(r, registry, base, overridden))
+            )
+        return known[resource_id]
 
     return rules
 
@@ -69,6 +74,7 @@ def build_report(
     """
     if ledgers is None:
         ledgers = Ledgers.load(store, rules_of(registry, policy, overridden), save=False)
+    rules = ledgers.rules
     snapshots = store.snapshots()
     runs = store.runs()
     run = run or (runs[-1] if runs else None)
@@ -87,7 +93,7 @@ def build_report(
                 ledger,
                 last_rows.get(ledger.base) if ledger.base is not None else None,
                 snapshots.get(resource.url or ""),
-                policy_for(resource, registry, policy, overridden),
+                rules(resource.id)[1],
                 judgements.get(resource.id) if judgements else None,
             )
         )
@@ -114,10 +120,12 @@ def _status(  # noqa: PLR0917 - one row's inputs, all required
     judgement = judgement or verdict(state, policy)
     obs = classification = None
     if last is not None and ledger.last_at is not None:
-        # the full row may be one the last check repeated: its own time and duration
-        obs = dataclasses.replace(
-            last.observation, checked_at=ledger.last_at, elapsed_ms=ledger.last_elapsed
-        )
+        obs = last.observation
+        if obs.checked_at != ledger.last_at:
+            # the full row is one the last check repeated: its own time and duration
+            obs = dataclasses.replace(
+                obs, checked_at=ledger.last_at, elapsed_ms=ledger.last_elapsed
+            )
         accept = resource.policy.accept
         classification = history.reclassify(last, accept, rules_stamp(accept))
     replacement = None
