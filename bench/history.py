@@ -24,7 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sqlite3
+import statistics
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -125,6 +127,8 @@ def measure(urls: int, runs: tuple[int, ...], out: Path, exe: Path) -> list[dict
         log.info("first run (real checks): %s", first)
         rows.append({"what": "first run (real checks)", **first})
         have, prev_size = 1, _size(db)
+        one = work / "audit-1run.sqlite"  # kept for the paired comparison at the end
+        shutil.copyfile(db, one)
         for n in runs:
             checks = 0
             if n > have and have == 1:  # run 2: real again, every URL (the 304 path)
@@ -144,8 +148,41 @@ def measure(urls: int, runs: tuple[int, ...], out: Path, exe: Path) -> list[dict
                 )
             )
             prev_size = _size(db)
+        # paired inside the server's lifetime: a due-only run may still check a few
+        rows += paired(one, db, have, files=files, work=work, exe=exe)
     (work / "history.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return rows
+
+
+def paired(
+    one: Path, db: Path, n: int, *, files: dict[str, Path], work: Path, exe: Path, times: int = 3
+) -> list[dict[str, object]]:
+    """Due-only run and report on the 1-run store and the N-run store, alternately
+    (`times` each, medians): on a shared machine only paired figures compare. Each
+    store gets its own copy, so the runs measured do not add to it."""
+    stores = []
+    for label, src, week in (("paired 1", one, 0), (f"paired {n}", db, n - 1)):
+        copy = work / f"paired-{label.split()[1]}.sqlite"
+        shutil.copyfile(src, copy)
+        stores.append((label, copy, week))
+    samples: dict[str, list[tuple[dict[str, float], dict[str, float]]]] = {}
+    for _ in range(times):
+        for label, store, week in stores:
+            now = _at(week, 2)
+            reg = ("--registry", str(files["registry"]), "--db", str(store))
+            run = _audit(exe, work, now, *_run_args(files, store, work))
+            rep = _audit(exe, work, now, "report", *reg, "--reports", str(work / "r"))
+            samples.setdefault(label, []).append((run, rep))
+    out: list[dict[str, object]] = []
+    for label, got in samples.items():
+        row: dict[str, object] = {"what": label}
+        for i, key in enumerate(("due_only_run", "report")):
+            row[key] = {
+                k: statistics.median(s[i][k] for s in got) for k in ("cpu_s", "wall_s", "rss_mib")
+            }
+        out.append(row)
+    log.info("paired: %s", out)
+    return out
 
 
 def _measure_at(
@@ -187,6 +224,12 @@ def table(urls: int, rows: list[dict[str, object]]) -> str:
         return f"{d['cpu_s']} / {d['wall_s']} / {d['rss_mib']}"
 
     for r in rows:
+        if str(r["what"]).startswith("paired"):
+            lines.append(
+                f"| {r['what']} (median of 3, alternating) | | | {cell(r['due_only_run'])} "
+                f"| {cell(r['report'])} | |"
+            )
+            continue
         if "runs" not in r:
             lines.append(f"| {r['what']} | | | {r['cpu_s']} / {r['wall_s']} / {r['rss_mib']} | | |")
             continue
