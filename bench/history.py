@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     runs = tuple(sorted(int(x) for x in args.runs.split(",")))
-    rows = measure(args.urls, runs, args.out, args.audit_exe)
+    rows = measure(args.urls, runs, args.out.resolve(), args.audit_exe)  # tools run elsewhere
     print(table(args.urls, rows), flush=True)
     return 0
 
