@@ -1,9 +1,12 @@
-"""The embedded SQLite store: runs, observations, verdict changes, snapshots.
+"""The embedded SQLite store: runs, observations, judge states, verdict changes, snapshots.
 
-The only module that touches SQLite. Observations are raw facts, committed one
-by one as they arrive (WAL, autocommit), so a run killed with SIGKILL keeps
-everything it recorded. Outcomes and verdicts are recomputed from the facts
-whenever needed, so any past run can be re-judged under a new policy.
+The only module that touches SQLite. Observations are raw facts, committed as
+they arrive (WAL; `audit run` commits each check with its resource's judge
+state, at most 0.2 s apart), so a run killed with SIGKILL keeps everything it
+committed. A check that repeats the resource's last answer is a compact
+`repeats` row with its own time. Outcomes and verdicts are recomputed from the
+facts whenever needed (judge states are derived and rebuilt when their rules
+change), so any past run can be re-judged under a new policy.
 
 One run at a time: an exclusive advisory lock on `<db>.lock` (released by the
 kernel if the process dies) makes a second run refuse with a clear message.
