@@ -7,8 +7,10 @@
     python -m bench --workloads 100k-nohang --tools audit   # memory vs. URL count
 
 Workloads: smoke, 2k, 10k, 10k-nohang, rerun (`audit run` twice on one store),
-100k-nohang. Tools: audit, lychee, lychee-fast, linkchecker. The peers (and
-py-spy) are installed into bench/.venv on first use.
+100k-nohang, history (a store of 1..260 weekly runs: bench/history.py; smaller with
+`python -m bench.history --urls 1000 --runs 1,10,50`). Tools: audit, lychee,
+lychee-fast, linkchecker. The peers (and py-spy) are installed into bench/.venv on
+first use.
 
 Outputs go to bench/out/<UTC time>/ (gitignored): each tool's stdout/stderr,
 the workload's URLs, ground truth and registry, results.json and results.md.
@@ -144,6 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
 
     names = ["2k"] if args.quick else [n.strip() for n in args.workloads.split(",") if n.strip()]
+    if "history" in names:
+        # its own shape (N weekly runs of one store): bench/history.py measures and prints it
+        from bench import history  # imports audit: only when asked
+
+        names.remove("history")
+        hist_out = (args.out or BENCH_DIR / "out" / "history").resolve()
+        rows_h = history.measure(10_000, history.RUNS, hist_out, args.audit_exe)
+        print(history.table(10_000, rows_h), flush=True)
+        if not names:
+            return 0
     tools = {t.strip() for t in args.tools.split(",") if t.strip()}
     unknown = [n for n in names if n not in WORKLOADS] + [t for t in tools if t not in TOOLS]
     if unknown:

@@ -275,9 +275,7 @@ class Prober:
                 if answer.status in REDIRECT_STATUSES and location:
                     _keep_cookies(answer, jar)
                     await _drain_small(answer)
-                    fetched.hops.append(
-                        bounded_hop(Hop(url, answer.status, header_text(location)))
-                    )
+                    fetched.hops.append(bounded_hop(Hop(url, answer.status, header_text(location))))
                     nxt = redirect_target(url, location)
                     _usable_redirect(nxt, location)
                     if len(fetched.hops) > limit:
