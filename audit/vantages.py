@@ -20,21 +20,24 @@ from audit.compare import Seen, compare
 from audit.models import Judgement, Outcome, Verdict
 
 if TYPE_CHECKING:
-    from audit.judge import Check, Policy
+    from audit.judge import Check, Policy, State
 
 ROUND = timedelta(hours=1)  # confirmations follow the primary's check within a run
 # Failures that say nothing a second vantage could not contradict: the way there failed.
 CONNECTION_KINDS = frozenset({Outcome.CONNECTION_ERROR, Outcome.TIMEOUT, Outcome.TLS_ERROR})
+_CONNECTION_VALUES = frozenset(k.value for k in CONNECTION_KINDS)
 ONE_VANTAGE = "seen from one vantage only"
 _ALIVE = frozenset({Outcome.OK, Outcome.REDIRECTED})
 
 
-def one_vantage_note(j: Judgement, history: Sequence[Check]) -> Judgement:
+def one_vantage_note(j: Judgement, state: State) -> Judgement:
     """Say "seen from one vantage only" on a failing verdict built on connection failures."""
     if j.verdict not in (Verdict.SUSPECT, Verdict.DEAD):
         return j
-    streak = judge.failure_streak([c for c in history if c.outcome not in judge.NEUTRAL_KINDS])
-    if streak and all(c.outcome in CONNECTION_KINDS for c in streak):
+    # every failure of the streak counts towards `unreachable` but 429s and resolver
+    # failures: the streak is all connection failures when that spell is the whole streak
+    spell = state.unreachable
+    if state.streak and spell.count == state.streak and set(spell.kinds) <= _CONNECTION_VALUES:
         return replace(j, reason=f"{j.reason}; {ONE_VANTAGE}")
     return j
 

@@ -20,6 +20,7 @@ from audit.cli import (
     _config,
     archive,
     check,
+    compact,
     extract,
     fix,
     history,
@@ -37,7 +38,7 @@ from audit.store import DATABASE_ERRORS, describe
 
 log = logging.getLogger("audit")
 
-COMMANDS = (init, run, normalize, extract, check, archive, report, watch, history, fix)
+COMMANDS = (init, run, normalize, extract, check, archive, report, watch, history, fix, compact)
 
 EXAMPLES = {
     "init": "example: audit init my-reports && cd my-reports",
@@ -50,6 +51,7 @@ EXAMPLES = {
     "watch": 'example: audit watch --cron "0 6 * * *"',
     "history": "example: audit history vologda-viro",
     "fix": "example: audit fix report.docx --out fixed/ --style append",
+    "compact": "example: audit compact --keep 2y",
 }
 
 

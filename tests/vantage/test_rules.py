@@ -174,10 +174,10 @@ class TestJudge:
         assert judge(history).verdict is Verdict.ALIVE
 
 
-def test_schema_4_adds_the_vantage_column_and_fills_it(tmp_path: Path) -> None:
+def test_schema_5_upgrades_a_v4_store_with_the_vantage_column_filled(tmp_path: Path) -> None:
     db = tmp_path / "audit.sqlite"
     conn = sqlite3.connect(db)
-    conn.executescript("BEGIN; " + "; ".join(MIGRATIONS[:3]) + "; PRAGMA user_version = 3; COMMIT;")
+    conn.executescript("BEGIN; " + "; ".join(MIGRATIONS[:4]) + "; PRAGMA user_version = 4; COMMIT;")
     conn.execute("INSERT INTO runs(started) VALUES ('2026-01-01T00:00:00.000+00:00')")
     data = '{"url": "http://a/", "checked_at": "2026-01-01T00:00:00+00:00", "vantage": "eu"}'
     conn.execute(
@@ -200,5 +200,5 @@ def test_schema_4_adds_the_vantage_column_and_fills_it(tmp_path: Path) -> None:
         ("eu",),
         ("ru",),
     ]
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     conn.close()
