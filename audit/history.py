@@ -37,7 +37,7 @@ from audit.judge import (
     step,
     verdict,
 )
-from audit.models import Classification, ErrorKind, Judgement, Observation, Outcome, VantageView
+from audit.models import Classification, ErrorKind, Judgement, Observation, Outcome
 from audit.store import Store, StoredObservation
 from audit.vantages import one_vantage_note
 
@@ -64,9 +64,12 @@ class Ledger:
 _decode_ledger = codec.decoder(Ledger)
 
 
+LEDGER_FORM = "v2"  # v2: `vantages` (ledgers written before it are rebuilt once)
+
+
 def stamp(accept: frozenset[int], policy: Policy) -> str:
     """What a ledger depends on besides the observations."""
-    return f"{rules_stamp(accept)}|{policy.key}"
+    return f"{rules_stamp(accept)}|{policy.key}|{LEDGER_FORM}"
 
 
 def facts_digest(obs: Observation, why: Classification, by: str) -> str:
@@ -198,30 +201,6 @@ class Ledgers:
             return one_vantage_note(verdict(ledger.state, policy), ledger.state)
         return judge(checks(self.store.iter_observations(resource_id), accept), policy)
 
-    def views(self, resource_id: str) -> tuple[VantageView, ...]:
-        """The latest check from each vantage, primary first; () for one vantage."""
-        if len(self.get(resource_id).vantages) < 2:
-            return ()
-        latest: dict[str, StoredObservation] = {}
-        for s in self.store.iter_observations(resource_id):
-            if s.observation.vantage:
-                latest[s.observation.vantage] = s
-        return (
-            tuple(
-                VantageView(
-                    name,
-                    s.classification.outcome,
-                    s.observation.checked_at,
-                    s.observation.status,
-                    s.observation.address,
-                    s.observation.resolved,
-                )
-                for name, s in latest.items()
-            )
-            if len(latest) > 1
-            else ()
-        )
-
 
 @dataclass(slots=True)
 class Recorder:
@@ -313,12 +292,32 @@ def retain(store: Store, ledgers: Ledgers, resource_ids: Iterable[str], cutoff: 
             s.observation.checked_at for s in rows if s.classification.outcome not in NEUTRAL_KINDS
         ]
         starts = [cutoff, state.failing_since, *counted[-RECENT:][:1]]
+        if len(ledger.vantages) > 1:
+            # the vantage rule counts each vantage's own streak: keep every one whole
+            starts.extend(_streak_starts(rows, ledgers.rules(rid)[0]))
         starts.append(state.marks[0].checked_at if state.marks else None)
         keep_from = min(t for t in starts if t is not None)
         old = (s for s in rows if s.observation.checked_at < keep_from)
         keep, keep_at = needed_rows(old, ledger)
         gone += store.drop_before(rid, keep_from, keep, keep_at)
     return gone + store.drop_unkeyed_before(cutoff)
+
+
+def _streak_starts(rows: Iterable[StoredObservation], accept: frozenset[int]) -> list[datetime]:
+    """Where each failing vantage's own verdict starts: its last success (its `last_ok`),
+    else the oldest failure of its current streak; a vantage that answers needs none."""
+    since: dict[str, datetime | None] = {}
+    last_ok: dict[str, datetime] = {}
+    for c in checks(rows, accept):
+        if c.outcome in NEUTRAL_KINDS:
+            continue
+        if c.outcome in ALIVE_KINDS or c.outcome is Outcome.BLOCKED:
+            since[c.vantage] = None
+            if c.outcome in ALIVE_KINDS:
+                last_ok[c.vantage] = c.at
+        elif since.get(c.vantage) is None:
+            since[c.vantage] = c.at
+    return [last_ok.get(v, t) for v, t in since.items() if t is not None]
 
 
 def needed_rows(old: Iterable[StoredObservation], ledger: Ledger) -> tuple[set[int], set[datetime]]:

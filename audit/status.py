@@ -105,7 +105,7 @@ def build_report(
             last_rows.get(ledger.base) if ledger.base is not None else None,
             snapshots.get(resource.url or ""),
             judgement,
-            ledgers.views(resource.id),
+            vantage_views(store, ledger, resource.id),
         )
         if resource.id in offered:
             row = dataclasses.replace(row, suggestions=offered[resource.id])
@@ -185,6 +185,29 @@ def _timeline(
                 counts[c.after.value] = counts.get(c.after.value, 0) + 1
         out.append((run.started, {k: n for k, n in counts.items() if n}))
     return tuple(out[-limit:])
+
+
+def vantage_views(store: Store, ledger: Ledger, resource_id: str) -> tuple[VantageView, ...]:
+    """The latest check from each vantage, primary first; () for one vantage."""
+    if len(ledger.vantages) < 2:
+        return ()
+    latest: dict[str, StoredObservation] = {}
+    for s in store.iter_observations(resource_id):  # one resource's rows, streamed
+        if s.observation.vantage:
+            latest[s.observation.vantage] = s
+    if len(latest) < 2:
+        return ()
+    return tuple(
+        VantageView(
+            name,
+            s.classification.outcome,
+            s.observation.checked_at,
+            s.observation.status,
+            s.observation.address,
+            s.observation.resolved,
+        )
+        for name, s in latest.items()
+    )
 
 
 @dataclass(frozen=True, slots=True)
