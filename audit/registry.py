@@ -183,7 +183,30 @@ def _parse_yaml(text: str, path: Path, *, round_trip: bool = False) -> Any:
     except YAMLError as exc:
         raise RegistryError(f"YAML error: {exc}", path=str(path)) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise RegistryError(f"cannot read a value: {exc}", path=str(path)) from None
+        line = _line_of_bad_value(text)
+        raise RegistryError(f"cannot read a value: {exc}", path=str(path), line=line) from None
+
+
+def _line_of_bad_value(text: str) -> int | None:
+    """The line of the first scalar ruamel cannot construct (a date such as 2020-01-02T25:61)."""
+    y = _yaml()
+    try:
+        nodes = [y.compose(text)]  # nodes carry their marks; nothing is constructed yet
+    except (YAMLError, RecursionError):
+        return None
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node.value, list):
+            for child in node.value:
+                nodes.extend(child if isinstance(child, tuple) else (child,))
+            continue
+        try:
+            y.constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError):
+            return int(node.start_mark.line) + 1
+        except YAMLError:
+            continue
+    return None
 
 
 class ParseCache(Protocol):

@@ -121,7 +121,7 @@ class NetworkMonitor:
     async def _probe(self) -> Network:
         async def one(canary: str) -> str | None:
             try:
-                await self._resolver.lookup(*place(canary))
+                await self._resolver.addresses(*place(canary))  # --resolve rules first
             except LinkFailure as exc:
                 return exc.detail
             return None
@@ -131,7 +131,9 @@ class NetworkMonitor:
         network = verdict(len(self._canaries) - len(bad), len(self._canaries))
         if network is Network.OFFLINE:
             self.detail = f"{len(bad)} of {len(self._canaries)} canary names fail ({bad[0]})"
-            log.warning("network offline: %s", self.detail)
+            # only a suspicion until the run ends: hosts that answer make it online (the
+            # CLI says OFFLINE for a run recorded so; no warning for one recorded online)
+            log.info("canaries fail: %s", self.detail)
         return network
 
     async def unreachable(self, proxy: str | None, timeout: float, scheme: str = "https") -> str:
@@ -149,7 +151,7 @@ class NetworkMonitor:
             why = "no address"
             try:
                 async with asyncio.timeout(timeout):
-                    for address in await self._resolver.lookup(host, port):
+                    for address in await self._resolver.addresses(host, port):
                         try:
                             _, writer = await asyncio.open_connection(address, port)
                         except OSError as exc:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -108,6 +110,10 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_INPUT if failed else EXIT_OK
 
 
+def _relative(source: str, base: Path) -> str:
+    return os.path.relpath(os.path.abspath(source), base)
+
+
 def _merge(
     args: argparse.Namespace, out: TextIO, citations: list[Citation], names: list[NamedCandidate]
 ) -> None:
@@ -115,6 +121,11 @@ def _merge(
 
     # The registry holds web resources; e-mail, mailto:, ftp: and other schemes are
     # listed as not merged (with why), never a reason to stop the merge.
+    # the registry names each document relative to its own folder, so that the project
+    # (registry and documents) can move, and every command reads it the same way
+    base = Path(os.path.abspath(args.into)).parent
+    citations = [replace(c, source=_relative(c.source, base)) for c in citations]
+    names = [replace(n, source=_relative(n.source, base)) for n in names]
     web = [c for c in citations if c.normalized and c.normalized.kind is UrlKind.WEB]
     other = [c for c in citations if c.normalized and c.normalized.kind is not UrlKind.WEB]
     grouped = extract.group_citations(c for c in web if c.normalized and c.normalized.url)

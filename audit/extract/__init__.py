@@ -36,12 +36,13 @@ __all__ = [
 ]
 
 
-def extract_file(path: Path) -> list[Citation]:
+def extract_file(path: str | Path) -> list[Citation]:
     """Citations of one document, its type detected by content and extension.
 
     Raises `audit.errors.DocumentError` (naming the file) for binary, encrypted
     or unreadable input.
     """
+    path = Path(path)
     kind = detect(path)
     source = str(path)
     if kind is DocType.PDF:

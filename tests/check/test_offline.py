@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from audit.check import Checker, CheckResult, CheckSettings, CheckTarget, Shards, classify
+from audit.check import (
+    Checker,
+    CheckResult,
+    CheckSettings,
+    CheckTarget,
+    Shards,
+    classify,
+    parse_resolve,
+)
 from audit.check.offline import Silence, place
 from audit.check.shards import shard_of
 from audit.models import ErrorKind, Network, Observation, Outcome
@@ -202,3 +210,23 @@ def test_silent_hosts_setting_is_checked() -> None:
 )
 def test_a_canary_names_its_port_or_is_asked_on_443(canary: str, expected: tuple[str, int]) -> None:
     assert place(canary) == expected
+
+
+def test_a_canary_mapped_with_resolve_is_asked_at_its_mapped_address() -> None:
+    """`--canary` honours `--resolve`: the suite's DNS answers NXDOMAIN for every name."""
+    with WebServer(host="127.0.0.21") as site:
+        site.route("/ok", Reply(200, "<title>Ok</title><p>" + "Content. " * 40 + "</p>"))
+        mapped = settings(
+            canaries=("canary.example.org",),
+            resolve=(parse_resolve(f"canary.example.org:443:{site.host}"),),
+        )
+        unmapped = settings(canaries=("canary.example.org",))
+
+        async def network(s: CheckSettings) -> Network:
+            async with Checker(s) as checker:
+                async for _ in checker.run([CheckTarget(site.url("/ok"))]):
+                    pass
+                return await checker._monitor.state()
+
+        assert asyncio.run(network(mapped)) is Network.ONLINE
+        assert asyncio.run(network(unmapped)) is Network.OFFLINE

@@ -111,3 +111,18 @@ def test_the_python_api(tmp_path: Path, web: WebServer) -> None:
     assert [r.classification.outcome.value for r in results] == ["not_found", "ok"]
     verdict = api.judge([api.Check.of(r.observation, r.classification) for r in results[:1]])
     assert verdict.verdict.value == "suspect"  # one failure is never dead
+
+
+def test_merged_documents_are_named_relative_to_the_registry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docs").mkdir()
+    doc = tmp_path / "docs" / "reply.txt"
+    doc.write_text("See www.example.org/page for details.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "docs")  # the working directory is not the registry's
+    reg = tmp_path / "data" / "resources.yaml"
+    assert main(["init", str(tmp_path)]) == 0
+    assert main(["extract", "reply.txt", "--into", str(reg)]) == 0
+    capsys.readouterr()
+    (resource,) = load_registry(reg).resources
+    assert [s.document for s in resource.sources] == ["../docs/reply.txt"]

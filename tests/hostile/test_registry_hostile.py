@@ -31,6 +31,8 @@ CASES: dict[str, tuple[bytes, int, str]] = {
     "deep-200000": (("resources: " + "[" * 200_000 + "]" * 200_000 + "\n").encode(), 1, "nested"),
     "non-string-key": ((ONE + "    ? [1, 2]\n    : x\n").encode(), 5, "keys"),
     "bad-date": ((ONE + "    cited_on: 2020-13-45\n").encode(), 5, "2020-13-45"),
+    # found by the fuzz: libyaml refuses the file, ruamel builds the bad timestamp
+    "bad-time-in-flow": (b"webhooks: .inf\narchives: {0: 2020-01-02T25:61:00}\n", 2, "hour"),
     "timeout-inf": ((ONE + "    timeout: .inf\n").encode(), 5, "timeout"),
     "timeout-nan": ((ONE + "    timeout: .nan\n").encode(), 5, "timeout"),
     "timeout-1e300": ((ONE + "    timeout: 1e300\n").encode(), 5, "timeout"),
