@@ -16,10 +16,11 @@ venv: $(BIN)/audit
 run: venv
 	$(BIN)/audit run --registry data/resources.yaml --db data/audit.sqlite
 
-# The browser test needs Debian's chromium, the DNS tests dnsmasq; the scripts install them when missing.
+# The browser test needs Debian's chromium, the DNS tests dnsmasq, the store tests PostgreSQL; the scripts install them when missing.
 test: venv
 	scripts/ensure-chromium
 	scripts/ensure-dnsmasq
+	scripts/ensure-postgres
 	$(BIN)/python -m pytest
 
 lint: venv

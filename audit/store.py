@@ -1,12 +1,15 @@
-"""The embedded SQLite store: runs, observations, verdict changes, snapshots.
+"""The store: runs, observations, verdict changes, snapshots.
 
-The only module that touches SQLite. Observations are raw facts, committed one
+SQLite (embedded, the default) or PostgreSQL (`--db postgresql://...`, shared by
+workers on many machines); the SQL here is written once for both (audit.db
+translates it for PostgreSQL). Observations are raw facts, committed one
 by one as they arrive (WAL, autocommit), so a run killed with SIGKILL keeps
 everything it recorded. Outcomes and verdicts are recomputed from the facts
 whenever needed, so any past run can be re-judged under a new policy.
 
 One run at a time: an exclusive advisory lock on `<db>.lock` (released by the
-kernel if the process dies) makes a second run refuse with a clear message.
+kernel if the process dies), on PostgreSQL a session advisory lock (released
+when the connection ends), makes a second run refuse with a clear message.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from audit import codec
+from audit import codec, db
 from audit._gc import gc_paused
 from audit.errors import StoreError
 from audit.models import (
@@ -34,78 +37,8 @@ from audit.models import (
     VerdictChange,
 )
 
-# Each entry upgrades the schema by one version (PRAGMA user_version); never edit
-# a shipped entry, append a new one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE runs (
-        id INTEGER PRIMARY KEY,
-        started TEXT NOT NULL,
-        finished TEXT,
-        network TEXT NOT NULL DEFAULT 'online',
-        vantage TEXT NOT NULL DEFAULT '',
-        tool_version TEXT NOT NULL DEFAULT '',
-        registry TEXT NOT NULL DEFAULT '',
-        command TEXT NOT NULL DEFAULT 'run',
-        status TEXT NOT NULL DEFAULT 'running'   -- running | finished | interrupted
-    );
-    CREATE TABLE observations (
-        id INTEGER PRIMARY KEY,
-        run_id INTEGER NOT NULL REFERENCES runs(id),
-        resource_id TEXT,
-        url TEXT NOT NULL,
-        checked_at TEXT NOT NULL,
-        status INTEGER,
-        error TEXT,
-        outcome TEXT NOT NULL,      -- classification at check time (re-derivable)
-        final_url TEXT,
-        elapsed_ms INTEGER NOT NULL DEFAULT 0,
-        evidence TEXT NOT NULL DEFAULT '[]',
-        data TEXT NOT NULL           -- the whole Observation as JSON
-    );
-    CREATE INDEX observations_resource ON observations(resource_id, checked_at);
-    CREATE INDEX observations_url ON observations(url, checked_at);
-    CREATE INDEX observations_run ON observations(run_id);
-    CREATE TABLE verdicts (
-        id INTEGER PRIMARY KEY,
-        resource_id TEXT NOT NULL,
-        url TEXT,
-        run_id INTEGER REFERENCES runs(id),
-        at TEXT NOT NULL,
-        before TEXT,
-        after TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX verdicts_resource ON verdicts(resource_id, at);
-    CREATE TABLE snapshots (
-        url TEXT PRIMARY KEY,
-        looked_up_at TEXT NOT NULL,
-        status TEXT NOT NULL,
-        data TEXT NOT NULL           -- the whole ArchiveLookup as JSON
-    );
-    CREATE TABLE notifications (
-        id INTEGER PRIMARY KEY,
-        run_id INTEGER REFERENCES runs(id),
-        target TEXT NOT NULL,
-        at TEXT NOT NULL,
-        ok INTEGER NOT NULL,
-        detail TEXT NOT NULL DEFAULT ''
-    );
-    """,
-    """
-    CREATE TABLE parse_cache (
-        kind TEXT PRIMARY KEY,       -- one entry per kind ('registry')
-        digest TEXT NOT NULL,        -- of the source text and the parser's version
-        data TEXT NOT NULL           -- the parsed value as JSON
-    );
-    """,
-    """
-    -- the classification rules and accept list `outcome` was derived under
-    -- (audit.check.rules_stamp); '' = unknown, always re-derived
-    ALTER TABLE observations ADD COLUMN classified_by TEXT NOT NULL DEFAULT '';
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+# The schema's versioned SQL, one folder per engine (audit/db/migrations/).
+SCHEMA_VERSION = db.schema_version()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +56,12 @@ class StoredObservation:
 class Store:
     """An open store. Use `open_store()`; close it (or use `with`)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, lock_fd: int | None) -> None:
+    def __init__(
+        self, path: db.Location, conn: Any, lock_fd: int | None, engine: db.Engine
+    ) -> None:
         self.path = path
+        self.engine = engine
+        # sqlite3.Connection, or audit.db.postgres.PgConnection (the same calls)
         self._conn = conn
         self._lock_fd = lock_fd
 
@@ -153,10 +90,10 @@ class Store:
     ) -> int:
         cur = self._conn.execute(
             "INSERT INTO runs(started, vantage, tool_version, registry, command)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (ts(started), vantage, tool_version, registry, command),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def finish_run(
         self, run_id: int, finished: datetime, network: Network, status: str = "finished"
@@ -197,7 +134,7 @@ class Store:
         cur = self._conn.execute(
             "INSERT INTO observations(run_id, resource_id, url, checked_at, status, error,"
             " outcome, final_url, elapsed_ms, evidence, data, classified_by)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 run_id,
                 resource_id,
@@ -213,7 +150,7 @@ class Store:
                 classified_by,
             ),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def observations(
         self, resource_id: str | None = None, *, url: str | None = None, run_id: int | None = None
@@ -251,7 +188,8 @@ class Store:
 
     def put_cached(self, kind: str, digest: str, data: str) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO parse_cache(kind, digest, data) VALUES (?, ?, ?)",
+            "INSERT INTO parse_cache(kind, digest, data) VALUES (?, ?, ?)"
+            " ON CONFLICT(kind) DO UPDATE SET digest = excluded.digest, data = excluded.data",
             (kind, digest, data),
         )
 
@@ -348,8 +286,13 @@ class Store:
         )
 
 
-def open_store(path: Path, *, lock: bool = False) -> Store:
+def open_store(location: db.Location, *, lock: bool = False) -> Store:
     """Open (creating and migrating) the store; `lock` takes the one-run-at-a-time lock."""
+    if db.engine_of(location) is db.Engine.POSTGRESQL:
+        from audit.db.pgstore import open_postgres  # noqa: PLC0415 (psycopg only when used)
+
+        return Store(location, open_postgres(str(location), lock=lock), None, db.Engine.POSTGRESQL)
+    path = Path(location)
     lock_fd: int | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -375,7 +318,7 @@ def open_store(path: Path, *, lock: bool = False) -> Store:
         if lock_fd is not None:
             os.close(lock_fd)
         raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from None
-    return Store(path, conn, lock_fd)
+    return Store(path, conn, lock_fd, db.Engine.SQLITE)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -385,7 +328,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             f"{path}: store schema v{version} is newer than this audit "
             f"(v{SCHEMA_VERSION}); upgrade audit"
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    scripts = db.migrations(db.Engine.SQLITE)
+    for number, script in enumerate(scripts[version:], start=version + 1):
         # executescript commits first; wrap each step so it applies whole or not at all
         conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
