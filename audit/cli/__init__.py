@@ -26,7 +26,9 @@ from audit.cli import (
     normalize,
     report,
     run,
+    schedule,
     watch,
+    worker,
 )
 from audit.cli._config import CONFIG_NAME
 from audit.cli._options import EXIT_FAILURE, EXIT_INPUT, EXIT_OK
@@ -34,7 +36,9 @@ from audit.errors import AuditError, InputError, OutputError, StoreError
 
 log = logging.getLogger("audit")
 
-COMMANDS = (init, run, normalize, extract, check, archive, report, watch, history)
+COMMANDS = (
+    init, run, normalize, extract, check, archive, report, watch, history, schedule, worker,
+)  # fmt: skip
 
 EXAMPLES = {
     "init": "example: audit init my-reports && cd my-reports",
@@ -46,6 +50,8 @@ EXAMPLES = {
     "report": "example: audit report --format md > status.md",
     "watch": 'example: audit watch --cron "0 6 * * *"',
     "history": "example: audit history vologda-viro",
+    "schedule": "example: audit schedule --db postgresql://audit@db.example/audit",
+    "worker": "example: audit worker --db postgresql://audit@db.example/audit --vantage fi-1",
 }
 
 

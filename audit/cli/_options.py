@@ -309,14 +309,16 @@ def maybe_store(args: argparse.Namespace) -> contextlib.AbstractContextManager[S
 
 
 @contextlib.contextmanager
-def registry_and_store(args: argparse.Namespace) -> Iterator[tuple[Registry, Store]]:
-    """The registry (parsed, or from the store's cache) and the locked store.
+def registry_and_store(
+    args: argparse.Namespace, *, lock: bool = True
+) -> Iterator[tuple[Registry, Store]]:
+    """The registry (parsed, or from the store's cache) and the (locked) store.
 
     A bad registry must not leave a new, empty store behind: without a store yet,
     the registry is validated before one is created.
     """
     registry = None if db.exists(args.db) else load_registry(args.registry)
-    with open_store(args.db, lock=True) as store:
+    with open_store(args.db, lock=lock) as store:
         if registry is None:
             registry = load_registry(args.registry, cache=store)
         else:
