@@ -182,6 +182,7 @@ def test_a_database_restart_mid_run_loses_no_observation(
     postgres.restart()  # drops every connection mid-run
     code, out, err = _finish(proc)
     assert code == 0, err
+    assert "checked 24" in out
     rows = _q(url, "SELECT resource_id, count(*) FROM observations GROUP BY resource_id")
     assert len(rows) == 24 and {n for _, n in rows} == {1}
     assert _q(url, "SELECT count(*) FROM jobs WHERE done_at IS NULL") == [(0,)]
