@@ -117,6 +117,15 @@ class Override:
 
 
 @dataclass(frozen=True, slots=True)
+class Replacement:
+    """A new address a person accepted for a resource (the registry's `replaced_by:`)."""
+
+    url: str  # normalised request URL
+    date: str | None = None  # ISO date it was accepted
+    source: str | None = None  # where it came from, e.g. "audit fix: did you mean"
+
+
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One entry of data/resources.yaml."""
 
@@ -136,6 +145,10 @@ class Resource:
     cited: Normalized | None = None  # `cited_as` repaired and explained (for reports)
     override: Override | None = None  # `override:` a person set
     keep: bool = False  # `keep: true`: `audit fix` leaves its citations as written
+    # An accepted replacement: this entry is no longer checked (its history stays) and
+    # the registry adds a successor entry, id "<id>.new", that checks `replaced_by.url`.
+    replaced_by: Replacement | None = None
+    replaces: str | None = None  # on the successor: the id of the entry it replaces
 
 
 # --------------------------------------------------------------------------
@@ -357,6 +370,41 @@ class VerdictChange:
     reason: str = ""
 
 
+# --------------------------------------------------------------------------
+# Suggestions (`audit fix`): where a failing resource may have gone
+
+
+class SuggestionKind(StrEnum):
+    DID_YOU_MEAN = "did_you_mean"  # a host one edit away that answers
+    MOVED_TO = "moved_to"  # the archive saw the site redirect or announce a new address
+
+
+class Level(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A possible new address for a failing resource: shown, never applied silently."""
+
+    kind: SuggestionKind
+    url: str
+    score: float  # 0..1, from the evidence
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def confidence(self) -> Level:
+        return level(self.score)
+
+
+def level(score: float) -> Level:
+    if score >= 0.75:
+        return Level.HIGH
+    return Level.MEDIUM if score >= 0.5 else Level.LOW
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceStatus:
     """Everything a report shows about one resource."""
@@ -375,6 +423,7 @@ class ResourceStatus:
     archive: ArchiveLookup | None = None
     replacement: Snapshot | None = None  # suggested for dead / suspect / moved
     moved_to: str | None = None  # Judgement.moved_to, for a moved resource
+    suggestions: tuple[Suggestion, ...] = ()  # kept by `audit fix`, best first; never applied
 
 
 @dataclass(frozen=True, slots=True)

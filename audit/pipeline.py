@@ -30,6 +30,7 @@ from audit.check import (
     open_checker,
     rules_stamp,
 )
+from audit.fix import stored as suggestions
 from audit.judge import Check, Policy, drift, is_due, judge
 from audit.models import (
     ArchiveLookup,
@@ -498,12 +499,16 @@ def build_report(
     runs = store.runs()
     run = run or (runs[-1] if runs else None)
     earlier = [r for r in runs if run is not None and r.id < run.id]
+    offered = suggestions.load(store)  # kept by `audit fix`
     rows = []
     for resource in registry.resources:
         policy = policy_for(resource, registry, opts)
         lookup = snapshots.get(resource.url or "")
         judgement = judgements.get(resource.id) if judgements else None
-        rows.append(_status(resource, history, lookup, policy, judgement, today=now.date()))
+        status = _status(resource, history, lookup, policy, judgement, today=now.date())
+        if resource.id in offered:
+            status = dataclasses.replace(status, suggestions=offered[resource.id])
+        rows.append(status)
     return ReportData(
         generated_at=now,
         run=run,

@@ -29,7 +29,15 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from audit import __version__, codec, urls
 from audit._gc import gc_paused
 from audit.errors import RegistryError
-from audit.models import Citation, Location, Resource, ResourcePolicy, Source, UrlKind
+from audit.models import (
+    Citation,
+    Location,
+    Replacement,
+    Resource,
+    ResourcePolicy,
+    Source,
+    UrlKind,
+)
 from audit.overrides import parse_override
 
 RESOURCE_FIELDS = frozenset(
@@ -55,6 +63,7 @@ RESOURCE_FIELDS = frozenset(
         "cited_on",
         "override",
         "keep",
+        "replaced_by",
     }
 )
 TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives"})
@@ -250,6 +259,16 @@ def parse_registry(doc: Any, path: Path) -> Registry:
             )
         seen[resource.id] = _line(item, "id")
         resources.append(resource)
+        if resource.replaced_by is not None:
+            successor = _successor(resource)
+            if successor.id in seen:
+                raise RegistryError(
+                    f"id {successor.id!r} is taken: it names the entry replacing {resource.id!r}",
+                    path=p,
+                    line=seen[successor.id],
+                )
+            seen[successor.id] = _line(item, "replaced_by")
+            resources.append(successor)
     hooks = doc.get("webhooks") or []
     if not isinstance(hooks, list) or not all(isinstance(h, str) for h in hooks):
         raise RegistryError(
@@ -304,6 +323,12 @@ def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
                 line=_line(item, "url"),
             )
         url, display = n.url, display or n.display
+    policy = _policy(item, p, allow_skip=True)
+    replaced = _replaced_by(item, p)
+    if replaced is not None:
+        # no longer checked: the old address's history stays as it was
+        when = f" on {replaced.date}" if replaced.date else ""
+        policy = replace(policy, skip=f"replaced by {replaced.url}{when}")
     return Resource(
         id=rid,
         name=str(item["name"]),
@@ -314,13 +339,56 @@ def _resource(item: Mapping[str, Any], p: str, line: int | None) -> Resource:
         region=_opt_str(item.get("region")),
         sources=_sources(item, p),
         notes=_opt_str(item.get("notes")),
-        policy=_policy(item, p, allow_skip=True),
+        policy=policy,
         candidate=bool(item.get("candidate", False)),
         cited_on=_cited_on(item, p),
         line=line,
         cited=urls.normalize_cached(cited_as) if cited_as else None,
         override=parse_override(item.get("override"), p, lambda key: _line(item, key)),
         keep=_flag(item, "keep", p),
+        replaced_by=replaced,
+    )
+
+
+def _replaced_by(item: Mapping[str, Any], p: str) -> Replacement | None:
+    """`replaced_by: URL` or `{url: URL, date: YYYY-MM-DD, source: TEXT}`."""
+    value = item.get("replaced_by")
+    if value is None:
+        return None
+    line = _line(item, "replaced_by")
+    spec = value if isinstance(value, Mapping) else {"url": value}
+    unknown = set(spec) - {"url", "date", "source"}
+    if unknown or not isinstance(spec.get("url"), str):
+        raise RegistryError(
+            "replaced_by must be a URL or {url: URL, date: YYYY-MM-DD, source: TEXT}",
+            path=p,
+            line=line,
+        )
+    n = urls.normalize_cached(spec["url"])
+    if n.kind is not UrlKind.WEB or n.url is None:
+        raise RegistryError(
+            f"replaced_by is not a web address: {n.error or n.kind}", path=p, line=line
+        )
+    when = spec.get("date")
+    if when is not None:
+        try:
+            when = date.fromisoformat(str(when)).isoformat()
+        except ValueError:
+            raise RegistryError("replaced_by date must be YYYY-MM-DD", path=p, line=line) from None
+    return Replacement(n.url, when, _opt_str(spec.get("source")))
+
+
+def _successor(old: Resource) -> Resource:
+    """The entry that checks an accepted replacement; the old one keeps its history."""
+    assert old.replaced_by is not None
+    return replace(
+        old,
+        id=f"{old.id}.new",
+        url=old.replaced_by.url,
+        display=None,
+        policy=replace(old.policy, skip=None),
+        replaced_by=None,
+        replaces=old.id,
     )
 
 
@@ -488,9 +556,14 @@ def merge_into(
         doc["resources"] = CommentedSeq()
     items: CommentedSeq = doc["resources"]
     by_key: dict[str, CommentedMap] = {}
-    for item, resource in zip(items, registry.resources, strict=True):
+    # the entries that check an accepted replacement (`replaced_by`) have no item of their own
+    entries = [r for r in registry.resources if r.replaces is None]
+    for item, resource in zip(items, entries, strict=True):
         if resource.url:
             by_key[urls.normalize(resource.url).key or resource.url] = item
+        if resource.replaced_by:  # a citation of the new address belongs to the old entry
+            new = resource.replaced_by.url
+            by_key.setdefault(urls.normalize(new).key or new, item)
     ids = {r.id for r in registry.resources}
     names_seen = {r.name.casefold() for r in registry.resources}
     added: list[str] = []

@@ -21,6 +21,7 @@ from audit.cli import (
     archive,
     check,
     extract,
+    fix,
     history,
     init,
     normalize,
@@ -37,7 +38,7 @@ from audit.errors import AuditError, InputError, OutputError, StoreError
 log = logging.getLogger("audit")
 
 COMMANDS = (
-    init, run, normalize, extract, check, archive, report, watch, history, schedule, worker,
+    init, run, normalize, extract, check, archive, report, watch, history, fix, schedule, worker,
 )  # fmt: skip
 
 EXAMPLES = {
@@ -52,6 +53,7 @@ EXAMPLES = {
     "history": "example: audit history vologda-viro",
     "schedule": "example: audit schedule --db postgresql://audit@db.example/audit",
     "worker": "example: audit worker --db postgresql://audit@db.example/audit --vantage fi-1",
+    "fix": "example: audit fix report.docx --out fixed/ --style append",
 }
 
 

@@ -108,12 +108,7 @@ def add_checking(p: argparse.ArgumentParser) -> None:
         metavar="HOST:PORT:ADDR",
         help="use ADDR for HOST:PORT, as curl's --resolve (repeatable)",
     )
-    g.add_argument(
-        "--dns-server",
-        metavar="ADDR[:PORT]",
-        help="ask this DNS server (default: the system's, from /etc/resolv.conf; "
-        "$AUDIT_DNS_SERVER if set); the hosts file still answers first",
-    )
+    add_dns(g)
     g.add_argument(
         "--allow-private",
         action="store_true",
@@ -137,6 +132,15 @@ def add_checking(p: argparse.ArgumentParser) -> None:
         "asked on 80 for http:// and 443 for https:// (NAME:PORT: that port; "
         "http://NAME[:PORT] or https://...: that scheme only); repeatable; replaces the "
         "defaults: example.com, www.iana.org, one.one.one.one",
+    )
+
+
+def add_dns(g: argparse._ActionsContainer) -> None:
+    g.add_argument(
+        "--dns-server",
+        metavar="ADDR[:PORT]",
+        help="ask this DNS server (default: the system's, from /etc/resolv.conf; "
+        "$AUDIT_DNS_SERVER if set); the hosts file still answers first",
     )
 
 

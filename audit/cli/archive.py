@@ -14,6 +14,7 @@ from audit.archive import ArchiveRequest, lookup_to_json
 from audit.cli._options import (
     EXIT_OK,
     add_archives,
+    add_dns,
     add_store,
     archive_settings,
     maybe_store,
@@ -30,6 +31,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     g = p.add_argument_group("requests")
     g.add_argument("--timeout", type=positive(float), help="seconds per archive request")
     g.add_argument("--user-agent", help="the User-Agent header")
+    add_dns(g)
     add_archives(p)
     p.add_argument("--url", action="append", default=[], help="a URL to look up (repeatable)")
     p.add_argument("--date", type=date.fromisoformat, help="find snapshots nearest this date")
