@@ -228,3 +228,32 @@ def test_a_store_newer_than_the_tool_is_a_one_line_error(
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1
     assert f"store schema v{SCHEMA_VERSION + 7} is newer than this audit" in err
+
+
+def test_store_copy_moves_a_sqlite_store_into_postgres_with_the_same_verdicts(
+    tmp_path: Path, web: WebServer, postgres: PostgresServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    web.fallback(HostMeter(delay=0.0))
+    reg, net = _setup(tmp_path, web, hosts=3, paths=2)
+    lite = tmp_path / "audit.sqlite"
+    common = ["--registry", str(reg), "--no-archive", "--all", "-q", *net]
+    for _ in range(2):
+        assert main(["run", "--db", str(lite), "--reports", str(tmp_path / "r"), *common]) == 0
+    url = postgres.new_database()
+    code = main(["store", "copy", "--from", str(lite), "--to", url])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "runs 2, observations 12" in out
+
+    def report(db: str) -> list[tuple[str, str, str]]:
+        assert main(["report", "--db", db, "--registry", str(reg), "--format", "json"]) == 0
+        results = json.loads(capsys.readouterr().out)["results"]
+        return [(r["id"], r["verdict"], r["reason"]) for r in results]
+
+    assert report(url) == report(str(lite))
+    # ids go on from the copied ones: a run on PostgreSQL appends, nothing collides
+    assert main(["run", "--db", url, "--reports", str(tmp_path / "r2"), *common]) == 0
+    assert _q(url, "SELECT count(*), count(DISTINCT id) FROM observations") == [(18, 18)]
+    # a second copy into the same store is refused, whole
+    assert main(["store", "copy", "--from", str(lite), "--to", url]) == 3
+    assert "not empty" in capsys.readouterr().err

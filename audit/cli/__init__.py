@@ -28,6 +28,7 @@ from audit.cli import (
     report,
     run,
     schedule,
+    store,
     watch,
     worker,
 )
@@ -38,7 +39,8 @@ from audit.errors import AuditError, InputError, OutputError, StoreError
 log = logging.getLogger("audit")
 
 COMMANDS = (
-    init, run, normalize, extract, check, archive, report, watch, history, fix, schedule, worker,
+    init, run, normalize, extract, check, archive, report, watch, history, fix,
+    schedule, worker, store,
 )  # fmt: skip
 
 EXAMPLES = {
@@ -51,6 +53,7 @@ EXAMPLES = {
     "report": "example: audit report --format md > status.md",
     "watch": 'example: audit watch --cron "0 6 * * *"',
     "history": "example: audit history vologda-viro",
+    "store": "example: audit store copy --from data/audit.sqlite --to postgresql://audit@db/audit",
     "schedule": "example: audit schedule --db postgresql://audit@db.example/audit",
     "worker": "example: audit worker --db postgresql://audit@db.example/audit --vantage fi-1",
     "fix": "example: audit fix report.docx --out fixed/ --style append",
