@@ -95,19 +95,24 @@ class Queue:
         """Queue (resource_id, target) pairs; a resource already queued is left alone.
         How many were new. Two schedulers at once queue each resource once."""
 
+        rows = [(rid, host_of(t.url), json.dumps(_target_json(t))) for rid, t in jobs]
+
         def body() -> int:
             self._conn.execute("SELECT pg_advisory_xact_lock(?)", (SCHEDULE_LOCK,))
             added = 0
-            for resource_id, target in jobs:
-                host = host_of(target.url)
-                cur = self._conn.execute(
-                    "INSERT INTO jobs(resource_id, host, target) VALUES (?, ?, ?)"
+            for i in range(0, len(rows), 5000):  # one statement per batch, not per job
+                chunk = rows[i : i + 5000]
+                ids, hosts, targets = ([r[k] for r in chunk] for k in range(3))
+                added += self._conn.execute(
+                    "INSERT INTO jobs(resource_id, host, target)"
+                    " SELECT * FROM unnest(?::text[], ?::text[], ?::text[])"
                     " ON CONFLICT (resource_id) WHERE done_at IS NULL DO NOTHING",
-                    (resource_id, host, json.dumps(_target_json(target))),
-                )
-                added += cur.rowcount
+                    (ids, hosts, targets),
+                ).rowcount
                 self._conn.execute(
-                    "INSERT INTO hosts(host) VALUES (?) ON CONFLICT (host) DO NOTHING", (host,)
+                    "INSERT INTO hosts(host) SELECT DISTINCT unnest(?::text[])"
+                    " ON CONFLICT (host) DO NOTHING",
+                    (hosts,),
                 )
             return added
 
