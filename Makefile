@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint venv browser bench clean
 
-$(BIN)/audit: pyproject.toml
+# The install compiles the message catalogues (hatch_build.py): redo it when a .po changes.
+$(BIN)/audit: pyproject.toml hatch_build.py $(wildcard audit/report/locale/*/LC_MESSAGES/*.po)
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e . --group dev
@@ -16,10 +17,12 @@ venv: $(BIN)/audit
 run: venv
 	$(BIN)/audit run --registry data/resources.yaml --db data/audit.sqlite
 
-# The browser test needs Debian's chromium, the DNS tests dnsmasq, the store tests PostgreSQL; the scripts install them when missing.
+# The browser test needs Debian's chromium, the DNS tests dnsmasq, the read-only store
+# test (as root) chattr, the store tests PostgreSQL: scripts/ensure-* install them when missing.
 test: venv
 	scripts/ensure-chromium
 	scripts/ensure-dnsmasq
+	scripts/ensure-chattr
 	scripts/ensure-postgres
 	$(BIN)/python -m pytest
 

@@ -438,3 +438,6 @@ class ReportData:
     previous_run: RunInfo | None = None  # the run `changes` are measured against
     # verdict counts per past run, oldest first, for the chart
     timeline: tuple[tuple[datetime, dict[str, int]], ...] = field(default_factory=tuple)
+    lang: str = "en"  # the language of the reports people read (en, fr, ru)
+    # run-level warnings every report shows (e.g. "archives unreachable: ...")
+    notes: tuple[str, ...] = ()

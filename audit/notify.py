@@ -1,8 +1,10 @@
 """Webhook notifications when verdicts change (newly dead, moved, recovered, ...).
 
-Each webhook gets one JSON POST per run with the changes. Delivery has a short
-timeout and a few retries, runs concurrently with the rest of the run, and a
-failure is recorded, never raised: a broken receiver must not break a run.
+Each webhook gets one JSON POST per run with the changes. Every POST has a
+total deadline (a receiver that drips its answer is cut off), the whole
+delivery a bounded wait, and targets pass the address policy (no loopback or
+private receivers without `--allow-private`). A failure is recorded, never
+raised: a broken receiver must not break a run, nor delay its reports.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import httpx
 from audit import __version__, channels
 from audit.check.transport import resolving_transport
 from audit.models import Network, Verdict, VerdictChange
+from audit.netpolicy import AddressPolicy
 
 log = logging.getLogger(__name__)
 
 Record = Callable[[str, bool, str], None]  # (webhook, delivered, detail)
+POST_TIMEOUT = 5.0  # seconds per POST, all included (a shorter --timeout lowers it)
 
 
 def payload(
@@ -61,39 +65,73 @@ async def send_all(
     *,
     user_agent: str,
     record: Record | None = None,
-    timeout: float = 5.0,
+    timeout: float = POST_TIMEOUT,
     retries: int = 2,
     dns_server: tuple[str, int] | None = None,
+    wait: float = 30.0,
+    allow_private: bool = False,
 ) -> None:
-    """POST `body` to every webhook, notify every Apprise channel, all concurrently."""
-    hooks = [t for t in targets if not channels.is_channel(t)]
+    """POST `body` to every webhook, notify every Apprise channel, all concurrently.
+
+    `timeout` bounds each POST (connect + headers + body), `wait` the whole
+    delivery: what has not arrived by then is recorded as not delivered.
+    """
+    policy = AddressPolicy((), allow_private=allow_private, timeout=timeout, dns_server=dns_server)
     async with httpx.AsyncClient(
         timeout=timeout,
         headers={"User-Agent": user_agent},
         follow_redirects=False,
         transport=resolving_transport(dns_server=dns_server),  # names: our resolver's
     ) as client:
-        await asyncio.gather(
-            channels.send_channels(
-                [t for t in targets if channels.is_channel(t)], body, record=record
-            ),
-            *(_send(client, t, body, retries, record) for t in hooks),
-        )
+        jobs = {
+            asyncio.create_task(
+                channels.send_channels([t], body, record=record, timeout=wait)
+                if channels.is_channel(t)
+                else _send(client, policy, t, body, timeout=timeout, retries=retries, record=record)
+            ): t
+            for t in targets
+        }
+        _, pending = await asyncio.wait(jobs, timeout=wait)
+        for job in pending:
+            job.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for job in pending:
+            log.warning("webhook %s: not delivered within %g s", jobs[job], wait)
+            if record:
+                record(jobs[job], False, f"not delivered within {wait:g} s")
 
 
 async def _send(
     client: httpx.AsyncClient,
+    policy: AddressPolicy,
     target: str,
     body: dict[str, object],
+    *,
+    timeout: float,
     retries: int,
     record: Record | None,
 ) -> None:
+    refused = await policy.refuse(target)
+    if refused is not None:
+        log.warning("webhook %s refused: %s", target, refused)
+        if record:
+            record(target, False, f"refused: {refused}")
+        return
     detail = ""
     for attempt in range(retries + 1):
         if attempt:
             await asyncio.sleep(0.5 * 2 ** (attempt - 1))
         try:
-            answer = await client.post(target, json=body)
+            async with asyncio.timeout(timeout):
+                # Streamed and closed unread: a receiver's body is never ours to hold.
+                answer = await client.send(
+                    client.build_request("POST", target, json=body), stream=True
+                )
+                await answer.aclose()
+        except TimeoutError:
+            # Not retried: the receiver may have acted on it, and would drip again.
+            detail = f"no complete answer within {timeout:g} s"
+            break
         except httpx.HTTPError as exc:
             detail = f"{type(exc).__name__}: {exc}"
             continue

@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -78,6 +78,8 @@ class RunOptions:
     all_resources: bool = False  # re-check everything, not only what is due
     reports_dir: Path | None = Path("reports")
     formats: tuple[str, ...] = ("html", "md", "json", "csv")
+    lang: str = "en"  # of the HTML and Markdown reports
+    notify_wait: float = 30.0  # seconds webhook deliveries may take in all
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -151,11 +153,14 @@ async def run_audit(
     )
     recorder = _Recorder(store, history, run_id)
     targets, judgements, not_due = _due(registry, opts, recorder, clock)
+    targets, twins = once_per_url(targets)
 
     network = Network.ONLINE
     status = "interrupted"
     try:
-        network = await _check_into_store(targets, opts.check, recorder, clock, progress)
+        network = await _check_into_store(
+            targets, opts.check, recorder, clock, progress, twins=twins
+        )
         status = "finished"
     finally:
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
@@ -175,36 +180,45 @@ async def run_audit(
     )
     store.add_verdict_changes(run_id, changes)
 
-    tasks = []
+    # Notifications go out while the archives are asked, and never delay the reports:
+    # those are written first, then the delivery gets a bounded wait (send_all's own).
+    delivery = None
     if changes and registry.webhooks:
-        tasks.append(
-            asyncio.create_task(
-                notify.send_all(
-                    registry.webhooks,
-                    notify.payload(run_id, now, network, changes),
-                    user_agent=opts.check.user_agent,
-                    dns_server=opts.check.dns_server,
-                    record=lambda target, ok, detail: store.add_notification(
-                        run_id, target, now, ok, detail
-                    ),
-                )
+        delivery = asyncio.create_task(
+            notify.send_all(
+                registry.webhooks,
+                notify.payload(run_id, now, network, changes),
+                user_agent=opts.check.user_agent,
+                dns_server=opts.check.dns_server,
+                record=lambda target, ok, detail: store.add_notification(
+                    run_id, target, now, ok, detail
+                ),
+                timeout=min(notify.POST_TIMEOUT, opts.check.timeout),
+                wait=opts.notify_wait,
+                allow_private=opts.check.allow_private,
             )
         )
-    if opts.archive is not None and network is Network.ONLINE:
-        await _archive_into_store(
-            archive_requests(registry.resources, judgements), opts.archive, store, now
+    notes: tuple[str, ...] = ()
+    try:
+        if opts.archive is not None and network is Network.ONLINE:
+            note = await _archive_into_store(
+                archive_requests(registry.resources, judgements), opts.archive, store, now
+            )
+            notes = (note,) if note else ()
+        run = store.run(run_id)
+        assert run is not None
+        data = build_report(
+            registry, store, opts, now, run=run, history=history, judgements=judgements
         )
-    if tasks:
-        await asyncio.gather(*tasks)
-
-    run = store.run(run_id)
-    assert run is not None
-    data = build_report(registry, store, opts, now, run=run, history=history, judgements=judgements)
-    written = (
-        tuple(report.write_reports(data, opts.reports_dir, opts.formats).values())
-        if opts.reports_dir
-        else ()
-    )
+        data = dataclasses.replace(data, notes=notes)
+        written = (
+            tuple(report.write_reports(data, opts.reports_dir, opts.formats).values())
+            if opts.reports_dir
+            else ()
+        )
+    finally:
+        if delivery is not None:
+            await delivery
     return RunSummary(run, data, len(targets), not_due, changes, written)
 
 
@@ -272,6 +286,23 @@ def _target(resource: Resource, history: Sequence[StoredObservation]) -> CheckTa
     )
 
 
+def once_per_url(
+    targets: Sequence[CheckTarget],
+) -> tuple[list[CheckTarget], dict[str, list[str]]]:
+    """One target per (URL, accept, timeout); the keys of the others, by the kept key.
+
+    A registry listing one URL under two ids (warned about on loading) gets one check,
+    recorded for both.
+    """
+    kept: dict[tuple[str, frozenset[int], float | None], CheckTarget] = {}
+    twins: dict[str, list[str]] = {}
+    for t in targets:
+        first = kept.setdefault((t.url, t.accept, t.timeout), t)
+        if first is not t:
+            twins.setdefault(str(first.key), []).append(str(t.key))
+    return list(kept.values()), twins
+
+
 @dataclass(slots=True)
 class _Tally:
     checked: int = 0
@@ -300,15 +331,19 @@ async def _check_into_store(
     recorder: _Recorder,
     clock: Clock,
     progress: Progress | None,
+    *,
+    twins: Mapping[str, Sequence[str]] | None = None,
 ) -> Network:
     tally = _Tally()
     async for result in _results(targets, settings, clock, tally):
-        recorder.add(
-            _key(result),
-            result.observation,
-            result.classification,
-            rules_stamp(result.target.accept),
-        )
+        key = _key(result)
+        for resource_id in (key, *((twins or {}).get(key or "", ()))):
+            recorder.add(
+                resource_id,
+                result.observation,
+                result.classification,
+                rules_stamp(result.target.accept),
+            )
         if progress:
             progress(tally.checked, len(targets))
     return tally.network
@@ -431,14 +466,21 @@ class _StoreCache:
 
 
 def archive_requests(
-    resources: Iterable[Resource], judgements: dict[str, Judgement] | None = None
+    resources: Iterable[Resource],
+    judgements: dict[str, Judgement] | None = None,
+    verdicts: Mapping[str, Verdict] | None = None,
 ) -> list[ArchiveRequest]:
-    """One lookup per resource with an address; the verdict decides verify and save."""
+    """One lookup per resource with an address; the verdict decides verify and save.
+
+    `verdicts` (the store's latest, for `audit archive`) stand in for judgements.
+    """
     out = []
     for r in resources:
         if not r.url:
             continue
         verdict = judgements[r.id].verdict if judgements and r.id in judgements else None
+        if verdict is None and verdicts:
+            verdict = verdicts.get(r.id)
         out.append(
             ArchiveRequest(
                 url=r.url,
@@ -457,20 +499,37 @@ async def lookup_archives(
     settings: ArchiveSettings,
     now: datetime,
     store: Store | None,
+    unreachable: dict[str, str] | None = None,
 ) -> AsyncIterator[ArchiveLookup]:
+    """Lookups in request order; `unreachable` receives the endpoints found unreachable."""
     wanted = list(requests)
     verify = frozenset(r.url for r in wanted if r.verify)
     cache = _StoreCache(store, settings.freshness, verify) if store else None
     async with Archiver(settings, cache=cache, page_check=classify_page) as archiver:
-        async for lookup in archiver.lookup_all(wanted, now):
-            yield lookup
+        try:
+            async for lookup in archiver.lookup_all(wanted, now):
+                yield lookup
+        finally:
+            if unreachable is not None:
+                unreachable.update(archiver.unreachable)
+
+
+def unreachable_note(unreachable: Mapping[str, str]) -> str | None:
+    """The one line output and reports carry when archive endpoints could not be reached."""
+    if not unreachable:
+        return None
+    return "archives unreachable: " + "; ".join(
+        f"{name} ({why})" for name, why in sorted(unreachable.items())
+    )
 
 
 async def _archive_into_store(
     requests: Iterable[ArchiveRequest], settings: ArchiveSettings, store: Store, now: datetime
-) -> None:
-    async for lookup in lookup_archives(requests, settings, now, store):
+) -> str | None:
+    unreachable: dict[str, str] = {}
+    async for lookup in lookup_archives(requests, settings, now, store, unreachable):
         log.debug("archive %s: %s", lookup.url, lookup.status)
+    return unreachable_note(unreachable)
 
 
 # --------------------------------------------------------------------------
@@ -511,6 +570,7 @@ def build_report(
         rows.append(status)
     return ReportData(
         generated_at=now,
+        lang=opts.lang,
         run=run,
         registry_path=str(registry.path),
         resources=tuple(rows),

@@ -9,8 +9,11 @@ atomically: an interrupted write leaves the old file intact.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import glob
 import hashlib
 import io
+import logging
 import os
 import re
 import tempfile
@@ -23,11 +26,11 @@ from typing import Any, Protocol
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from audit import __version__, codec, urls
 from audit._gc import gc_paused
+from audit._registry_yaml import LinedList, LinedMap, check_events, read_lined
 from audit.errors import RegistryError
 from audit.models import (
     Citation,
@@ -68,7 +71,10 @@ RESOURCE_FIELDS = frozenset(
 )
 TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives"})
 POLICY_FIELDS = frozenset({"accept", "skip", "timeout", "confirm_checks", "confirm_span_days"})
+log = logging.getLogger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# Finite ranges for every number: `timeout: .inf` would never end a check.
+_LIMITS = {"timeout": 3600.0, "confirm_checks": 1000, "confirm_span_days": 3650.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,46 +105,54 @@ def _yaml() -> YAML:
     return y
 
 
-class _LinedMap(dict[Any, Any]):
-    """A mapping that remembers the 1-based line of itself and of each key."""
-
-    line: int
-    lines: dict[Any, int]
-
-
-class _LinedList(list[Any]):
-    """A sequence that remembers the 1-based line of itself and of each item."""
-
-    line: int
-    lines: list[int]
-
-
 def _read(path: Path, *, round_trip: bool = False) -> Any:
     """The YAML document: ruamel's round-trip tree to edit it, else a fast lined tree."""
     return _parse_yaml(_read_text(path), path, round_trip=round_trip)
 
 
+# YAML 1.2 printable characters (tab, LF, CR, and no C0/C1 controls but NEL).
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise RegistryError("registry file not found", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"cannot read registry: {exc}", path=str(path)) from None
+    except OSError as exc:
+        raise RegistryError(
+            f"cannot read registry: {exc.strerror or exc}", path=str(path)
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RegistryError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be read (save the file as UTF-8)",
+            path=str(path),
+            line=line,
+        ) from None
+    bad = _UNPRINTABLE.search(text)
+    if bad is not None:
+        raise RegistryError(
+            f"control character U+{ord(bad.group()):04X} is not allowed in YAML",
+            path=str(path),
+            line=text.count("\n", 0, bad.start()) + 1,
+        )
+    return text
 
 
 def _parse_yaml(text: str, path: Path, *, round_trip: bool = False) -> Any:
-    """Reading for validation goes through libyaml (ruamel's C composer) and keeps only
-    line numbers: the round-trip loader is ten times slower on a large registry.
+    """Reading for validation goes through libyaml's event stream (_registry_yaml) and
+    keeps only line numbers: the round-trip loader is ten times slower on a large registry.
     """
     try:
         if not round_trip:
-            fast = YAML(typ="safe", pure=False)
             try:
-                node = fast.compose(text)
-                return None if node is None else _lined(node, fast, str(path))
+                return read_lined(text, str(path))
             except MarkedYAMLError:
                 pass  # libyaml refuses some valid YAML 1.2 (':' in flow scalars): ask ruamel
+        check_events(text, str(path))  # ruamel composes recursively: no aliases, bounded depth
         return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -147,27 +161,8 @@ def _parse_yaml(text: str, path: Path, *, round_trip: bool = False) -> Any:
         raise RegistryError(f"YAML syntax error: {what}", path=str(path), line=line) from None
     except YAMLError as exc:
         raise RegistryError(f"YAML error: {exc}", path=str(path)) from None
-
-
-def _lined(node: Node, y: YAML, p: str) -> Any:
-    if isinstance(node, MappingNode):
-        m = _LinedMap()
-        m.line, m.lines = node.start_mark.line + 1, {}
-        for key_node, value_node in node.value:
-            key = _lined(key_node, y, p)
-            if key in m:
-                raise RegistryError(
-                    f"duplicate key {key!r}", path=p, line=key_node.start_mark.line + 1
-                )
-            m[key] = _lined(value_node, y, p)
-            m.lines[key] = key_node.start_mark.line + 1
-        return m
-    if isinstance(node, SequenceNode):
-        seq = _LinedList(_lined(item, y, p) for item in node.value)
-        seq.line = node.start_mark.line + 1
-        seq.lines = [item.start_mark.line + 1 for item in node.value]
-        return seq
-    return y.constructor.construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise RegistryError(f"cannot read a value: {exc}", path=str(path)) from None
 
 
 class ParseCache(Protocol):
@@ -197,11 +192,36 @@ def load_registry(path: Path, cache: ParseCache | None = None) -> Registry:
     hit = cache.cached("registry", digest) if cache else None
     if hit is not None:
         with contextlib.suppress(codec.DecodeError):
-            return replace(codec.decode(Registry, hit), path=path)
+            cached = replace(codec.decode(Registry, hit), path=path)
+            _warn_duplicates(cached)
+            return cached
     registry = replace(parse_registry(_parse_yaml(text, path), path), digest=digest)
     if cache:
         remember(registry, cache)
+    _warn_duplicates(registry)
     return registry
+
+
+def duplicate_urls(resources: Iterable[Resource]) -> list[tuple[Resource, ...]]:
+    """Resources that share one URL (each group in registry order): checked once."""
+    groups: dict[str, list[Resource]] = {}
+    for r in resources:
+        if r.url:
+            groups.setdefault(r.url, []).append(r)
+    return [tuple(g) for g in groups.values() if len(g) > 1]
+
+
+def _warn_duplicates(registry: Registry) -> None:
+    for group in duplicate_urls(registry.resources):
+        first, *rest = group
+        log.warning(
+            "%s:%s: %s is listed under %d ids (%s): it is checked once",
+            registry.path,
+            rest[0].line,
+            first.url,
+            len(group),
+            ", ".join(r.id for r in group),
+        )
 
 
 def remember(registry: Registry, cache: ParseCache) -> None:
@@ -213,7 +233,7 @@ def remember(registry: Registry, cache: ParseCache) -> None:
 def _line(node: Any, key: str | int | None = None) -> int | None:
     """1-based line of `node` (or of `key` inside it) as the loader recorded it."""
     try:
-        if isinstance(node, _LinedMap | _LinedList):
+        if isinstance(node, LinedMap | LinedList):
             return node.line if key is None else node.lines[key]  # type: ignore[index]
         if key is None:
             return int(node.lc.line) + 1
@@ -240,7 +260,10 @@ def parse_registry(doc: Any, path: Path) -> Registry:
                 path=p,
                 line=_line(doc, key),
             )
-    defaults = _policy(doc.get("defaults") or {}, p, allow_skip=False)
+    raw_defaults = doc.get("defaults") or {}
+    if not isinstance(raw_defaults, Mapping):
+        raise RegistryError("'defaults' must be a mapping", path=p, line=_line(doc, "defaults"))
+    defaults = _policy(raw_defaults, p, allow_skip=False)
     items = doc.get("resources") or []
     if not isinstance(items, list):
         raise RegistryError("'resources' must be a list", path=p, line=_line(doc, "resources"))
@@ -457,9 +480,18 @@ def _policy(item: Mapping[str, Any], p: str, *, allow_skip: bool) -> ResourcePol
         value = item.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        top = _LIMITS[key]
+        whole = kind is int
+        # `not (0 < value <= top)` also refuses nan; inf and 1e300 exceed `top`.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (0 < value <= top)
+            or (whole and value != int(value))
+        ):
+            what = "a whole number" if whole else "a number"
             raise RegistryError(
-                f"{key} must be a positive number",
+                f"{key} must be {what} above 0 and at most {top:g}, not {value!r}",
                 path=p,
                 line=_line(item, key),
             )
@@ -598,8 +630,14 @@ def merge_into(
         for c in fresh:
             item["occurrences"].append(_occurrence(c))
         updated.append(str(item["id"]))
+    # A hand-made entry is known by its name, and by its cited text and notes too
+    # (`cited_as: "Ministry of Education"` under `name: Minobr`).
+    for r in registry.resources:
+        for text in (r.cited_as, r.display):
+            if text:
+                names_seen.add(text.casefold())
     for cand in names:
-        if cand.name.casefold() in names_seen:
+        if cand.name.casefold() in names_seen or _named_in(cand.name, registry):
             continue
         if cand.nearby_url and urls.normalize(cand.nearby_url).key in by_key:
             continue  # named next to an address we already hold: not a URL-less resource
@@ -635,6 +673,20 @@ def merge_into(
     if not dry_run and (added or updated or not path.exists()):
         write_atomic(path, text)
     return MergeReport(tuple(added), tuple(updated), tuple(unchanged), text)
+
+
+def _named_in(name: str, registry: Registry) -> bool:
+    """`name` is already a hand-made entry: one whose name or cited text holds it, or
+    whose name it holds (`Ministry of Education` / `the Ministry of Education of X`)."""
+    folded = " ".join(name.casefold().split())
+    for r in registry.resources:
+        for text in (r.name, r.cited_as or ""):
+            known = " ".join(text.casefold().split())
+            if len(folded) >= 8 and (
+                folded in known or (len(known.split()) >= 3 and known in folded)
+            ):
+                return True
+    return False
 
 
 def _occurrence_maps(item: CommentedMap) -> list[Mapping[str, Any]]:
@@ -722,23 +774,56 @@ _TRANSLIT = str.maketrans(
 
 def _dump(doc: Any) -> str:
     buf = io.StringIO()
-    _yaml().dump(doc, buf)
+    y = _yaml()
+    # `url: null` is how the registry spells "no address": a merge writes it back so,
+    # not as an empty `url:` (which ruamel would emit for every untouched entry).
+    y.representer.add_representer(type(None), _represent_null)
+    y.dump(doc, buf)
     return buf.getvalue()
 
 
+def _represent_null(representer: Any, _data: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename over the target."""
+    """Write via a temporary file in the same folder and rename over the target.
+
+    The temporary file is locked while it is written: one left by a killed
+    writer (its lock died with it) is removed by the next write.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
+            if path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o777)
+            os.replace(tmp, path)  # still locked: a concurrent cleaner never takes it
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete `.<name>.*.tmp` files beside `path` whose writer is gone (lock free)."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            fd = os.open(stale, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # a live writer holds it
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(stale)
+                log.info("removed %s, left by an interrupted write", stale)
+        finally:
+            os.close(fd)

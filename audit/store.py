@@ -286,15 +286,23 @@ class Store:
         )
 
 
-def open_store(location: db.Location, *, lock: bool = False) -> Store:
-    """Open (creating and migrating) the store; `lock` takes the one-run-at-a-time lock."""
+def open_store(location: db.Location, *, lock: bool = False, verify: bool = True) -> Store:
+    """Open (creating and migrating) the store; `lock` takes the one-run-at-a-time lock.
+
+    Every failure is one StoreError line and leaves the file as it was: a
+    read-only file or folder is refused before SQLite is asked, and (`verify`)
+    `PRAGMA quick_check` runs before anything is written, so a corrupt store is
+    never migrated, switched to WAL or written into.
+    """
     if db.engine_of(location) is db.Engine.POSTGRESQL:
         from audit.db.pgstore import open_postgres  # noqa: PLC0415 (psycopg only when used)
 
         return Store(location, open_postgres(str(location), lock=lock), None, db.Engine.POSTGRESQL)
     path = Path(location)
     lock_fd: int | None = None
+    conn: sqlite3.Connection | None = None
     try:
+        _writable(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         if lock:
             lock_fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -302,23 +310,73 @@ def open_store(location: db.Location, *, lock: bool = False) -> Store:
                 fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(lock_fd)
+                lock_fd = None
                 raise StoreError(
                     f"{path}: another audit run is using this store; wait for it to finish"
                 ) from None
         conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        if verify and path.exists() and path.stat().st_size:
+            _quick_check(conn, path)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         _migrate(conn, path)
-    except sqlite3.Error as exc:
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
         if lock_fd is not None:
             os.close(lock_fd)
-        raise StoreError(f"{path}: cannot open the store: {exc}") from None
-    except OSError as exc:
-        if lock_fd is not None:
-            os.close(lock_fd)
-        raise StoreError(f"{path}: cannot open the store: {exc.strerror or exc}") from None
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"{path}: cannot open the store: {_sqlite_why(exc)}") from None
+        if isinstance(exc, OSError):
+            why = exc.strerror or exc
+            raise StoreError(f"{path}: cannot open the store: {why}") from None
+        raise
     return Store(path, conn, lock_fd, db.Engine.SQLITE)
+
+
+DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
+"""What a store operation may raise past open_store (disk full, I/O errors): the CLI
+turns these into one line."""
+
+
+def describe(exc: Exception) -> str:
+    """One line for a DATABASE_ERRORS exception."""
+    return _sqlite_why(exc) if isinstance(exc, sqlite3.Error) else str(exc)
+
+
+def _sqlite_why(exc: sqlite3.Error) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "readonly" in text or "read-only" in text:
+        return f"{text} (is the file or its folder read-only?)"
+    if "disk is full" in text:
+        return f"{text} (free some space; nothing was lost)"
+    if "malformed" in text or "not a database" in text:
+        return f"{text} (restore it from a backup, or move it aside to start afresh)"
+    return text
+
+
+def _writable(path: Path) -> None:
+    """Refuse a read-only store (or folder: WAL needs its -wal and -shm files there)."""
+    folder = path.parent if path.parent != Path("") else Path(".")
+    for target in (path, Path(f"{path}-wal")):
+        if target.exists() and not os.access(target, os.W_OK):
+            raise StoreError(
+                f"{target}: cannot open the store: the file is read-only; check its permissions"
+            )
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreError(
+            f"{folder}: cannot open the store: its folder is read-only; check its permissions"
+        )
+
+
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
+    if rows != ["ok"]:
+        raise StoreError(
+            f"{path}: the store is corrupt ({'; '.join(rows)[:200]}); restore it from a "
+            "backup, or move it aside to start afresh"
+        )
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

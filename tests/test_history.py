@@ -192,12 +192,14 @@ def test_webhook_receives_verdict_changes(
         hook.route("/hook", receive)
         extra = f"webhooks:\n  - {hook.url('/hook')}\n"
         day = Day(tmp_path, web, capsys, monkeypatch, extra)
-        day.run(0)
+        # The receiver is on loopback: webhooks obey the address policy like checks do.
+        private = ("--allow-private",)
+        day.run(0, more=private)
         state["status"] = 404
         for d in (7, 8.1, 11.2):
-            day.run(d)
+            day.run(d, more=private)
         state["status"] = 200
-        day.run(11.3, more=("--all",))
+        day.run(11.3, more=("--all", *private))
     events = [c["event"] for p in received for c in p["changes"]]  # type: ignore[union-attr]
     afters = [c["after"] for p in received for c in p["changes"]]  # type: ignore[union-attr]
     assert afters == ["alive", "suspect", "dead", "alive"]

@@ -4,6 +4,10 @@ The archives' own failures (unreachable, throttling, 5xx) raise `Unavailable`:
 the caller turns them into status `unknown`, never into "not archived".
 A response that carries `Memento-Datetime` is an archived answer, whatever
 its status (an archived 429 or 500 is a memento, not a server error).
+
+Every request has a total deadline (connect + headers + body) and reads its
+body through the checker's bounded, decompression-capped reader: a dripping,
+endless or bomb-compressed answer costs at most the deadline and the cap.
 """
 
 from __future__ import annotations
@@ -16,7 +20,11 @@ from dataclasses import dataclass
 
 import httpx
 
+from audit.archive.guard import Breaker
 from audit.archive.ratelimit import BLOCK_PAUSE, Limiter, PausedTooLong
+from audit.check.body import ACCEPT_ENCODING, read_capped
+from audit.check.errors import LinkFailure
+from audit.netpolicy import AddressPolicy
 from audit.retryafter import parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -25,13 +33,27 @@ RETRYABLE = frozenset({500, 502, 503, 504, 599})
 MAX_429_RETRIES = 2
 
 
+DEFAULT_MAX_BYTES = 1024 * 1024  # an API answer (availability, SPN): small JSON
+
+
 class Unavailable(Exception):
     """The archive could not be asked (unreachable, rate-limiting, failing)."""
 
-    def __init__(self, reason: str, *, rate_limited: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, rate_limited: bool = False, unreachable: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.rate_limited = rate_limited
+        self.unreachable = unreachable  # the endpoint's breaker is open
+
+
+class Refused(Unavailable):
+    """The URL (taken from an archive's answer) fails the address policy: never fetched."""
+
+
+class _TooLarge(Exception):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +88,10 @@ class Endpoint:
         backoff: float,
         default_pause: float,
         max_wait: float,
+        deadline: float = 30.0,
+        max_body: int = DEFAULT_MAX_BYTES,
+        breaker: Breaker | None = None,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self._client = client
         self.limiter = limiter
@@ -73,6 +99,10 @@ class Endpoint:
         self._backoff = backoff
         self._default_pause = default_pause
         self._max_wait = max_wait
+        self._deadline = deadline
+        self._max_body = max_body
+        self.breaker = breaker or Breaker(0)
+        self._policy = policy
 
     async def request(
         self,
@@ -86,33 +116,57 @@ class Endpoint:
     ) -> Answer:
         """Send once per turn; retry 5xx/transport errors; pause the family on 429.
 
-        `max_bytes` caps the body read (replays of large files need only
-        their start); API answers are read whole.
+        `max_bytes` truncates the body (replays of large files need only their
+        start); other answers are read whole up to the endpoint's cap, and a
+        larger one is refused (a truncated JSON or TimeMap would mislead).
         """
+        if self._policy is not None:
+            why = await self._policy.refuse(url)
+            if why is not None:
+                raise Refused(f"{self.limiter.name}: refused: {why}")
         failures = 0
         throttled = 0
         while True:
+            self._check_breaker()
             try:
                 await self.limiter.acquire()
             except PausedTooLong as exc:
                 raise Unavailable(str(exc), rate_limited=True) from exc
+            self._check_breaker()
             try:
-                answer = await self._send(
-                    method, url, params=params, headers=headers, data=data, max_bytes=max_bytes
-                )
-            except httpx.HTTPError as exc:
+                async with asyncio.timeout(self._deadline):
+                    answer = await self._send(
+                        method, url, params=params, headers=headers, data=data, max_bytes=max_bytes
+                    )
+            except _TooLarge:
+                self.breaker.succeeded()  # it answered: reachable
+                raise Unavailable(
+                    f"{self.limiter.name}: answer larger than {self._max_body} bytes"
+                ) from None
+            except LinkFailure as exc:
+                self.breaker.succeeded()
+                raise Unavailable(f"{self.limiter.name}: {exc.detail}") from None
+            except (httpx.HTTPError, TimeoutError) as exc:
                 failures += 1
-                reason = f"{self.limiter.name}: {type(exc).__name__}: {exc}".rstrip(": ")
+                if isinstance(exc, TimeoutError):
+                    reason = f"{self.limiter.name}: no complete answer within {self._deadline:g} s"
+                else:
+                    reason = f"{self.limiter.name}: {type(exc).__name__}: {exc}".rstrip(": ")
+                self.breaker.failed(reason)
                 if isinstance(exc, httpx.ConnectError) and self.limiter.strikes:
                     # Refused right after 429s: IA's firewall block. Knocking on
                     # only doubles it, so the family stops for the hour.
                     self.limiter.pause(BLOCK_PAUSE)
                     raise Unavailable(f"{reason} (blocked after 429s)", rate_limited=True) from exc
-                if failures > self._retries:
-                    raise Unavailable(reason) from exc
+                # A request that used up its deadline is not retried: the next would hang
+                # or drip the same way (retries are for resets and refusals).
+                timed_out = isinstance(exc, TimeoutError | httpx.TimeoutException)
+                if failures > self._retries or self.breaker.open or timed_out:
+                    raise Unavailable(reason, unreachable=self.breaker.open) from exc
                 log.info("%s; retry %d", reason, failures)
                 await asyncio.sleep(self._backoff * 2 ** (failures - 1))
                 continue
+            self.breaker.succeeded()
             if answer.memento_datetime is not None:
                 self.limiter.succeeded()
                 return answer
@@ -141,6 +195,10 @@ class Endpoint:
             self.limiter.succeeded()
             return answer
 
+    def _check_breaker(self) -> None:
+        if self.breaker.reason is not None:
+            raise Unavailable(f"unreachable: {self.breaker.reason}", unreachable=True)
+
     async def _send(
         self,
         method: str,
@@ -154,18 +212,17 @@ class Endpoint:
         request = self._client.build_request(
             method, url, params=tuple(params or ()), headers=headers, data=data
         )
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING  # what read_capped decodes
         response = await self._client.send(request, stream=True)
+        cap = self._max_body if max_bytes is None else min(max_bytes, self._max_body)
         try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if max_bytes is not None and size >= max_bytes:
-                    break
+            body, more = await read_capped(
+                response.aiter_raw(), response.headers.get("content-encoding"), cap
+            )
         finally:
             await response.aclose()
-        body = b"".join(chunks)[:max_bytes]
+        if more and max_bytes is None:
+            raise _TooLarge
         content_type = response.headers.get("content-type", "")
         return Answer(
             str(response.url), response.status_code, response.headers, decode(body, content_type)

@@ -21,6 +21,7 @@ import httpx
 
 from audit.archive import memento, wayback
 from audit.archive._http import Endpoint, Unavailable
+from audit.archive.guard import Breaker
 from audit.archive.ratelimit import Limiter
 from audit.archive.results import Finding, merge, verification_order
 from audit.archive.save import SKIPPED, SaveClient
@@ -29,6 +30,7 @@ from audit.archive.timestamps import citation_instant, parse_timestamp
 from audit.archive.verify import PageCheck, verify_snapshot
 from audit.check.transport import resolving_transport
 from audit.models import ArchiveLookup, ArchiveStatus, SaveResult, Snapshot
+from audit.netpolicy import AddressPolicy
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,19 @@ class Archiver:
         self.page_check = page_check
         self._client: httpx.AsyncClient | None = None
         self._endpoints: dict[str, Endpoint] = {}
+        s = settings
+        trusted = [s.wayback_url, s.availability_url]
+        trusted += [u for _, u in s.memento_timemaps + s.memento_timegates]
+        self._policy = AddressPolicy(trusted, allow_private=s.allow_private, timeout=s.timeout)
+
+    @property
+    def unreachable(self) -> dict[str, str]:
+        """Endpoints whose breaker opened during this run, with the reason."""
+        return {
+            name: e.breaker.reason
+            for name, e in self._endpoints.items()
+            if e.breaker.reason is not None
+        }
 
     async def __aenter__(self) -> Archiver:
         s = self.settings
@@ -117,6 +132,10 @@ class Archiver:
                 backoff=s.backoff,
                 default_pause=s.rate_limit_pause,
                 max_wait=s.max_wait,
+                deadline=s.timeout,
+                max_body=_cap(name, s),
+                breaker=Breaker(s.breaker_failures),
+                policy=self._policy,
             )
         return self._endpoints[name]
 
@@ -159,6 +178,12 @@ class Archiver:
             hit = self.cache.get(request.url, now)
             if hit is not None:
                 log.debug("archive: %s fresh in cache", request.url)
+                if not (self.settings.save and request.live_ok and hit.saved is None):
+                    return hit
+                # Asked to save: a fresh lookup needs no repeating, the capture does.
+                saved = await self._save(request.url, hit, now, rate_limited=False)
+                hit = replace(hit, saved=saved)
+                self.cache.put(hit)
                 return hit
         s = self.settings
         when = citation_instant(request.cited_on) if request.cited_on else None
@@ -354,3 +379,14 @@ class Archiver:
             max_wait=s.max_wait,
         )
         return await client.save(url)
+
+
+def _cap(name: str, s: ArchiveSettings) -> int:
+    """The body cap of an endpoint family (replays ask for less themselves)."""
+    if name == "wayback-cdx":
+        return s.cdx_max_bytes
+    if name.startswith("memento:"):  # TimeMaps, TimeGates and their replays
+        return max(s.timemap_max_bytes, s.replay_max_bytes)
+    if name == "wayback-replay":
+        return s.replay_max_bytes
+    return s.api_max_bytes

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
 
-from audit.archive._http import Endpoint, Unavailable
+from audit.archive._http import Endpoint, Refused, Unavailable
 from audit.archive.timestamps import (
     format_http_date,
     format_timestamp,
@@ -161,9 +161,15 @@ async def fetch_timemap(endpoint: Endpoint, timemap_base: str, url: str) -> Time
         if page_url in seen:
             continue
         seen.add(page_url)
-        answer = await endpoint.request(
-            "GET", page_url, headers={"Accept": "application/link-format"}
-        )
+        try:
+            answer = await endpoint.request(
+                "GET", page_url, headers={"Accept": "application/link-format"}
+            )
+        except Refused as exc:
+            if page_url == first:
+                raise
+            log.warning("%s", exc.reason)  # a further page pointing inward: skip it
+            continue
         if answer.status in (404, 410):
             if page_url == first:
                 return None

@@ -50,7 +50,7 @@ class ArchiveSettings:
     availability_url: str = "https://archive.org"
     memento_timemaps: tuple[tuple[str, str], ...] = DEFAULT_TIMEMAPS
     memento_timegates: tuple[tuple[str, str], ...] = DEFAULT_TIMEGATES
-    timeout: float = 30.0
+    timeout: float = 30.0  # per request, all included: connect + headers + body
     user_agent: str = DEFAULT_USER_AGENT
     proxy: str | None = None
     dns_server: tuple[str, int] | None = None  # names resolve as the checker's (check/dns.py)
@@ -68,6 +68,18 @@ class ArchiveSettings:
     max_wait: float = 120.0
     retries: int = 2  # for 5xx and transport errors, with exponential back-off
     backoff: float = 2.0  # seconds before the first retry; doubles each time
+
+    # Body caps per endpoint kind (decoded bytes): a CDX page of 5000 rows is ~1 MB,
+    # a large site's TimeMap several MB; an API answer is a few KB.
+    cdx_max_bytes: int = 16 * 1024 * 1024
+    timemap_max_bytes: int = 16 * 1024 * 1024
+    api_max_bytes: int = 1024 * 1024
+    replay_max_bytes: int = 2 * 1024 * 1024
+    # Consecutive transport failures (no answer in time, refused, reset) after which
+    # an endpoint counts as unreachable for the rest of the run.
+    breaker_failures: int = 3
+    # URLs taken from archives' answers may point at loopback/private addresses.
+    allow_private: bool = False
 
     # CDX paging and availability quirks.
     cdx_page_size: int = 5000
@@ -105,7 +117,9 @@ class ArchiveSettings:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise InputError(f"{option}: not an http(s) URL: {value!r}")
-        if self.concurrency < 1 or self.timeout <= 0 or self.poll_limit < 0:
+        if not (0 < self.timeout < 86400):  # also refuses nan and inf
+            raise InputError("archive settings: timeout must be between 0 and 86400 s")
+        if self.concurrency < 1 or self.poll_limit < 0:
             raise InputError("archive settings: concurrency, timeout and poll limit must be > 0")
 
     @property

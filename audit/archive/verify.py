@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
-from audit.archive._http import Endpoint, Unavailable
+from audit.archive._http import Endpoint, Refused, Unavailable
 from audit.archive.memento import parse_link_format
 from audit.archive.timestamps import format_timestamp, parse_http_date
 from audit.models import Classification, Outcome, Snapshot
@@ -81,6 +81,8 @@ async def verify_snapshot(
         seen.add(target)
         try:
             answer = await endpoint.request("GET", target, max_bytes=MAX_REPLAY_BYTES)
+        except Refused as exc:  # an answer pointed us inward: this snapshot is unusable
+            return Verification(False, None, exc.reason)
         except Unavailable as exc:
             return Verification(None, None, exc.reason)
         location = answer.headers.get("location")

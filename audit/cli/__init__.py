@@ -34,7 +34,9 @@ from audit.cli import (
 )
 from audit.cli._config import CONFIG_NAME
 from audit.cli._options import EXIT_FAILURE, EXIT_INPUT, EXIT_OK
+from audit.cli._output import CompleteWriter
 from audit.errors import AuditError, InputError, OutputError, StoreError
+from audit.store import DATABASE_ERRORS, describe
 
 log = logging.getLogger("audit")
 
@@ -140,9 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING - 10 * args.verbose, format="audit: %(levelname)s: %(message)s"
     )
     try:
-        return int(args.func(args, sys.stdout))
+        code = int(args.func(args, CompleteWriter(sys.stdout)))
+        sys.stdout.flush()
+        return code
     except BrokenPipeError:
-        # `audit ... | head`: the reader left; what it read is all it wanted
+        # `audit ... | head`: the reader left, having read all it wanted (exit 0, as cat
+        # and lychee); a short write to a reader still there is CompleteWriter's to finish
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -151,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except (StoreError, OutputError) as exc:
         print(f"audit: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except DATABASE_ERRORS as exc:  # past opening: a full disk, an I/O error
+        db = getattr(args, "db", "the store")
+        print(f"audit: {db}: store error: {describe(exc)}", file=sys.stderr)
         return EXIT_FAILURE
     except AuditError as exc:
         print(f"audit: {exc}", file=sys.stderr)

@@ -276,6 +276,7 @@ def archive_settings(args: argparse.Namespace, registry: Registry | None) -> Arc
         s = replace(s, dns_server=dns_server)
     if args.user_agent:
         s = replace(s, user_agent=args.user_agent)
+    s = replace(s, allow_private=args.allow_private)
     if getattr(args, "save", False):
         s = replace(
             s,
@@ -304,6 +305,7 @@ def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:
         policy_overridden=overridden,
         all_resources=getattr(args, "all", False),
         reports_dir=args.reports,
+        lang=getattr(args, "lang", "en"),
     )
 
 

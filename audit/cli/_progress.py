@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 
-Update = Callable[[int, int], None]  # (done, total)
+Update = Callable[..., None]  # (done, total, description=None)
 
 
 @contextlib.contextmanager
@@ -17,11 +17,13 @@ def progress(label: str, *, quiet: bool = False) -> Iterator[Update | None]:
         yield None
         return
     # only on a terminal: rich is costly to import
+    from rich.console import Console  # noqa: PLC0415
     from rich.logging import RichHandler  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
     root = logging.getLogger()
-    with Progress(transient=True) as bar:
+    # on stderr: stdout carries the results (and may be piped JSON)
+    with Progress(console=Console(stderr=True), transient=True) as bar:
         # log lines through the bar's console: printed above it instead of tearing it
         handler = RichHandler(console=bar.console, show_time=False, show_path=False)
         handler.setFormatter(logging.Formatter("audit: %(message)s"))
@@ -29,8 +31,8 @@ def progress(label: str, *, quiet: bool = False) -> Iterator[Update | None]:
         root.handlers = [handler]
         task = bar.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total or None)
+        def update(done: int, total: int, description: str | None = None) -> None:
+            bar.update(task, completed=done, total=total or None, description=description or label)
 
         try:
             yield update

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from audit import pipeline, urls
-from audit.archive import ArchiveRequest, lookup_to_json
+from audit.archive import ArchiveRequest, best_replacement, lookup_to_json
 from audit.cli._options import (
     EXIT_OK,
     add_archives,
@@ -21,7 +21,8 @@ from audit.cli._options import (
     now_from_env,
     positive,
 )
-from audit.registry import load_registry
+from audit.models import ArchiveLookup
+from audit.registry import Registry, load_registry
 from audit.store import Store
 
 
@@ -45,37 +46,64 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_archive(args: argparse.Namespace, out: TextIO) -> int:
-    if args.url:
-        requests = [
-            ArchiveRequest(url=urls.normalize(u).url or u, cited_on=args.date, key=None)
-            for u in args.url
-        ]
-        registry = None
-    else:
-        registry = load_registry(args.registry)
-        requests = pipeline.archive_requests(registry.resources)
-        if args.date:
-            requests = [replace(r, cited_on=args.date) for r in requests]
+    registry = None if args.url else load_registry(args.registry)
     settings = archive_settings(args, registry)
     now = now_from_env()
     found: list[dict[str, Any]] = []
+    unreachable: dict[str, str] = {}
 
     async def go(store: Store | None) -> None:
-        async for lookup in pipeline.lookup_archives(requests, settings, now, store):
-            item = lookup_to_json(lookup)
+        requests = _requests(args, registry, store)
+        async for lookup in pipeline.lookup_archives(requests, settings, now, store, unreachable):
             if args.format == "json":
-                found.append(item)
+                found.append(lookup_to_json(lookup))
             else:
-                best = item.get("nearest") or item.get("last")
-                where = f"{best['timestamp']} {best['url']}" if best else ""
-                out.write(
-                    f"{item['status']:13} {item['count'] if item['count'] is not None else '-'}"
-                    f"  {item['url']}  {where}\n"
-                )
+                out.write(_line(lookup))
 
     with maybe_store(args) as store:
         asyncio.run(go(store))
+    note = pipeline.unreachable_note(unreachable)
     if args.format == "json":
-        json.dump({"results": found}, out, ensure_ascii=False, indent=1)
+        json.dump(
+            {"results": found, "notes": [note] if note else []}, out, ensure_ascii=False, indent=1
+        )
         out.write("\n")
+    elif note:
+        out.write(note + "\n")
     return EXIT_OK
+
+
+def _requests(
+    args: argparse.Namespace, registry: Registry | None, store: Store | None
+) -> list[ArchiveRequest]:
+    """What to look up. With --save, URLs given on the command line count as live (the
+    user asks for them); registry resources do when the store's last verdict is alive."""
+    if registry is None:
+        return [
+            ArchiveRequest(
+                url=urls.normalize(u).url or u, cited_on=args.date, key=None, live_ok=args.save
+            )
+            for u in args.url
+        ]
+    verdicts = store.latest_verdicts() if store is not None else {}
+    requests = pipeline.archive_requests(registry.resources, verdicts=verdicts)
+    if args.date:
+        requests = [replace(r, cited_on=args.date) for r in requests]
+    return requests
+
+
+def _line(lookup: ArchiveLookup) -> str:
+    """One resource: status, count, URL, the recommended snapshot and why (or the reason)."""
+    count = lookup.count if lookup.count is not None else "-"
+    best = best_replacement(lookup)
+    line = f"{lookup.status:13} {count}  {lookup.url}"
+    if best is not None:
+        mark = {True: "verified", False: "failed verification", None: "not verified"}
+        line += f"  {best.timestamp} {best.url} ({mark[best.verified]})"
+    if lookup.detail:
+        line += f"\n    {lookup.detail}"
+    if lookup.saved is not None:
+        line += f"\n    save: {lookup.saved.status}" + (
+            f" ({lookup.saved.detail})" if lookup.saved.detail else ""
+        )
+    return line + "\n"

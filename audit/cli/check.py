@@ -81,11 +81,16 @@ def _check_targets(args: argparse.Namespace) -> list[CheckTarget]:
     if lines:
         return [CheckTarget(url=urls.normalize(line).url or line, accept=accept) for line in lines]
     registry = load_registry(args.registry)
-    return [
-        CheckTarget(url=r.url, key=r.id, accept=r.policy.accept | accept, timeout=r.policy.timeout)
-        for r in registry.resources
-        if r.url and not r.policy.skip
-    ]
+    targets, _twins = pipeline.once_per_url(
+        [
+            CheckTarget(
+                url=r.url, key=r.id, accept=r.policy.accept | accept, timeout=r.policy.timeout
+            )
+            for r in registry.resources
+            if r.url and not r.policy.skip
+        ]
+    )
+    return targets
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:

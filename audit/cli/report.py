@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -13,6 +14,7 @@ from audit.errors import InputError
 from audit.models import Verdict
 from audit.pipeline import RunOptions
 from audit.registry import load_registry
+from audit.report import LANGS
 from audit.store import open_store
 
 
@@ -26,7 +28,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         choices=["html", "md", "csv", "json"],
         help="print this format to stdout instead of writing every file",
     )
+    add_lang(p)
     p.set_defaults(func=cmd_report)
+
+
+def add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="language of the HTML and Markdown reports (default: %(default)s)",
+    )
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
@@ -42,7 +54,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         raise InputError(f"no store at {args.db}: run `audit run` first", path=str(args.db))
     with open_store(args.db) as store:
         registry = load_registry(args.registry, cache=store)
-        data = pipeline.build_report(registry, store, opts, now_from_env())
+        data = pipeline.build_report(registry, store, replace(opts, lang=args.lang), now_from_env())
     if args.format:
         out.write(report.render(data, args.format))
         return EXIT_DEAD if any(r.verdict is Verdict.DEAD for r in data.resources) else EXIT_OK

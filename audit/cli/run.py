@@ -20,6 +20,7 @@ from audit.cli._options import (
     run_options,
 )
 from audit.cli._progress import progress
+from audit.cli.report import add_lang
 from audit.models import Network, Verdict
 from audit.pipeline import Clock
 
@@ -33,7 +34,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--all", action="store_true", help="re-check everything, not only what is due")
     p.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     p.add_argument("--no-archive", action="store_true", help="skip archive lookups")
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="ask Save Page Now to capture resources found alive (IA_ACCESS_KEY/IA_SECRET_KEY)",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    add_lang(p)
     p.set_defaults(func=cmd_run)
 
 
@@ -75,5 +82,7 @@ def print_summary(summary: pipeline.RunSummary, out: TextIO) -> None:
     for r in data.resources:
         if r.verdict in (Verdict.DEAD, Verdict.MOVED, Verdict.SUSPECT):
             out.write(f"  {r.verdict.value:8} {r.resource.id}  {r.resource.url}  {r.reason}\n")
+    for note in data.notes:
+        out.write(f"{note}\n")
     for path in summary.written:
         out.write(f"wrote {path}\n")

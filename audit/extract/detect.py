@@ -13,6 +13,7 @@ _SNIFF = 8192
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd"})
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
+_MAX_CONTROLS = 0.3
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and password-protected .docx
 
 
@@ -39,7 +40,7 @@ def detect(path: Path) -> DocType:
         raise DocumentError(
             "legacy Word (.doc) or encrypted Office file: save it as .docx", path=str(path)
         )
-    if looks_binary(head):
+    if looks_binary(head) and not _utf8_text(head):
         raise DocumentError("binary file, not a document", path=str(path))
     suffix = path.suffix.lower()
     if suffix in _HTML_SUFFIXES:
@@ -71,6 +72,19 @@ def looks_binary(data: bytes) -> bool:
         return True
     controls = sum(1 for b in data if b < 32 and b not in (9, 10, 12, 13))
     return bool(data) and controls / len(data) > 0.05
+
+
+def _utf8_text(head: bytes) -> bool:
+    """Valid UTF-8 with mostly printable characters: text, even with some NULs or
+    control characters (pdftotext writes them for the glyphs of a broken font)."""
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 3:  # not just a character cut by the sniff window
+            return False
+        text = head[: e.start].decode("utf-8")
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\f\r")
+    return bool(text) and controls / len(text) <= _MAX_CONTROLS
 
 
 def read_text(path: Path) -> str:

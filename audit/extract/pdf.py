@@ -90,10 +90,16 @@ def extract_pdf(path: Path, source: str) -> list[Citation]:
 
     written = list(scan_citations(doc, source, locate))
     cited: list[Citation] = []
+    # Indexes built once a page: a page with 10,000 links must not cost 10,000 scans of it.
+    spots: dict[int, _Spots] = {}
+    lines: dict[int, _Lines] = {}
     for link in pdf.links:
-        anchor = _anchor_text(fragments[link.page - 1], link.rect)
-        line = _line_of(pages[link.page - 1], anchor)
-        index = first_lines[link.page - 1] + line - 1 if line else None
+        p = link.page - 1
+        if p not in spots:
+            spots[p], lines[p] = _Spots(fragments[p]), _Lines(pages[p])
+        anchor = spots[p].anchor_text(link.rect)
+        line = lines[p].line_of(anchor)
+        index = first_lines[p] + line - 1 if line else None
         c = hyperlink(link.uri, anchor, source, Location(link.page, line), doc=doc, index=index)
         if c is not None:
             cited.append(c)
@@ -134,20 +140,53 @@ def _page_links(annots: object, page: int) -> list[_Link]:
     return out
 
 
-def _anchor_text(frags: list[_Fragment], rect: tuple[float, float, float, float]) -> str:
-    x1, y1, x2, y2 = rect
-    # The text shown where the link is: a string drawn whole may be wider than its link.
-    inside = [
-        f.text for f in frags if y1 - 2 <= f.y <= y2 + 2 and f.x <= x2 and f.x + f.width >= x1
-    ]
-    return collapse(" ".join(inside))
+class _Spots:
+    """The text pieces of a page, bucketed by height and sorted by x within a
+    bucket, so that the pieces under a link rectangle are found by bisection."""
+
+    _BAND = 8.0  # points: about a line
+
+    def __init__(self, frags: list[_Fragment]) -> None:
+        bands: dict[int, list[_Fragment]] = {}
+        for f in frags:
+            bands.setdefault(int(f.y // self._BAND), []).append(f)
+        self._bands: dict[int, tuple[list[float], list[_Fragment], float]] = {}
+        for key, members in bands.items():
+            members.sort(key=lambda f: f.x)
+            widest = max(f.width for f in members)
+            self._bands[key] = ([f.x for f in members], members, widest)
+        self._order = {id(f): i for i, f in enumerate(frags)}
+
+    def anchor_text(self, rect: tuple[float, float, float, float]) -> str:
+        x1, y1, x2, y2 = rect
+        # The text shown where the link is: a string drawn whole may be wider than its link.
+        lo, hi = y1 - 2, y2 + 2
+        inside: list[_Fragment] = []
+        for key in range(int(lo // self._BAND), int(hi // self._BAND) + 1):
+            band = self._bands.get(key)
+            if band is None:
+                continue
+            xs, members, widest = band
+            first = bisect.bisect_left(xs, x1 - widest)
+            last = bisect.bisect_right(xs, x2)
+            inside.extend(f for f in members[first:last] if lo <= f.y <= hi and f.x + f.width >= x1)
+        inside.sort(key=lambda f: self._order[id(f)])  # in the order the page draws them
+        return collapse(" ".join(f.text for f in inside))
 
 
-def _line_of(page_text: str, anchor: str) -> int | None:
-    """The 1-based line of the page text that shows `anchor`."""
-    if not anchor:
-        return None
-    for i, line in enumerate(page_text.split("\n"), start=1):
-        if anchor in collapse(line):
-            return i
-    return None
+class _Lines:
+    """The collapsed lines of a page text, searched as one string."""
+
+    def __init__(self, page_text: str) -> None:
+        collapsed = [collapse(line) for line in page_text.split("\n")]
+        self._text = "\n".join(collapsed)
+        self._starts = [0]
+        for line in collapsed[:-1]:
+            self._starts.append(self._starts[-1] + len(line) + 1)
+
+    def line_of(self, anchor: str) -> int | None:
+        """The 1-based line that shows `anchor` (collapsed, it holds no line break)."""
+        if not anchor:
+            return None
+        at = self._text.find(anchor)
+        return None if at < 0 else bisect.bisect_right(self._starts, at)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from audit.extract import hosts
 from audit.models import Confidence, Repair
 
 DomainTest = Callable[[str], bool]
@@ -24,19 +25,20 @@ _WEB_SCHEMES = r"https?|hxxps?|htps?|htp|ttps?|hhttps?|htttps?|ftps?|sftp"
 
 _ANCHOR = re.compile(
     rf"""
-    (?P<scheme>(?<![\w+.\-])(?:{_WEB_SCHEMES})
+    (?P<scheme>(?<![^\W\d])(?<![+.\-])(?:{_WEB_SCHEMES})
         (?P<sep>:[ \t\u00a0]{{0,2}}/{{1,3}}\s{{0,3}}   # ://  :/  : //  ://<space>
               |[;.]//                                  # http;//  http.//
               |:\\{{1,4}}                              # http:\\x.ru
               |//                                      # http//x.ru
               |:\s{{1,3}}                              # http: www.x.ru
-              |:(?=www\d{{0,3}}\.))
+              |:(?=www\d{{0,3}}\.)
+              |[ \t]://)                              # https ://x (a PDF's spacing)
         (?=[^\s/\\.\-_?#@:;,!'"()<>\[\]{{}}|]))
     |(?P<mailto>(?<![\w+.\-])mailto:(?=[^\s@]+@))
     |(?P<email>(?<![\w.+\-@%])[\w+\-](?:[\w.+\-%]*[\w+\-])?@{_HOST})
-    |(?P<www>(?<![A-Za-z0-9_.\-/@+])www\d{{0,3}}\.(?=[^\W_]))
+    |(?P<www>(?:(?<=\.\.)|(?<![0-9_.\-/@+]))www\d{{0,3}}\.(?=[^\W_]))
     |(?P<rel>(?<![\w/:\\.])//(?=[^\W_]))
-    |(?P<host>(?<![\w.:/@\-+])(?P<hostname>{_HOST}))
+    |(?P<host>(?:(?<=\.\.)|(?<![\w.:/@\-+]))(?P<hostname>{_HOST}))
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -44,14 +46,16 @@ _ANCHOR = re.compile(
 # What a URL body may contain: anything but whitespace and characters that are
 # never part of a cited URL (wrappers such as guillemets, typographic quotes, pipes).
 # Capped, so that a megabyte-long token costs little however many anchors it holds.
-_BODY = re.compile(r"[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]{0,8192}")
+# A backslash only as a TeX escape (`File:Double\_torus`, from a LaTeX \url): no URL
+# holds a backslash, so `\_` is the author's `_`.
+_BODY = re.compile(r"(?:[^\s<>«»“”„‹›｜\\^`\x00-\x1f\x7f]|\\[_%#&~]){0,8192}")
+_TEX_ESCAPE = re.compile(r"\\([_%#&~])")
 _HOST_RE = re.compile(_HOST)
-# a Latin host glued to the word after it, in another script: `www.x.ruи`, `foo.jp日本語`
-_GLUED_WORD = re.compile(r"[a-z](?:(?![a-z])[^\W\d_])+$", re.IGNORECASE)
 _PATHY = re.compile(r"[/?#:@]")
 _HOT = re.compile(r"[.@/](?=\S)|:")
 _SPACE = re.compile(r"\s")
 _SPACE_CHARS = (" ", "\n", "\t", "\u00a0")
+_SPACED_SCHEME = re.compile(r"(?:https?|ftp)[ \t]$", re.IGNORECASE)
 _GLUE_WINDOW = 4096
 _GLUED_WWW = re.compile(r"[^\x00-\x7f]+www\d{0,3}\.", re.IGNORECASE)  # B7: `сайтwww.x.ru`
 _OPEN = {")": "(", "]": "[", "}": "{"}
@@ -60,14 +64,7 @@ _QUOTES = frozenset("\"'’")
 # Glued URLs (B7): a second scheme inside a token, unless it is a nested URL
 # (Wayback /web/<ts>/http://..., redirectors ?url=http://...).
 _INNER_SCHEME = re.compile(r"(?<=[\w.,;)\]])(?<![/=])(?:https?://|www\d{0,3}\.)", re.IGNORECASE)
-_PORT_PATH = re.compile(r"(?P<host>[^/?#:]*)(?::(?P<port>[^/?#]*))?(?P<rest>[/?#].*)?", re.DOTALL)
-# Bare `name.tld` whose TLD is also a common file extension: `setup.py`, `notes.md`.
-_FILE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "pm", "rs", "ps", "mp", "csv", "pl", "rar"})
-# A continuation line must consist of URL characters only.
-_URLISH = re.compile(r"[\w\-._~:/?#\[\]@!$&'()*+,;=%\u00ad]+")
-_JOIN_AFTER = frozenset("/?&=-_%#")
-_REJOINABLE = _TRAIL | _JOIN_AFTER | _QUOTES
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD_WWW = re.compile(r"[a-z]+www\d{0,3}\.", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,18 +76,20 @@ class Span:
     raw: str  # exactly as written, line breaks included
     candidate: str  # what to hand to the repair engine
     repairs: tuple[Repair, ...] = ()  # boundary repairs made here (line joins)
+    alternatives: tuple[str, ...] = ()  # the readings of its doubtful joins not taken
 
 
 def scan(text: str, is_domain: DomainTest) -> Iterator[Span]:
     """Yield the citation spans of `text` in order; spans never overlap."""
     pos = 0
-    for m in _anchors(text):
+    done = [0]  # where the last span ended: the anchor search resumes there
+    for m in _anchors(text, done):
         if m.start() < pos:
             continue
         span = _span_at(text, m, is_domain)
         if span is None:
             continue
-        pos = span.end
+        pos = done[0] = span.end
         yield span
         if _INNER_SCHEME.match(text, pos) and pos > 0 and text[pos - 1].isalnum():
             # B7 glued addresses (`http://a.ruhttp://b.ru`): the anchor's
@@ -101,18 +100,25 @@ def scan(text: str, is_domain: DomainTest) -> Iterator[Span]:
             if second is not None:
                 yield dataclasses.replace(second, start=pos + second.start, end=pos + second.end)
                 pos += second.end
+                done[0] = pos
 
 
-def _anchors(text: str) -> Iterator[re.Match[str]]:
+def _anchors(text: str, done: list[int]) -> Iterator[re.Match[str]]:
     """Every anchor match, found fast.
 
     Each address holds a `.`, `@`, `:` or `//`, rare in prose, so the anchor
-    pattern (costly at every position) only runs on the tokens around those.
+    pattern (costly at every position) only runs on the tokens around those,
+    and never again inside an address already found (`done[0]`, set by the caller).
     """
     pos = 0
-    while (hot := _HOT.search(text, pos)) is not None:
+    while (hot := _HOT.search(text, max(pos, done[0]))) is not None:
         at = hot.start()
+        pos = max(pos, done[0])
         token_start = max(pos, *(text.rfind(ch, pos, at) + 1 for ch in _SPACE_CHARS))
+        if text.startswith("://", token_start):
+            # `https ://x`: the scheme is the word before the space
+            spaced = _SPACED_SCHEME.search(text, max(pos, token_start - 8), token_start)
+            token_start = spaced.start() if spaced else token_start
         space = _SPACE.search(text, at)
         token_end = space.start() if space else len(text)
         # margin: `http: www.x.ru` continues past the token's end
@@ -120,7 +126,9 @@ def _anchors(text: str) -> Iterator[re.Match[str]]:
         inner = token_start
         while (m := _ANCHOR.search(text, inner, endpos)) is not None and m.start() <= token_end:
             yield m
-            inner = m.start() + 1
+            inner = max(m.start() + 1, done[0])
+            if inner > token_end:
+                break
         pos = token_end + 1
 
 
@@ -136,17 +144,22 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
     if kind == "host":
         nxt = text[m.end() : m.end() + 1]
         hostname = m.group("hostname")
-        if nxt in {"@", "_"} or _GLUED_WWW.match(hostname):
-            return None
-        if not _GLUED_WORD.search(hostname) and not _domain_ok(hostname, is_domain):
+        if nxt in {"@", "_"} or _GLUED_WWW.match(hostname) or _WORD_WWW.match(hostname):
+            return None  # `onwww.x.com`: the address starts at its `www.`
+        if hosts.after_broken_email(text, start):
+            return None  # `...-Inquiry@` / `faa.gov`: the domain of a wrapped e-mail
+        if not hosts.GLUED_WORD.search(hostname) and not hosts.domain_ok(hostname, is_domain):
             return None  # early: most host-shaped tokens are `par.1.3` or `report.pdf`
+        if hosts.identifier_namespace(text, hostname, is_domain, start):
+            return None
     elif kind == "www":
         www = _HOST_RE.match(text, start)
         if www is None or (
-            not _domain_ok(www.group(0), is_domain)
-            and text[www.end() : www.end() + 1] not in (" ", "\u00a0")
+            not hosts.domain_ok(www.group(0), is_domain)
+            and text[www.end() : www.end() + 1] not in (" ", "\u00a0", "\n")
+            and text[www.end() : www.end() + 2] not in ("-\n", ".\n")
         ):
-            return None  # early, unless a space splits the host (H6)
+            return None  # early, unless a space or a line break splits the host (H6)
     body_end = _BODY.match(text, m.end()).end()  # type: ignore[union-attr]
     body = text[start:body_end]
     body = _cut_glued(body)
@@ -160,99 +173,50 @@ def _span_at(text: str, m: re.Match[str], is_domain: DomainTest) -> Span | None:
 
     host_from = start + 2 if kind == "rel" else (m.end() if kind == "scheme" else start)
     # a host broken after a hyphen at a line end: `www.ppms.edu-` / `penzaa.ru`
-    end, joins, repairs = _join_wrapped(
-        text, start, start + len(body), is_domain, host_from=host_from
-    )
+    end, joins = _join_wrapped(text, start, start + len(body), is_domain, host_from=host_from)
     candidate = _unjoin(text[start:end], joins, start)
-    if kind == "scheme" and not _authority_ok(candidate[host_from - start :]):
+    if kind == "scheme" and not hosts.authority_ok(candidate[host_from - start :]):
         return None
     if kind != "scheme" or _has_space(m.group("sep")):
         # Scheme-less (or `http: ` followed by a space): the PSL decides.
-        keep = _check_host(candidate, host_from - start, kind=kind, is_domain=is_domain)
+        keep = hosts.check_host(candidate, host_from - start, kind=kind, is_domain=is_domain)
         if keep is None:
             return None
-        if keep == _SPLIT:
+        if keep == hosts.SPLIT:
             host = candidate[host_from - start :]
             extended = None if joins else _split_host(text, end, host, is_domain)
             if extended is None:
                 return None
             end = extended
         elif keep < len(candidate):
-            end = start + keep + sum(length for offset, length in joins if offset - start < keep)
-            joins = [j for j in joins if j[0] < end]
-            repairs = repairs[: len(joins)]
+            end = start + keep + sum(j.length for j in joins if j.at - start < keep)
+            joins = [j for j in joins if j.at < end]
 
-    end, more_joins, more_repairs = _join_wrapped(text, start, end, is_domain)
+    end, more_joins = _join_wrapped(text, start, end, is_domain)
     joins += more_joins
-    repairs += more_repairs
     raw = text[start:end]
-    return Span(start, end, raw, _unjoin(raw, joins, start), tuple(repairs))
+    others = tuple(
+        _unjoin(text[start : j.at], joins[:i], start)
+        if j.other is None
+        else _unjoin(raw, [*joins[:i], wrap.Join(*j.other, j.repair), *joins[i + 1 :]], start)
+        for i, j in enumerate(joins)
+        if j.repair.confidence is Confidence.GUESS
+    )
+    candidate = _unjoin(raw, joins, start)
+    repairs = tuple(j.repair for j in joins)
+    if "\\" in candidate:
+        candidate = _TEX_ESCAPE.sub(r"\1", candidate)
+        repairs += (Repair("tex-escape-removed", "TeX escapes (\\_) in the URL unescaped"),)
+    return Span(start, end, raw, candidate, repairs, others)
 
 
-def _unjoin(raw: str, joins: list[tuple[int, int]], start: int) -> str:
-    """`raw` without the line-break white space of its joins."""
-    for offset, length in reversed(joins):
+def _unjoin(raw: str, joins: list[wrap.Join], start: int) -> str:
+    """`raw` without the text its joins remove (line-break white space, a hyphen)."""
+    for j in sorted(joins, key=lambda j: j.at, reverse=True) if joins else ():
+        offset, length = j.at, j.length
         rel = offset - start
         raw = raw[:rel] + raw[rel + length :]
     return raw
-
-
-_SPLIT = -1  # _check_host: a host without a public suffix; maybe split by a space (H6)
-
-
-def _check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTest) -> int | None:
-    """Validate the host of a scheme-less address `s` (PSL).
-
-    Returns how much of `s` is the address (all of it, or up to the host when a
-    colon is not a port), None when it is no address, or _SPLIT.
-    """
-    hp = _PORT_PATH.fullmatch(s, host_from)
-    if hp is None:
-        return None
-    host, port, rest = hp.group("host"), hp.group("port"), hp.group("rest")
-    glued = _GLUED_WORD.search(host)
-    if glued and _domain_ok(host[: glued.start() + 1], is_domain):
-        return host_from + glued.start() + 1
-    name = host.rstrip(".")
-    if port is None and rest is None and kind != "host" and not _domain_ok(name, is_domain):
-        return _SPLIT
-    if not _domain_ok(name, is_domain):
-        return None
-    if port is None and rest is None and kind == "host" and not _bare_ok(name):
-        return None
-    if port is not None:
-        if not port.isdigit():
-            # `example.com:the` – the colon ends the address; it is not a port.
-            return host_from + len(host)
-        if int(port) > 65535:
-            return None
-    return len(s)
-
-
-def _authority_ok(rest: str) -> bool:
-    """A host given with a scheme may be anything the engine accepts, but it
-    does not end in `_` or `-` (`http://example.com_` is text, not a link)."""
-    authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
-    if authority.startswith("["):
-        return True
-    host = authority.split(":", 1)[0]
-    return bool(host) and host[-1] not in "_-"
-
-
-def _domain_ok(name: str, is_domain: DomainTest) -> bool:
-    tld = name.rsplit(".", 1)[-1]
-    if not any(ch.isalpha() for ch in tld):  # numbers, dates, section numbers
-        return False
-    return is_domain(name.lower())
-
-
-def _bare_ok(name: str) -> bool:
-    tld = name.rsplit(".", 1)[-1]
-    if tld.lower() in _FILE_TLDS:
-        return False
-    # `...children.It was`: a sentence glued to the next one.  A TLD is written in
-    # lower case, or the whole host in capitals.
-    return not (tld[:1].isupper() and not name.isupper())
 
 
 def _has_space(sep: str | None) -> bool:
@@ -269,7 +233,7 @@ def _split_host(text: str, end: int, host: str, is_domain: DomainTest) -> int | 
     (`www.xxxxxxx.baz www.foo.co.uk` are two tokens).
     """
     name = host.rstrip(".")
-    if "." not in name or end >= len(text) or text[end] not in " \u00a0":
+    if "." not in name or end >= len(text) or text[end] not in " \u00a0\n":
         return None
     m = _HOST_RE.match(text, end + 1)
     if m is None or m.group(0).lower().startswith("www") or not is_domain(m.group(0).lower()):
@@ -323,72 +287,41 @@ def _trim(s: str) -> str:
 
 def _join_wrapped(
     text: str, start: int, end: int, is_domain: DomainTest, *, host_from: int | None = None
-) -> tuple[int, list[tuple[int, int]], list[Repair]]:
-    """B4/B5: join a URL broken at a line end after `/ ? & = - _ % #`.
+) -> tuple[int, list[wrap.Join]]:
+    """Join the lines an address is broken over (wrap.py decides each join).
 
-    With `host_from`, only a host broken after a hyphen is joined (the host
-    starts there).  Returns the new end, the joins (offset of the break, length
-    of the white space removed) and a repair record for each.
+    With `host_from`, only a host broken after a hyphen or a dot is joined (the
+    host starts there).  Returns the new end and the joins.
     """
-    joins: list[tuple[int, int]] = []
-    repairs: list[Repair] = []
-    for _ in range(5):
-        untrimmed_end = _BODY.match(text, end).end()  # type: ignore[union-attr]
-        last = text[untrimmed_end - 1] if untrimmed_end > start else ""
-        if last not in _JOIN_AFTER or not _REJOINABLE.issuperset(text[end:untrimmed_end]):
-            # only trimmed punctuation may lie between the address and the break
-            # (not a glued second address, not an unbalanced bracket)
+    joins: list[wrap.Join] = []
+
+    def anchor_at(pos: int) -> str | None:
+        m = _ANCHOR.match(text, pos)
+        if m is None:
+            return None
+        if m.lastgroup != "host":
+            return "address"
+        return "host" if is_domain(m.group("hostname").lower().rstrip(".")) else None
+
+    for _ in range(8):
+        candidate = _unjoin(text[start:end], joins, start)
+        if host_from is not None and _PATHY.search(candidate, host_from - start):
             break
-        in_host = host_from is not None
-        if host_from is not None and (last != "-" or _PATHY.search(text, host_from, untrimmed_end)):
+        step = wrap.next_join(
+            text,
+            start,
+            end,
+            candidate,
+            host_phase=host_from is not None,
+            is_domain=is_domain,
+            trim=lambda s: _trim(_cut_glued(s)),
+            anchor_at=anchor_at,
+        )
+        if step is None:
             break
-        nl = untrimmed_end
-        while nl < len(text) and text[nl] in " \t\u00a0\r":
-            nl += 1
-        if nl >= len(text) or text[nl] != "\n":
-            break
-        pos = nl + 1
-        # PDF text often puts one empty line between wrapped lines.
-        probe = pos
-        while probe < len(text) and text[probe] in " \t\u00a0\r":
-            probe += 1
-        if probe < len(text) and text[probe] == "\n":
-            pos = probe + 1
-        while pos < len(text) and text[pos] in " \t\u00a0":
-            pos += 1
-        token_end = _BODY.match(text, pos).end()  # type: ignore[union-attr]
-        token = _trim(_cut_glued(text[pos:token_end]))
-        if not _continues(text, pos, token, is_domain, in_host=in_host):
-            break
-        joins.append((untrimmed_end, pos - untrimmed_end))
-        if last == "-":
-            repairs.append(
-                Repair(
-                    "line-break-hyphen",
-                    "joined a URL broken after a hyphen at a line end; the hyphen was kept "
-                    "(it may be a typesetting hyphen, RFC 3986 App. C)",
-                    Confidence.GUESS,
-                )
-            )
-        else:
-            repairs.append(
-                Repair("line-break-joined", f"joined a URL broken across lines after {last!r}")
-            )
-        end = pos + len(token)
-    return end, joins, repairs
+        join, end = step
+        joins.append(join)
+    return end, joins
 
 
-def _continues(text: str, pos: int, token: str, is_domain: DomainTest, *, in_host: bool) -> bool:
-    if not token or not _URLISH.fullmatch(token):
-        return False
-    m = _ANCHOR.match(text, pos)
-    if m is not None and m.lastgroup != "host":
-        return False  # the next line starts a new address
-    if in_host:
-        return token[0].isalnum()  # the rest of the host: `penzaa.ru`
-    if m is not None and is_domain(m.group("hostname").lower().rstrip(".")):
-        return False
-    line_end = text.find("\n", pos, pos + 2000)
-    rest = text[pos + len(token) : line_end if line_end >= 0 else pos + 2000].strip()
-    # A plain word continues a URL only if it stands alone on its line.
-    return not _WORD.fullmatch(token) or not rest or all(ch in _TRAIL or ch in ")]}" for ch in rest)
+from audit.extract import wrap  # noqa: E402  (wrap.py uses this module's patterns)

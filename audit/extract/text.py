@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import logging
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urljoin, urlsplit
 
@@ -49,6 +50,7 @@ class TextDoc:
         self._lines: list[str] | None = None
         self._sections: list[str | None] | None = None
         self._address_lines: dict[int, bool] = {}
+        self._listings: dict[int, sections.Listing] = {}
 
     @property
     def lines(self) -> list[str]:
@@ -60,6 +62,17 @@ class TextDoc:
         if self._sections is None:
             self._sections = sections.sections(self.lines)
         return self._sections[index]
+
+    def listing(self, index: int) -> sections.Listing:
+        """The list heading above line `index`.  A line right below an address line
+        sits in the same list: its answer is reused (a long link list stays linear)."""
+        cached = self._listings.get(index - 1)
+        if cached is not None and self.starts_with_address(index - 1):
+            self._listings[index] = cached
+            return cached
+        found = sections.listing(self.lines, index, self.starts_with_address)
+        self._listings[index] = found
+        return found
 
     def line_index(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset) - 1
@@ -91,7 +104,7 @@ def scan_citations(doc: TextDoc, source: str, locate: Locate) -> Iterator[Citati
         desc = context.describe(text, span.start, span.end)
         region: str | None = None
         if _LINE_LEAD.fullmatch(text, doc.line_starts[index], span.start):
-            found = sections.listing(doc.lines, index, doc.starts_with_address)
+            found = doc.listing(index)
             region = found.region
             if desc is None:
                 desc = found.label
@@ -121,7 +134,7 @@ def hyperlink(
     is an item of a list: the list's heading gives its region (and its context,
     when the link shows only its address).
     """
-    normalized = urls.normalize(target.strip())
+    normalized = urls.normalize_target(target)
     if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
         log.debug("%s: hyperlink target %r is not an address", source, target)
         return None
@@ -135,7 +148,7 @@ def hyperlink(
         shown = doc.lines[index].lstrip(_ITEM_MARKERS)
         if (label and shown.startswith(label)) or doc.starts_with_address(index):
             doc.mark_address_line(index)
-            found = sections.listing(doc.lines, index, doc.starts_with_address)
+            found = doc.listing(index)
             region = found.region
             label = label or (found.label or "")
     return Citation(
@@ -165,31 +178,62 @@ def absolute_target(href: str, base: str | None) -> str | None:
 
 
 def merge(links: Iterable[Citation], written: Iterable[Citation]) -> list[Citation]:
-    """Hyperlinks and written addresses in document order; a link over its own
-    written address (same key, same place) counts once."""
+    """Hyperlinks and written addresses in document order.
+
+    A link over its own written address (same key, same place) counts once, with
+    the link's exact target (its fragment, its final `!`).  Links that differ only
+    in their fragment stay distinct.  A written address that is a piece of a link
+    target on the same page (`https://www` of a wrapped `https://www.who.int/...`)
+    is that link's text cut by the layout: the link is the evidence, the piece goes.
+    """
     out: list[Citation] = []
-    where: dict[tuple[str | None, int | None, int | None], int] = {}
+    written_at: dict[tuple[str | None, int | None, int | None], list[int]] = {}
     for c in written:
-        where.setdefault(_place(c), len(out))
+        written_at.setdefault(_place(c), []).append(len(out))
         out.append(c)
+    seen_links: set[tuple[str | None, int | None, int | None]] = set()
+    linked: set[int] = set()  # entries that are links (never pieces of one)
+    targets: dict[int | None, list[str]] = {}
     for link in links:
-        i = where.get(_place(link))
-        if i is None:
-            where[_place(link)] = len(out)
+        exact = (link.normalized.url if link.normalized else None, *_place(link)[1:])
+        if exact in seen_links:
+            continue
+        seen_links.add(exact)
+        targets.setdefault(link.location.page, []).append(_bare(link))
+        free = written_at.get(_place(link))
+        if not free:
+            linked.add(len(out))
             out.append(link)
-        else:
-            # the link's own text is the author's label: better than the words around
-            seen = out[i]
-            out[i] = dataclasses.replace(
-                seen, context=link.context or seen.context, region=seen.region or link.region
-            )
-    out.sort(key=lambda c: (c.location.page or 0, c.location.line or 0))
-    return out
+            continue
+        # the link's own text is the author's label: better than the words around
+        i = free.pop(0)
+        linked.add(i)
+        seen = out[i]
+        out[i] = dataclasses.replace(
+            seen,
+            normalized=link.normalized,
+            context=link.context or seen.context,
+            region=seen.region or link.region,
+        )
+    kept = [c for i, c in enumerate(out) if i in linked or not _piece_of_link(c, targets)]
+    kept.sort(key=lambda c: (c.location.page or 0, c.location.line or 0))
+    return kept
 
 
-def _place(c: Citation) -> tuple[str | None, int | None, int | None]:
-    key = c.normalized.key if c.normalized else None
-    return (key, c.location.page, c.location.line)
+def _bare(c: Citation) -> str:
+    """The URL without its scheme and final slash, lower-cased, for piece tests."""
+    url = c.normalized.url if c.normalized and c.normalized.url else ""
+    return urllib.parse.unquote(url.split("://", 1)[-1].rstrip("/")).lower()
+
+
+def _piece_of_link(c: Citation, targets: dict[int | None, list[str]]) -> bool:
+    if c.normalized is None or c.normalized.kind is not UrlKind.WEB:
+        return False
+    page_targets = targets.get(c.location.page)
+    if not page_targets:
+        return False
+    piece = _bare(c)
+    return any(piece in t and piece != t for t in page_targets)
 
 
 def _normalize(span: Span) -> Normalized | None:
@@ -197,6 +241,11 @@ def _normalize(span: Span) -> Normalized | None:
     if normalized.kind is UrlKind.NOT_A_URL or normalized.url is None:
         log.debug("not a citation: %r (%s)", span.raw, normalized.error)
         return None
+    if span.alternatives:
+        # the readings of a doubtful line join not taken: the checker may verify them
+        others = (_normalized(alt).url for alt in span.alternatives)
+        found = (*normalized.alternatives, *(u for u in others if u and u != normalized.url))
+        normalized = dataclasses.replace(normalized, alternatives=tuple(dict.fromkeys(found)))
     if span.repairs:
         worst = max(
             (normalized.confidence, *(r.confidence for r in span.repairs)), key=_RANK.__getitem__
@@ -218,3 +267,8 @@ def _starts_with_address(line: str) -> bool:
     if m.lastgroup == "host":
         return _is_domain(m.group("hostname").lower().rstrip("."))
     return True
+
+
+def _place(c: Citation) -> tuple[str | None, int | None, int | None]:
+    key = c.normalized.key if c.normalized else None
+    return (key, c.location.page, c.location.line)

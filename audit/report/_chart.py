@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from audit.report import _view as v
+from audit.report._i18n import Tr, translator
 
 WIDTH = 720
 HEIGHT = 200
@@ -68,7 +69,8 @@ def _scale(n: int) -> tuple[int, int]:
     return n, n
 
 
-def build(points: list[tuple[datetime, dict[str, int]]]) -> Chart:
+def build(points: list[tuple[datetime, dict[str, int]]], tr: Tr | None = None) -> Chart:
+    tr = tr or translator()
     plot_w = WIDTH - _LEFT - _RIGHT
     plot_h = HEIGHT - _TOP - _BOTTOM
     keys = [k for k in STACK if any(c.get(k) for _, c in points)]
@@ -89,7 +91,7 @@ def build(points: list[tuple[datetime, dict[str, int]]]) -> Chart:
                 continue
             h = plot_h * count / top
             y -= h
-            label = v.STATE_LABEL.get(key, key)
+            label = tr._(v.STATE_LABEL[key]) if key in v.STATE_LABEL else key
             segments.append(
                 Segment(
                     state=key,
@@ -97,26 +99,42 @@ def build(points: list[tuple[datetime, dict[str, int]]]) -> Chart:
                     y=round(y, 2),
                     width=round(bar_w, 2),
                     height=round(h, 2),
-                    title=f"{v.fmt_dt(at)}: {label} {count} of {total}",
+                    title=tr._(
+                        "%(when)s: %(label)s %(count)s of %(total)s",
+                        when=tr.stamp(at),
+                        label=label,
+                        count=tr.number(count),
+                        total=tr.number(total),
+                    ),
                 )
             )
     y_ticks = tuple(
-        Tick(round(HEIGHT - _BOTTOM - plot_h * n / top, 2), str(n)) for n in range(0, top + 1, step)
+        Tick(round(HEIGHT - _BOTTOM - plot_h * n / top, 2), tr.number(n))
+        for n in range(0, top + 1, step)
     )
     picks = sorted({0, len(points) - 1} | ({len(points) // 2} if len(points) >= 5 else set()))
     x_ticks = tuple(
-        Tick(round(_LEFT + (i + 0.5) * slot, 2), v.fmt_date(points[i][0]))
+        Tick(round(_LEFT + (i + 0.5) * slot, 2), tr.date(points[i][0]))
         for i in picks
         if 0 <= i < len(points)
     )
     if points:
         first, last = points[0], points[-1]
-        summary = (
-            f"{len(points)} runs from {v.fmt_date(first[0])} to {v.fmt_date(last[0])}; latest: "
-            + ", ".join(f"{v.STATE_LABEL.get(k, k)} {last[1][k]}" for k in keys if last[1].get(k))
+        latest = ", ".join(
+            f"{tr._(v.STATE_LABEL[k]) if k in v.STATE_LABEL else k} {tr.number(last[1][k])}"
+            for k in keys
+            if last[1].get(k)
+        )
+        summary = tr.n_(
+            "%(count)s run from %(first)s to %(last)s; latest: %(latest)s",
+            "%(count)s runs from %(first)s to %(last)s; latest: %(latest)s",
+            len(points),
+            first=tr.date(first[0]),
+            last=tr.date(last[0]),
+            latest=latest,
         )
     else:
-        summary = "No runs yet."
+        summary = tr._("No runs yet.")
     return Chart(
         width=WIDTH,
         height=HEIGHT,

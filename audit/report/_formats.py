@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from audit.errors import InputError
 from audit.models import ReportData
@@ -22,12 +23,15 @@ FORMATS: Mapping[str, tuple[Renderer, str]] = {
 }
 
 
-def render(data: ReportData, fmt: str) -> str:
-    """Render one format by its `--format` name (html, md, csv, json)."""
+def render(data: ReportData, fmt: str, lang: str | None = None) -> str:
+    """Render one format by its `--format` name (html, md, csv, json), the reports
+    people read in `lang` (default: `data.lang`; CSV and JSON have no language)."""
     try:
         renderer, _ = FORMATS[fmt]
     except KeyError:
         raise InputError(
             f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}"
         ) from None
+    if lang is not None:
+        data = replace(data, lang=lang)
     return renderer(data)

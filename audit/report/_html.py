@@ -17,7 +17,6 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -26,267 +25,49 @@ import jinja2
 from markupsafe import Markup
 
 from audit._gc import gc_paused
-from audit.models import Hop, Network, Outcome, Repair, ReportData, ResourceStatus, Verdict
-from audit.report import _chart
+from audit.models import Network, ReportData, ResourceStatus
+from audit.report import _chart, _rows, _sentences
 from audit.report import _view as v
+from audit.report._i18n import Tr, translator
+from audit.report._rows import Row
 
-# The history strip shows this many most recent checks; older ones are counted.
-STRIP_MARKS = 60
+# Past PAGE_LIMIT resources the page shows the worst FULL_ROWS (problems first) as
+# full rows and pages the rest in the browser from compact data: a 100k-row page
+# of full rows is a 200 MB file no browser opens comfortably, and Chromium builds
+# only some 200-500 full rows a second (bench/report_open.py: 5,000 full rows took
+# 29 s to open, 1,000 about 2-4 s), so the limit is 1,000 rather than 5,000.
+PAGE_LIMIT = 1000
+FULL_ROWS = 500
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    text: str
-    href: str | None  # None: shown as text (not an http(s) URL)
-
-
-@dataclass(frozen=True, slots=True)
-class When:
-    text: str  # "2026-11-28 06:00 UTC"
-    ago: str  # "3 d ago"
-    iso: str  # for <time datetime> and sorting
-
-
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field
-class Row:
-    """One resource as the page shows it: every value precomputed, so the per-row
-    template does attribute look-ups and escaping only (it runs 10,000 times)."""
-
+class Document:
     idx: int
-    id: str
-    state: str
     name: str
-    kind: str | None
-    region: str | None
-    url: Link | None
-    ascii_url: str | None  # the punycode form when it differs from what is shown
-    cited: str | None  # the citation as written, only when it differs from the URL
-    repairs: tuple[Repair, ...]
-    warnings: str
-    badge: Markup
-    reason: str
-    outcome: str | None
-    outcome_html: Markup  # label and HTTP status, for the main row
-    outcome_fact: Markup  # label, code and HTTP status, for the details
-    status: int | None
-    elapsed_ms: int
-    first_evidence: str | None
-    final_url: Link | None  # only when it differs from the URL
-    redirects: tuple[Hop, ...]
-    title: str | None
-    evidence: tuple[str, ...]
-    error: str | None
-    last_checked: When | None
-    last_ok: When | None
-    last_ok_fact: str  # "" when it says nothing the last check does not
-    failing_since: When | None
-    drift: str  # only when notable: a 100%-similar page is not news
-    snapshot: Link | None
-    snapshot_meta: str
-    archive_note: str
-    replacement: Link | None
-    replaced_by_snapshot: bool  # the suggested replacement is the best archived copy
-    moved_to: Link | None
-    action: str
-    strip: Markup
-    strip_note: str
-    sources: tuple[str, ...]
-    notes: str | None
+    total: int
+    problems: int
+    counts: tuple[tuple[str, int], ...]  # (state, count), worst first, non-zero only
 
 
-def _link(text: str | None, url: str | None) -> Link | None:
-    if url is None:
-        return None
-    return Link(text or url, url if v.is_web_url(url) else None)
-
-
-def _minutes(dt: datetime) -> str:
-    """fmt_dt, cheaper: one C call for the common (UTC) case; it runs once per history mark."""
-    if dt.tzinfo is UTC:
-        return dt.isoformat(" ", "minutes")[:16] + " UTC"
-    return v.fmt_dt(dt)
-
-
-def _when(dt: datetime, now: datetime) -> When:
-    # Seconds are precision enough for <time> and sorting, and shorter than microseconds.
-    stamp = v.utc(dt).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return When(_minutes(dt), v.ago(dt, now), stamp)
-
-
-_VERDICT_NOTE = {None: ""} | {
-    verdict: f" (verdict: {v.STATE_LABEL[verdict.value]})" for verdict in Verdict
-}
-
-
-class _Fragments:
-    """Pieces that repeat across rows (badges, outcome labels, whole history strips
-    when runs are shared), rendered once by the template's own macros and reused:
-    still Jinja-escaped, but not re-rendered 10,000 times."""
-
-    def __init__(self) -> None:
-        module: Any = _env().get_template("_fragments.html.j2").module
-        self._macros = module
-        self.badges = {state: module.badge(state) for state in v.STATES}
-        self._outcomes: dict[tuple[Outcome, int | None], tuple[Markup, Markup]] = {}
-        self.strips: dict[tuple[str, tuple[tuple[str, str], ...]], Markup] = {}
-        # A row's last check, last ok and newest history mark are often the same
-        # moment, and marks of one run share their minute: format each once.
-        self._minutes: dict[datetime, str] = {}
-        self._whens: dict[datetime, When] = {}
-
-    def outcome(self, outcome: Outcome, status: int | None) -> tuple[Markup, Markup]:
-        key = (outcome, status)
-        pair = self._outcomes.get(key)
-        if pair is None:
-            label = v.OUTCOME_LABEL[outcome]
-            pair = self._outcomes[key] = (
-                self._macros.outcome(v.OUTCOME_TONE[outcome], label, status),
-                self._macros.outcome_fact(label, outcome.value, status),
+def _documents(rows: list[Row], names: dict[str, int]) -> list[Document]:
+    """Which document cites what: counts per document, in the order first seen."""
+    tally: dict[int, dict[str, int]] = {i: {} for i in names.values()}
+    for r in rows:
+        for d in r.docs:
+            tally[d][r.state] = tally[d].get(r.state, 0) + 1
+    out = []
+    for name, i in names.items():
+        counts = tally[i]
+        out.append(
+            Document(
+                idx=i,
+                name=name,
+                total=sum(counts.values()),
+                problems=sum(n for s, n in counts.items() if s in v.PROBLEMS),
+                counts=tuple((s, counts[s]) for s in v.STATES if counts.get(s)),
             )
-        return pair
-
-    def minutes(self, dt: datetime) -> str:
-        text = self._minutes.get(dt)
-        if text is None:
-            text = self._minutes[dt] = _minutes(dt)
-        return text
-
-    def when(self, dt: datetime | None, now: datetime) -> When | None:
-        if dt is None:
-            return None
-        w = self._whens.get(dt)
-        if w is None:
-            w = self._whens[dt] = _when(dt, now)
-        return w
-
-    def strip(self, label: str, marks: tuple[tuple[str, str], ...]) -> Markup:
-        key = (label, marks)
-        html = self.strips.get(key)
-        if html is None:
-            html = self.strips[key] = self._macros.strip(label, marks)
-        return html
-
-
-def _row(idx: int, rs: ResourceStatus, now: datetime, frag: _Fragments) -> Row:
-    res, obs, norm = rs.resource, rs.observation, rs.normalized
-    state = v.state_of(rs)
-    outcome = v.outcome_of(rs)
-    final = obs.final_url if obs is not None else None
-    snap = v.best_snapshot(rs.archive)
-    history = rs.history[-STRIP_MARKS:]
-    marks = tuple(
-        (
-            v.OUTCOME_TONE[m.outcome],
-            f"{frag.minutes(m.checked_at)}: {v.OUTCOME_LABEL[m.outcome]}{_VERDICT_NOTE[m.verdict]}",
         )
-        for m in history
-    )
-    strip = Markup()
-    strip_note = ""
-    if rs.history:
-        tally: dict[str, int] = {}
-        for m in rs.history:
-            label = v.OUTCOME_LABEL[m.outcome]
-            tally[label] = tally.get(label, 0) + 1
-        strip_label = f"{len(rs.history)} checks: " + ", ".join(
-            f"{n} {k}" for k, n in tally.items()
-        )
-        strip = frag.strip(strip_label, marks)
-        n = len(rs.history)
-        strip_note = f"{n} check{'s' if n != 1 else ''}"
-        if n > len(history):
-            strip_note += f", last {len(history)} shown"
-    drift = ""
-    if v.drift_notable(rs.drift):
-        assert rs.drift is not None
-        drift = f"{round(rs.drift.similarity * 100)}% similar to {v.fmt_date(rs.drift.baseline_at)}"
-        if rs.drift.title_changed:
-            drift += "; title changed"
-    archive_note = ""
-    if snap is None and rs.archive is not None:
-        archive_note = {
-            "not_archived": "Not archived",
-            "unknown": "Archive not reachable",
-        }.get(rs.archive.status.value, "")
-    snapshot_meta = ""
-    if snap is not None:
-        parts = [snap.archive]
-        if rs.archive is not None and rs.archive.count:
-            parts.append(f"{rs.archive.count} cop{'y' if rs.archive.count == 1 else 'ies'}")
-        if snap.verified:
-            parts.append("verified")
-        snapshot_meta = " · ".join(parts)
-    shown = res.display or res.url
-    evidence = () if rs.classification is None else rs.classification.evidence
-    error = v.error_text(obs)
-    title = v.page_title(rs)
-    last_checked = frag.when(rs.last_checked, now)
-    last_ok = frag.when(rs.last_ok, now)
-    last_ok_fact = ""
-    if last_ok is not None and (last_checked is None or last_ok.text != last_checked.text):
-        last_ok_fact = last_ok.text
-    elif last_ok is None and last_checked is not None:
-        last_ok_fact = "never seen ok"
-    moved = v.moved_to(rs)
-    first_evidence = evidence[0] if evidence else error
-    if first_evidence == f"HTTP {obs.status if obs is not None else None}":
-        first_evidence = None  # says no more than the status printed beside it
-    status = obs.status if obs is not None else None
-    outcome_html = outcome_fact = Markup()
-    if outcome is not None:
-        outcome_html, outcome_fact = frag.outcome(outcome, status)
-    sources = tuple(v.sources_text(rs))
-    return Row(
-        idx=idx,
-        id=res.id,
-        state=state,
-        name=res.name,
-        kind=res.kind,
-        region=res.region,
-        url=_link(shown, res.url),
-        ascii_url=res.url if res.url and shown != res.url else None,
-        # Only beside an address: a resource named without one has nothing it was repaired to.
-        cited=res.cited_as
-        if res.url and res.cited_as and res.cited_as not in (res.url, res.display)
-        else None,
-        repairs=norm.repairs if norm is not None else (),
-        warnings="; ".join(norm.warnings) if norm is not None else "",
-        badge=frag.badges[state],
-        reason=rs.reason,
-        outcome=None if outcome is None else outcome.value,
-        outcome_html=outcome_html,
-        outcome_fact=outcome_fact,
-        status=status,
-        elapsed_ms=obs.elapsed_ms if obs is not None else 0,
-        first_evidence=first_evidence,
-        final_url=_link(final, final) if final and final != res.url else None,
-        redirects=obs.redirects if obs is not None else (),
-        title=title,
-        evidence=evidence,
-        error=error,
-        last_checked=last_checked,
-        last_ok=last_ok,
-        last_ok_fact=last_ok_fact,
-        failing_since=frag.when(rs.failing_since, now),
-        drift=drift,
-        snapshot=_link(v.snapshot_date(snap), snap.url) if snap else None,
-        snapshot_meta=snapshot_meta,
-        archive_note=archive_note,
-        replacement=_link(
-            f"{rs.replacement.archive} {v.snapshot_date(rs.replacement)}", rs.replacement.url
-        )
-        if rs.replacement and (snap is None or rs.replacement.url != snap.url)
-        else None,
-        replaced_by_snapshot=rs.replacement is not None
-        and snap is not None
-        and rs.replacement.url == snap.url,
-        moved_to=_link(moved, moved),
-        action=v.action(rs),
-        strip=strip,
-        strip_note=strip_note,
-        sources=sources,
-        notes=res.notes,
-    )
+    return out
 
 
 def script_json(value: object) -> Markup:
@@ -317,6 +98,7 @@ def _index(rows: list[Row]) -> list[dict[str, Any]]:
             "http": r.status,
             "checked": r.last_checked.iso if r.last_checked else "",
             "failing": r.failing_since.iso if r.failing_since else "",
+            "docs": r.docs,
         }
         for r in rows
     ]
@@ -331,7 +113,7 @@ def _asset(name: str) -> tuple[Markup, str]:
 
 
 @cache
-def _env() -> jinja2.Environment:
+def _env(lang: str = "en") -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("audit.report", "templates"),
         autoescape=True,
@@ -340,15 +122,24 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    tr = translator(lang)
     env.globals["v"] = v  # the fragments template needs the labels too
+    env.globals["_"] = tr._
+    env.globals["ngettext"] = tr.n_
+    env.globals["tr"] = tr
     return env
 
 
 @gc_paused
-def render_html(data: ReportData) -> str:
-    frag = _Fragments()
-    now = data.generated_at
-    rows = [_row(i, rs, now, frag) for i, rs in enumerate(v.by_severity(data.resources))]
+def render_html(data: ReportData, lang: str | None = None) -> str:
+    """The page in `lang` (en, fr, ru; default: the report data's own `lang`)."""
+    tr: Tr = translator(lang or data.lang)
+    env = _env(tr.lang)
+    macros: Any = env.get_template("_fragments.html.j2").module
+    frag = _rows.Fragments(macros, tr, data.generated_at)
+    ordered = v.by_severity(data.resources)
+    full, rest = _split(ordered)
+    rows = [_rows.build(i, rs, frag) for i, rs in enumerate(full)]
     summary = v.summarize(data)
     points = list(data.timeline)
     if not points:
@@ -356,34 +147,138 @@ def render_html(data: ReportData) -> str:
         current = {c.state: c.count for c in summary.counts if c.count}
         points = [(data.run.started if data.run else data.generated_at, current)]
     css, css_hash = _asset("report.css")
+    lang_css, lang_css_hash = _lang_css(tr.lang)
     js, js_hash = _asset("report.js")
     names = {rs.resource.id: rs.resource.name for rs in data.resources}
-    return (
-        _env()
-        .get_template("report.html.j2")
-        .render(
-            data=data,
-            run=data.run,
-            offline=data.run is not None and data.run.network is Network.OFFLINE,
-            summary=summary,
-            shares=[c for c in summary.counts if c.count],
-            rows=rows,
-            chart=_chart.build(points),
-            changes=[(ch, names.get(ch.resource_id, ch.resource_id)) for ch in data.changes],
-            kinds=sorted({rs.resource.kind for rs in data.resources if rs.resource.kind}),
-            regions=sorted({rs.resource.region for rs in data.resources if rs.resource.region}),
-            index=script_json(_index(rows)),
-            css=css,
-            js=js,
-            csp=(
-                "default-src 'none'; "
-                f"style-src {css_hash}; script-src {js_hash}; img-src data:; "
-                "base-uri 'none'; form-action 'none'"
-            ),
-            v=v,
-            fmt_dt=v.fmt_dt,
-            fmt_date=v.fmt_date,
-            iso=v.iso,
-            percent=v.percent,
-        )
+    run = data.run
+    return env.get_template("report.html.j2").render(
+        data=data,
+        run=run,
+        vantage=v.vantage(run.vantage, tr) if run else "",
+        offline=run is not None and run.network is Network.OFFLINE,
+        summary=summary,
+        shares=[c for c in summary.counts if c.count],
+        rows=rows,
+        paged=bool(rest),
+        paged_count=len(rest),
+        paged_data=script_json(_paged(rest, frag)) if rest else "",
+        documents=_documents(rows, frag.docs),
+        chart=_chart.build(points, tr),
+        changes=[
+            (ch, names.get(ch.resource_id, ch.resource_id), _sentences.sentence(ch.reason, tr.lang))
+            for ch in data.changes
+        ],
+        kinds=sorted({rs.resource.kind for rs in data.resources if rs.resource.kind}),
+        regions=sorted({rs.resource.region for rs in data.resources if rs.resource.region}),
+        index=script_json(_index(rows)),
+        labels=script_json(_script_labels(tr)),
+        css=css,
+        lang_css=lang_css,
+        js=js,
+        csp=(
+            "default-src 'none'; "
+            f"style-src {css_hash} {lang_css_hash}; script-src {js_hash}; img-src data:; "
+            "base-uri 'none'; form-action 'none'"
+        ),
+        v=v,
+        lang=tr.lang.value,
+        fmt_dt=tr.stamp,
+        fmt_date=tr.date,
+        fmt_time=tr.time,
+        iso=v.iso,
+        percent=tr.percent,
+        number=tr.number,
     )
+
+
+def _split(
+    ordered: list[ResourceStatus],
+) -> tuple[list[ResourceStatus], list[ResourceStatus]]:
+    """(full rows, paged rows): every resource in full up to PAGE_LIMIT; past it the
+    problems first (they are at the top of `ordered`), at most FULL_ROWS of them in
+    full, the rest paged in the same order."""
+    if len(ordered) <= PAGE_LIMIT:
+        return ordered, []
+    n = min(sum(1 for rs in ordered if v.is_problem(rs)), FULL_ROWS)
+    return ordered[:n], ordered[n:]
+
+
+def _paged(rest: list[ResourceStatus], frag: _rows.Fragments) -> dict[str, Any]:
+    """The paged rows as compact arrays (see PAGED in report.js for the order), with
+    repeated words (outcome, kind, region) as indices into lists; the script builds
+    their cells as text nodes, never as markup, and formats their dates itself."""
+    words: dict[str, int] = {"": 0}
+
+    def word(text: str | None) -> int:
+        return words.setdefault(text or "", len(words))
+
+    rows: list[list[Any]] = []
+    for rs in rest:
+        res, obs = rs.resource, rs.observation
+        state = v.state_of(rs)
+        outcome = v.outcome_of(rs)
+        shown = res.display or res.url
+        # The link: 1 when it is the address shown, 0 when there is none.
+        href: str | int = 0
+        if v.is_web_url(res.url):
+            href = 1 if res.url == shown else str(res.url)
+        rows.append(
+            [
+                res.id,
+                v.SEVERITY[state],
+                res.name,
+                shown or "",
+                href,
+                word(frag.labels[outcome] if outcome is not None else None),
+                obs.status if obs is not None else 0,
+                v.iso(rs.last_checked) or "",
+                word(res.kind),
+                word(res.region),
+                sorted({frag.doc(s.document) for s in res.sources}),
+            ]
+        )
+    return {"states": list(v.STATES), "words": list(words), "rows": rows}
+
+
+def _css_string(text: str) -> str:
+    # A CSS string literal; `<` escaped too, so no `</style>` can appear.
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return f'"{out}"'
+
+
+@cache
+def _lang_css(lang: str) -> tuple[Markup, str]:
+    """The stacked (phone) layout's column names, in the page's language, and its CSP hash."""
+    tr = translator(lang)
+    words = {
+        "verdict": tr._("Verdict"),
+        "check": tr._("Last check"),
+        "hist": tr._("History"),
+        "date": tr._("Checked"),
+        "arch": tr._("Archive & next step"),
+    }
+    text = ":root{" + "".join(f"--l-{k}:{_css_string(w)};" for k, w in words.items()) + "}"
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return Markup(text), f"'sha256-{digest}'"  # our catalogue's words, escaped above
+
+
+def _script_labels(tr: Tr) -> dict[str, Any]:
+    """The few words the page's script writes itself, in the page's language. Counted
+    phrases come as one gettext form per CLDR plural category (one, few, many, other),
+    for the script's Intl.PluralRules to choose from."""
+
+    def forms(singular: str, plural: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for n in range(200):
+            out.setdefault(tr.locale.plural_form(n), tr.catalog.ngettext(singular, plural, n))
+        return out
+
+    return {
+        "all": forms("%(count)s resource", "%(count)s resources"),
+        "shown": tr._("Showing %(shown)s of %(count)s"),
+        "expand": tr._("Expand all"),
+        "collapse": tr._("Collapse all"),
+        "page": tr._("%(first)s–%(last)s of %(count)s"),
+        "never": tr._("never checked"),
+        **{f"state-{state}": tr._(label) for state, label in v.STATE_LABEL.items()},
+    }

@@ -166,6 +166,7 @@ def to_json(data: ReportData) -> Json:
         "run": run_json(data.run),
         "generated_at": v.iso(data.generated_at),
         "registry": data.registry_path,
+        "notes": list(data.notes),
         "summary": {
             "total": summary.total,
             "with_address": summary.with_address,

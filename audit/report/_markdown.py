@@ -15,11 +15,16 @@ from itertools import chain
 from audit._gc import gc_paused
 from audit.models import Network, ReportData, ResourceStatus
 from audit.report import _view as v
+from audit.report._i18n import N_, Tr, translator
+from audit.report._sentences import sentence
 
 # Backslash escapes cover Markdown syntax; `<`, `>` and `&` become entities so
 # GitHub's HTML pass sees text, never tags.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MENTION = re.compile(r"@(?=\w)")
+# GitHub's extended autolinks turn bare `http(s)://`, `www.` (and e-mail, handled by the
+# "@" rule) into live links: a zero-width space after the scheme or `www` stops that.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|xmpp)(?=:)|\b(www)(?=\.)")
 _SPACE = re.compile(r"\s+")
 
 # GitHub refuses comments over 65,536 characters; beyond this budget rows are
@@ -30,6 +35,10 @@ LIST_BUDGET = 4_000  # for each short list (changes, drift, unknown, no address)
 
 def md_text(text: str | None) -> str:
     """Untrusted text as inert inline Markdown on one line (safe in table cells)."""
+    return no_autolink(_escape(text))
+
+
+def _escape(text: str | None) -> str:
     if not text:
         return ""
     one_line = _SPACE.sub(" ", text).strip()
@@ -38,6 +47,11 @@ def md_text(text: str | None) -> str:
     escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # A zero-width space after "@" keeps "@someone" from pinging a GitHub user.
     return _MENTION.sub("@\u200b", escaped)
+
+
+def no_autolink(text: str) -> str:
+    """Bare URLs and `www.` names in `text` stay text on GitHub (no extended autolink)."""
+    return _AUTOLINK.sub(lambda m: m.group(0) + "\u200b", text)
 
 
 def md_url(url: str) -> str:
@@ -50,10 +64,11 @@ def md_link(text: str | None, url: str | None) -> str:
     if not v.is_web_url(url):
         return md_text(text or url)
     assert url is not None
-    return f"[{md_text(text or url)}]({md_url(url)})"
+    # Link text is never autolinked again: only mentions need neutralising there.
+    return f"[{_escape(text or url)}]({md_url(url)})"
 
 
-def _badge(state: str) -> str:
+def _badge(state: str, tr: Tr) -> str:
     icon = {
         "dead": "🔴",
         "suspect": "🟠",
@@ -64,61 +79,71 @@ def _badge(state: str) -> str:
         "alive": "🟢",
         v.NO_ADDRESS: "▫️",
     }[state]
-    return f"{icon} {v.STATE_LABEL[state]}"
+    return f"{icon} {tr._(v.STATE_LABEL[state])}"
 
 
-def _last_check(rs: ResourceStatus) -> str:
+def _last_check(rs: ResourceStatus, tr: Tr) -> str:
     outcome = v.outcome_of(rs)
     if outcome is None:
-        return "never checked" if rs.resource.url else ""
-    parts = [v.OUTCOME_LABEL[outcome]]
+        return tr._("never checked") if rs.resource.url else ""
+    parts = [tr._(v.OUTCOME_LABEL[outcome])]
     if rs.observation is not None and rs.observation.status is not None:
         parts.append(f"HTTP {rs.observation.status}")
     text = md_text(", ".join(parts))
     if rs.classification is not None and rs.classification.evidence:
-        text += f" — {md_text(rs.classification.evidence[0])}"
+        text += f" — {md_text(sentence(rs.classification.evidence[0], tr.lang))}"
     return text
 
 
-def _since(rs: ResourceStatus, data: ReportData) -> str:
+def _since(rs: ResourceStatus, tr: Tr) -> str:
+    # Dates, not "3 d ago": a comment is read long after it was written.
     if rs.failing_since is not None:
-        return f"failing since {v.fmt_date(rs.failing_since)}"
+        return tr._("failing since %(date)s", date=tr.date(rs.failing_since))
     if rs.last_ok is not None:
-        return f"ok {v.ago(rs.last_ok, data.generated_at)}"
+        return tr._("last ok %(date)s", date=tr.date(rs.last_ok))
     return ""
 
 
-def _archive(rs: ResourceStatus) -> str:
+def _archive(rs: ResourceStatus, tr: Tr) -> str:
     snap = rs.replacement or v.best_snapshot(rs.archive)
     if snap is None:
         if rs.archive is not None and rs.archive.status == "not_archived":
-            return "not archived"
+            return tr._("not archived")
         return ""
-    return md_link(f"{snap.archive} {v.snapshot_date(snap)}", snap.url)
+    at = v.snapshot_datetime(snap)
+    return md_link(f"{snap.archive} {tr.date(at) if at else v.snapshot_date(snap)}", snap.url)
 
 
-def _resource_cell(rs: ResourceStatus) -> str:
+def _resource_cell(rs: ResourceStatus, tr: Tr) -> str:
     res = rs.resource
     name = f"**{md_text(res.name)}**"
+    if res.candidate:  # proposed by extraction, not yet confirmed by a person
+        name += f" ({tr._('to confirm')})"
     if res.url is None:
         return name
     return f"{name}<br>{md_link(res.display or res.url, res.url)}"
 
 
-_TABLE_HEAD = [
-    "| Resource | Verdict | Last check | Since | Archive | What to do |",
-    "| --- | --- | --- | --- | --- | --- |",
-]
+def _table_head(tr: Tr) -> list[str]:
+    names = (
+        tr._("Resource"),
+        tr._("Verdict"),
+        tr._("Last check"),
+        tr._("Since"),
+        tr._("Archive"),
+        tr._("What to do"),
+    )
+    return ["| " + " | ".join(names) + " |", "| --- | --- | --- | --- | --- | --- |"]
 
 
-def _row(rs: ResourceStatus, data: ReportData) -> str:
+def _row(rs: ResourceStatus, tr: Tr) -> str:
     cells = [
-        _resource_cell(rs),
-        _badge(v.state_of(rs)),
-        _last_check(rs),
-        _since(rs, data),
-        _archive(rs),
-        md_text(v.action(rs)),
+        _resource_cell(rs, tr),
+        _badge(v.state_of(rs), tr),
+        _last_check(rs, tr),
+        _since(rs, tr),
+        _archive(rs, tr),
+        md_text(v.action(rs, tr)),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -136,77 +161,92 @@ def _take(lines: Iterable[str], budget: int) -> tuple[list[str], bool]:
     return kept, True
 
 
-def _fit(lines: Iterable[str], total: int, budget: int) -> list[str]:
+def _fit(lines: Iterable[str], total: int, budget: int, tr: Tr) -> list[str]:
     """As many of `lines` (`total` of them) as fit in `budget` characters, then a
     pointer to the rest."""
     kept, whole = _take(lines, budget)
-    return kept if whole else [*kept, "", f"…and {total - len(kept)} more: see the HTML report."]
+    more = tr.n_(
+        "…and %(count)s more: see the HTML report.",
+        "…and %(count)s more: see the HTML report.",
+        total - len(kept),
+    )
+    return kept if whole else [*kept, "", more]
 
 
-def _header(data: ReportData) -> list[str]:
+def _header(data: ReportData, tr: Tr) -> list[str]:
     run = data.run
-    out = [f"## Resource status — {v.fmt_dt(data.generated_at)}", ""]
+    out = [tr._("## Resource status — %(when)s", when=tr.stamp(data.generated_at)), ""]
     facts = []
     if run is not None:
-        facts.append(f"run {run.id}")
-        facts.append(f"checked {v.fmt_dt(run.started)}")
+        facts.append(tr._("run %(id)s", id=run.id))
+        facts.append(tr._("checked %(when)s", when=tr.stamp(run.started)))
         if run.vantage:
-            facts.append(f"from {md_text(run.vantage)}")
+            facts.append(md_text(v.vantage(run.vantage, tr)))
     else:
-        facts.append("no run recorded yet")
-    facts.append(f"registry `{data.registry_path.replace('`', '')}`")
+        facts.append(tr._("no run recorded yet"))
+    facts.append(tr._("registry %(path)s", path=f"`{data.registry_path.replace('`', '')}`"))
     out += [" · ".join(facts), ""]
     if run is not None and run.network is Network.OFFLINE:
         out += [
             "> [!WARNING]",
-            "> **Offline run.** The checker had no network during this run: "
-            "its results say nothing about the resources.",
+            "> "
+            + tr._(
+                "**Offline run.** The checker had no network during this run: "
+                "its results say nothing about the resources."
+            ),
             "",
         ]
+    for note in data.notes:
+        out += ["> [!WARNING]", f"> {md_text(note)}", ""]
     return out
 
 
-def _summary(data: ReportData) -> list[str]:
+def _summary(data: ReportData, tr: Tr) -> list[str]:
     s = v.summarize(data)
-    named = f"{s.total} resources" if s.total != 1 else "1 resource"
+    named = tr.n_("%(count)s resource", "%(count)s resources", s.total)
     no_addr = s.total - s.with_address
     line = f"**{named}**"
     if no_addr:
-        line += f" ({s.with_address} with an address, {no_addr} named without one)"
-    line += f"; **{s.problems}** need attention."
-    out = [line, "", "| Verdict | Resources | Share |", "| --- | ---: | ---: |"]
+        with_one = tr.n_("%(count)s with an address", "%(count)s with an address", s.with_address)
+        without = tr.n_("%(count)s named without one", "%(count)s named without one", no_addr)
+        line += f" ({with_one}, {without})"
+    line += "; " + tr._("need attention: %(count)s", count=f"**{tr.number(s.problems)}**") + "."
+    head = f"| {tr._('Verdict')} | {tr._('Resources')} | {tr._('Share')} |"
+    out = [line, "", head, "| --- | ---: | ---: |"]
     for c in s.counts:
         if c.count:
-            out.append(f"| {_badge(c.state)} | {c.count} | {v.percent(c.share)} |")
+            out.append(f"| {_badge(c.state, tr)} | {tr.number(c.count)} | {tr.percent(c.share)} |")
     return [*out, ""]
 
 
-def _changes(data: ReportData) -> list[str]:
+def _changes(data: ReportData, tr: Tr) -> list[str]:
     if not data.changes:
         return []
     names = {rs.resource.id: rs.resource.name for rs in data.resources}
     since = ""
     if data.previous_run is not None:
-        since = f" (run {data.previous_run.id}, {v.fmt_dt(data.previous_run.started)})"
-    out = [f"### Changes since the previous run{since}", ""]
+        prev = data.previous_run
+        since = " (" + tr._("run %(id)s", id=prev.id) + f", {tr.stamp(prev.started)})"
+    out = [f"### {tr._('Changes since the previous run')}{since}", ""]
     for ch in data.changes:
-        before = v.STATE_LABEL[ch.before.value] if ch.before is not None else "new"
+        before = tr._(v.STATE_LABEL[ch.before.value]) if ch.before is not None else tr._("New")
         who = md_text(names.get(ch.resource_id, ch.resource_id))
-        line = f"- **{who}**: {before} → {v.STATE_LABEL[ch.after.value]}"
+        line = f"- **{who}**: {before} → {tr._(v.STATE_LABEL[ch.after.value])}"
         if ch.reason:
-            line += f" — {md_text(ch.reason)}"
+            line += f" — {md_text(sentence(ch.reason, tr.lang))}"
         out.append(line)
     return [*out, ""]
 
 
-def _drift_item(rs: ResourceStatus) -> str:
+def _drift_item(rs: ResourceStatus, tr: Tr) -> str:
     assert rs.drift is not None
-    return (
-        f"- {_resource_cell(rs).replace('<br>', ' — ')}: "
-        f"{round(rs.drift.similarity * 100)}% similar to the page of "
-        f"{v.fmt_date(rs.drift.baseline_at)}"
-        + ("; the title changed" if rs.drift.title_changed else "")
+    similar = tr._(
+        "%(share)s similar to %(date)s",
+        share=tr.percent(rs.drift.similarity),
+        date=tr.date(rs.drift.baseline_at),
     )
+    changed = "; " + tr._("title changed") if rs.drift.title_changed else ""
+    return f"- {_resource_cell(rs, tr).replace('<br>', ' — ')}: {similar}{changed}"
 
 
 def _named_item(rs: ResourceStatus) -> str:
@@ -215,17 +255,19 @@ def _named_item(rs: ResourceStatus) -> str:
 
 
 @gc_paused
-def render_markdown(data: ReportData) -> str:
+def render_markdown(data: ReportData, lang: str | None = None) -> str:
+    """The comment in `lang` (en, fr, ru; default: the report data's own `lang`)."""
+    tr = translator(lang or data.lang)
     ordered = v.by_severity(data.resources)
     problems = [rs for rs in ordered if v.is_problem(rs)]
     drifted = [rs for rs in ordered if v.state_of(rs) == "alive" and v.drift_notable(rs.drift)]
     unknown = [rs for rs in ordered if v.state_of(rs) == "unknown"]
     no_address = [rs for rs in ordered if v.state_of(rs) == v.NO_ADDRESS]
 
-    out = _header(data) + _summary(data)
-    changes = _changes(data)
+    out = _header(data, tr) + _summary(data, tr)
+    changes = _changes(data, tr)
     if changes:
-        out += [*_fit(changes[:-1], len(changes) - 1, LIST_BUDGET), ""]
+        out += [*_fit(changes[:-1], len(changes) - 1, LIST_BUDGET, tr), ""]
 
     def room(reserve: int = 0) -> int:
         return MAX_CHARS - sum(len(line) + 1 for line in out) - reserve
@@ -233,39 +275,47 @@ def render_markdown(data: ReportData) -> str:
     # Problems get most of the room, but leave some for the short lists below.
     reserve = LIST_BUDGET * sum(1 for x in (drifted, unknown, no_address) if x)
     if problems:
-        rows = (_row(rs, data) for rs in problems)
-        out += [f"### Needs attention ({len(problems)})", "", *_TABLE_HEAD]
-        out += [*_fit(rows, len(problems), room(reserve)), ""]
+        rows = (_row(rs, tr) for rs in problems)
+        out += [f"### {tr._('Needs attention (%(count)s)', count=tr.number(len(problems)))}", ""]
+        out += [*_table_head(tr), *_fit(rows, len(problems), room(reserve), tr), ""]
     else:
         out += [
-            "### Needs attention",
+            f"### {tr._('Need attention')}",
             "",
-            "Nothing: no resource is dead, moved, blocked, flaky or suspect.",
+            tr._("Nothing: no resource is dead, moved, blocked, flaky or suspect."),
             "",
         ]
+
+    def heading(msgid: str, n: int) -> list[str]:
+        return [f"### {tr._(msgid, count=tr.number(n))}", ""]
+
     if drifted:
-        out += [f"### Alive but changed since cited ({len(drifted)})", ""]
-        out += [*_fit(map(_drift_item, drifted), len(drifted), min(LIST_BUDGET, room())), ""]
+        out += heading(N_("Alive but changed since cited (%(count)s)"), len(drifted))
+        items = (_drift_item(rs, tr) for rs in drifted)
+        out += [*_fit(items, len(drifted), min(LIST_BUDGET, room()), tr), ""]
     if unknown:
         items = (
-            f"- {_resource_cell(rs).replace('<br>', ' — ')}: {_last_check(rs)}" for rs in unknown
+            f"- {_resource_cell(rs, tr).replace('<br>', ' — ')}: {_last_check(rs, tr)}"
+            for rs in unknown
         )
-        out += [f"### Not conclusively checked ({len(unknown)})", ""]
-        out += [*_fit(items, len(unknown), min(LIST_BUDGET, room())), ""]
+        out += heading(N_("Not conclusively checked (%(count)s)"), len(unknown))
+        out += [*_fit(items, len(unknown), min(LIST_BUDGET, room()), tr), ""]
     if no_address:
         named = map(_named_item, no_address)
-        out += [f"### Named without an address ({len(no_address)})", ""]
-        out += [*_fit(named, len(no_address), min(LIST_BUDGET, room())), ""]
+        out += heading(N_("Named without an address (%(count)s)"), len(no_address))
+        out += [*_fit(named, len(no_address), min(LIST_BUDGET, room()), tr), ""]
     # The full table only when it fits whole: a cut "all resources" table misleads.
-    table, whole = _take(chain(_TABLE_HEAD, (_row(rs, data) for rs in ordered)), room(200) - 1)
+    rows_all = (_row(rs, tr) for rs in ordered)
+    table, whole = _take(chain(_table_head(tr), rows_all), room(200) - 1)
     if whole:
-        out += [
-            f"<details><summary>All resources ({len(ordered)})</summary>",
-            "",
-            *table,
-            "",
-            "</details>",
-        ]
+        summary = tr._("All resources (%(count)s)", count=tr.number(len(ordered)))
+        out += [f"<details><summary>{summary}</summary>", "", *table, "", "</details>"]
     else:
-        out.append(f"All {len(ordered)} resources are in the HTML report.")
+        out.append(
+            tr.n_(
+                "All %(count)s resources are in the HTML report.",
+                "All %(count)s resources are in the HTML report.",
+                len(ordered),
+            )
+        )
     return "\n".join(out) + "\n"

@@ -19,6 +19,7 @@ from audit.models import (
     Snapshot,
     Verdict,
 )
+from audit.report._i18n import N_, Tr, translator
 
 # A resource named without an address is not a verdict of the contract; the
 # reports show it as its own state so it never inflates "unknown".
@@ -38,25 +39,25 @@ STATES: tuple[str, ...] = (
 SEVERITY: dict[str, int] = {state: rank for rank, state in enumerate(STATES)}
 
 STATE_LABEL: dict[str, str] = {
-    Verdict.ALIVE: "Alive",
-    Verdict.MOVED: "Moved",
-    Verdict.FLAKY: "Flaky",
-    Verdict.SUSPECT: "Suspect",
-    Verdict.DEAD: "Dead",
-    Verdict.BLOCKED: "Blocked",
-    Verdict.UNKNOWN: "Unknown",
-    NO_ADDRESS: "No address",
+    Verdict.ALIVE: N_("Alive"),
+    Verdict.MOVED: N_("Moved"),
+    Verdict.FLAKY: N_("Flaky"),
+    Verdict.SUSPECT: N_("Suspect"),
+    Verdict.DEAD: N_("Dead"),
+    Verdict.BLOCKED: N_("Blocked"),
+    Verdict.UNKNOWN: N_("Unknown"),
+    NO_ADDRESS: N_("No address"),
 }
 
 STATE_MEANING: dict[str, str] = {
-    Verdict.ALIVE: "answers with a real page",
-    Verdict.MOVED: "permanently redirected to a different resource",
-    Verdict.FLAKY: "answers, but not reliably",
-    Verdict.SUSPECT: "failing, not yet confirmed",
-    Verdict.DEAD: "confirmed by repeated failures over time",
-    Verdict.BLOCKED: "exists, but refuses the checker",
-    Verdict.UNKNOWN: "never conclusively checked",
-    NO_ADDRESS: "named in a document without a web address",
+    Verdict.ALIVE: N_("answers with a real page"),
+    Verdict.MOVED: N_("permanently redirected to a different resource"),
+    Verdict.FLAKY: N_("answers, but not reliably"),
+    Verdict.SUSPECT: N_("failing, not yet confirmed"),
+    Verdict.DEAD: N_("confirmed by repeated failures over time"),
+    Verdict.BLOCKED: N_("exists, but refuses the checker"),
+    Verdict.UNKNOWN: N_("never conclusively checked"),
+    NO_ADDRESS: N_("named in a document without a web address"),
 }
 
 # Verdicts a reader must act on; "unknown" is listed apart (nothing is known).
@@ -65,26 +66,26 @@ PROBLEMS: frozenset[str] = frozenset(
 )
 
 OUTCOME_LABEL: dict[Outcome, str] = {
-    Outcome.OK: "OK",
-    Outcome.REDIRECTED: "Redirected",
-    Outcome.SOFT_404: "Soft 404",
-    Outcome.PARKED: "Parked domain",
-    Outcome.STUB: "Hosting placeholder",
-    Outcome.NOT_FOUND: "Not found",
-    Outcome.CLIENT_ERROR: "Client error",
-    Outcome.BLOCKED: "Blocked",
-    Outcome.RATE_LIMITED: "Rate limited",
-    Outcome.SERVER_ERROR: "Server error",
-    Outcome.DNS_NXDOMAIN: "No such domain",
-    Outcome.DNS_ERROR: "DNS error",
-    Outcome.CONNECTION_ERROR: "Connection failed",
-    Outcome.TLS_ERROR: "TLS error",
-    Outcome.TIMEOUT: "Timeout",
-    Outcome.REDIRECT_LOOP: "Redirect loop",
-    Outcome.INVALID_URL: "Invalid URL",
-    Outcome.UNSUPPORTED: "Not HTTP",
-    Outcome.SKIPPED: "Not checked (policy)",
-    Outcome.OFFLINE: "Offline",
+    Outcome.OK: N_("OK"),
+    Outcome.REDIRECTED: N_("Redirected"),
+    Outcome.SOFT_404: N_("Soft 404"),
+    Outcome.PARKED: N_("Parked domain"),
+    Outcome.STUB: N_("Hosting placeholder"),
+    Outcome.NOT_FOUND: N_("Not found"),
+    Outcome.CLIENT_ERROR: N_("Client error"),
+    Outcome.BLOCKED: N_("Blocked"),
+    Outcome.RATE_LIMITED: N_("Rate limited"),
+    Outcome.SERVER_ERROR: N_("Server error"),
+    Outcome.DNS_NXDOMAIN: N_("No such domain"),
+    Outcome.DNS_ERROR: N_("DNS error"),
+    Outcome.CONNECTION_ERROR: N_("Connection failed"),
+    Outcome.TLS_ERROR: N_("TLS error"),
+    Outcome.TIMEOUT: N_("Timeout"),
+    Outcome.REDIRECT_LOOP: N_("Redirect loop"),
+    Outcome.INVALID_URL: N_("Invalid URL"),
+    Outcome.UNSUPPORTED: N_("Not HTTP"),
+    Outcome.SKIPPED: N_("Not checked (policy)"),
+    Outcome.OFFLINE: N_("Offline"),
 }
 
 # Colour family of an outcome in history strips: what kind of failure it is.
@@ -173,6 +174,15 @@ def snapshot_date(snapshot: Snapshot) -> str:
     return ts
 
 
+def snapshot_datetime(snapshot: Snapshot) -> datetime | None:
+    """A snapshot's YYYYMMDD... timestamp as a date (UTC), None if it is malformed."""
+    ts = snapshot.timestamp
+    try:
+        return datetime(int(ts[0:4]), int(ts[4:6]), int(ts[6:8]), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def best_snapshot(archive: ArchiveLookup | None) -> Snapshot | None:
     """The copy a reader should open: nearest to the citation date, verified ones first.
 
@@ -218,31 +228,43 @@ def outcome_of(rs: ResourceStatus) -> Outcome | None:
     return None if rs.classification is None else rs.classification.outcome
 
 
-def action(rs: ResourceStatus) -> str:
-    """What a person should do about this resource, in one sentence ("" if nothing)."""
+def action(rs: ResourceStatus, tr: Tr | None = None) -> str:
+    """What a person should do about this resource, in one sentence ("" if nothing).
+    Without `tr`: English with ISO dates, as the machine formats (CSV, JSON) write it."""
+    t = tr or translator()
     state = state_of(rs)
     snap = rs.replacement or best_snapshot(rs.archive)
     if state == NO_ADDRESS:
-        return "Named without an address: add its URL to the registry if it has one."
+        return t._("Named without an address: add its URL to the registry if it has one.")
     if state == Verdict.DEAD:
         if snap is not None:
-            return f"Replace the citation with the archived copy of {snapshot_date(snap)}."
-        return "Find where it went; no archived copy is known."
+            at = snapshot_datetime(snap)
+            text = t._(
+                "Replace the citation with the archived copy of %(date)s.",
+                date=t.date(at) if at and tr else snapshot_date(snap),
+            )
+            # A date that ends with its own period ("4 мар. 2019 г.") ends the sentence.
+            return text[:-1] if text.endswith("..") else text
+        return t._("Find where it went; no archived copy is known.")
     if state == Verdict.MOVED:
         target = moved_to(rs)
-        return f"Update the citation to {target}." if target else "Update the citation."
+        if target:
+            return t._("Update the citation to %(target)s.", target=target)
+        return t._("Update the citation.")
     if state == Verdict.SUSPECT:
-        return "Failing, not confirmed yet: the next runs will tell."
+        return t._("Failing, not confirmed yet: the next runs will tell.")
     if state == Verdict.BLOCKED:
-        return "Exists but refuses the checker: open it in a browser or check from elsewhere."
+        return t._("Exists but refuses the checker: open it in a browser or check from elsewhere.")
     if state == Verdict.FLAKY:
-        return "Answers unreliably: recheck before relying on it."
+        return t._("Answers unreliably: recheck before relying on it.")
     if state == Verdict.UNKNOWN:
         if outcome_of(rs) is Outcome.SKIPPED:
-            return "Not checked by policy."
-        return "Not conclusively checked yet."
+            return t._("Not checked by policy.")
+        return t._("Not conclusively checked yet.")
     if drift_notable(rs.drift):
-        return "Alive, but the page changed since it was cited: compare with the archived copy."
+        return t._(
+            "Alive, but the page changed since it was cited: compare with the archived copy."
+        )
     return ""
 
 
@@ -251,7 +273,7 @@ class Count:
     state: str
     label: str
     count: int
-    share: float  # of the whole registry, 0..1
+    share: float  # of the resources with an address (no-address: of the registry), 0..1
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,13 +295,20 @@ def summarize(data: ReportData) -> Summary:
     for rs in data.resources:
         tally[state_of(rs)] += 1
     total = len(data.resources)
+    with_address = total - tally[NO_ADDRESS]
+
+    def share(state: str, n: int) -> float:
+        # A verdict's share counts only what could be checked: 6 entries named
+        # without an address must not make 9 of 12 checked look like 50%.
+        whole = total if state == NO_ADDRESS else with_address
+        return n / whole if whole else 0.0
+
     counts = tuple(
-        Count(state, STATE_LABEL[state], n, n / total if total else 0.0)
-        for state, n in tally.items()
+        Count(state, STATE_LABEL[state], n, share(state, n)) for state, n in tally.items()
     )
     return Summary(
         total=total,
-        with_address=total - tally[NO_ADDRESS],
+        with_address=with_address,
         counts=counts,
         problems=sum(tally[s] for s in PROBLEMS),
     )
@@ -312,3 +341,14 @@ def sources_text(rs: ResourceStatus) -> list[str]:
 def is_web_url(url: str | None) -> bool:
     """Only http(s) addresses become links: a `javascript:` citation stays text."""
     return url is not None and url.lower().startswith(("http://", "https://"))
+
+
+def vantage(vantage: str, tr: Tr) -> str:
+    """Where the checks ran from, as a reader understands it: the kind of connection
+    the machine, then how it reached the web (directly or through a proxy)."""
+    if not vantage:
+        return tr._("not recorded")
+    machine, _, proxy = vantage.partition(" via proxy ")
+    if proxy:
+        return tr._("%(machine)s, through the proxy %(proxy)s", proxy=proxy, machine=machine)
+    return tr._("%(machine)s, direct connection", machine=machine)

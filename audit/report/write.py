@@ -50,10 +50,19 @@ def write_reports(
     return written
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it: restore it at once
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, text: str, encoding: str) -> None:
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        # mkstemp creates 0600; a report is published (a web server, a share), so it
+        # gets the mode any new file of the user would: 0666 less the umask.
+        os.fchmod(fd, 0o666 & ~_umask())
         # newline="" keeps the CSV's CRLF line ends as rendered.
         with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
             fh.write(text)

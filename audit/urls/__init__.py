@@ -29,7 +29,7 @@ import functools
 
 from .host import convert_host, is_domain_like, public_suffix, registrable_domain
 from .keys import KEY_VERSION
-from .normalize import normalize, normalized_to_json
+from .normalize import normalize, normalize_target, normalized_to_json
 
 
 def host_to_ascii(host: str) -> str | None:
@@ -47,6 +47,7 @@ __all__ = [
     "is_domain_like",
     "normalize",
     "normalize_cached",
+    "normalize_target",
     "normalized_to_json",
     "public_suffix",
     "registrable_domain",

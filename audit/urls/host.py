@@ -191,8 +191,6 @@ def convert_host(raw: str) -> HostResult:
         if len(scripts(u)) > 1:
             log.warn(f"mixed-script host: label {u!r} mixes {' and '.join(sorted(scripts(u)))}")
             mixed = True
-        if len(a) > 63:
-            log.warn(f"label longer than 63 characters: {a[:20]}…")
         ascii_labels.append(a)
         unicode_labels.append(u)
     if not host.isascii() and bidi_domain(host):
@@ -217,6 +215,8 @@ def convert_host(raw: str) -> HostResult:
             Confidence.EXACT,
         )
     _zone_policy(ascii_labels, unicode_labels, log)
+    _label_rules(ascii_labels, log)
+    _whole_script_confusables(ascii_labels, unicode_labels, log)
     return HostResult(
         ascii_host,
         unicode_host,
@@ -267,3 +267,62 @@ def _zone_policy(ascii_labels: list[str], unicode_labels: list[str], log: Repair
         registrable = unicode_labels[-2]
         if "Latin" in scripts(registrable):
             log.warn("zone policy: Latin letters in a .рф name (the zone registers Cyrillic)")
+
+
+MAX_HOST = 253  # RFC 1035 §2.3.4: 255 octets on the wire, 253 written with dots
+MAX_LABEL = 63
+_LDH = re.compile(r"[a-z0-9_-]+")  # `_` is not LDH, but real hosts carry it and browsers go
+
+
+def _label_rules(ascii_labels: list[str], log: RepairLog) -> None:
+    """RFC 5891 §4.2.3 / UTS 46 validity of the ASCII form: flagged, never silently exact.
+
+    Browsers fetch `---.ru` (WHATWG skips these checks for ASCII), so the host is kept
+    as cited; the result is a guess with the reason, for a person to look at.
+    """
+    problems: list[str] = []
+    host = ".".join(ascii_labels)
+    if len(host) > MAX_HOST:
+        problems.append(f"host is {len(host)} characters long (at most {MAX_HOST})")
+    for label in dict.fromkeys(ascii_labels):
+        shown = label if len(label) <= 24 else f"{label[:20]}…"
+        if len(label) > MAX_LABEL:
+            problems.append(f"label {shown!r} is {len(label)} characters long (at most 63)")
+        if label.startswith("-") or label.endswith("-"):
+            problems.append(f"label {shown!r} starts or ends with a hyphen")
+        elif not _LDH.fullmatch(label):
+            problems.append(f"label {shown!r} has characters a host name cannot have")
+    for problem in problems[:3]:
+        log.warn(f"invalid host name: {problem}")
+    if problems:
+        log.add(
+            "invalid-host-kept",
+            f"host breaks the label rules of RFC 5891 ({problems[0]}); kept as cited",
+            Confidence.GUESS,
+        )
+
+
+# Cyrillic and Greek letters that look like Latin ones (UTS 39 confusables, the subset
+# that can spell a whole Latin-looking label).
+_LOOKS_LATIN = str.maketrans("аеорсухіјѕһԁԛԝӏοαιρεκχυν", "aeopcyxijshdqwloaipekxuv")
+_LATIN_LOOKALIKES = frozenset(chr(c) for c in _LOOKS_LATIN)
+
+
+def _whole_script_confusables(
+    ascii_labels: list[str], unicode_labels: list[str], log: RepairLog
+) -> None:
+    """UTS 39 whole-script confusables: a non-Latin label written only with letters that
+    look Latin (`ѕсоре.com` reads as `scope.com`) under a non-Cyrillic TLD."""
+    if ascii_labels[-1] in _CYRILLIC_TLDS:
+        return  # .рф and friends are Cyrillic by design
+    for label in unicode_labels:
+        found = scripts(label)
+        if len(found) != 1 or found == {"Latin"}:
+            continue
+        letters = [c for c in label if c.isalpha()]
+        if letters and all(c in _LATIN_LOOKALIKES for c in letters):
+            shown = label.translate(_LOOKS_LATIN)
+            log.warn(
+                f"whole-script confusable: {next(iter(found))} label {label!r} "
+                f"looks like Latin {shown!r}"
+            )

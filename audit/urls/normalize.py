@@ -349,3 +349,27 @@ def normalized_to_json(n: Normalized) -> dict[str, object]:
         "kind": str(n.kind),
         "error": n.error,
     }
+
+
+_TARGET_TAIL = re.compile(r"[.,;:!?'\")\]}]+$")
+
+
+def normalize_target(text: str) -> Normalized:
+    """A link target (PDF annotation, href): exact by definition, so normalised but
+    never trimmed (`…/wiki/Ay_caramba!` keeps its `!`)."""
+    s = text.strip()
+    n = normalize(s)
+    tail = _TARGET_TAIL.search(s)
+    trimmed = any(r.rule == "trailing-punctuation" for r in n.repairs)
+    if n.url is None or tail is None or not trimmed:
+        return n
+    # The tail is protected from the trimming as escapes, then written back as it was.
+    escaped = "".join(f"%{ord(ch):02X}" for ch in tail.group(0))
+    kept = normalize(s[: tail.start()] + escaped)
+    if kept.url is None or kept.key is None or not kept.url.endswith(escaped):
+        return n
+    url = kept.url[: -len(escaped)] + tail.group(0)
+    display = kept.display[: -len(escaped)] + tail.group(0) if kept.display else url
+    key = kept.key[: -len(escaped)] + tail.group(0) if kept.key.endswith(escaped) else kept.key
+    repairs = tuple(r for r in kept.repairs if r.rule != "trailing-punctuation")
+    return replace(kept, input=text, url=url, display=display, key=key, repairs=repairs)

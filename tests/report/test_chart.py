@@ -16,7 +16,7 @@ def test_bars_stack_from_the_baseline_dead_first() -> None:
     assert first[1].y + first[1].height == first[0].y  # alive on top of it
     assert all(chart.top <= s.y and s.y + s.height <= chart.bottom + 0.01 for s in chart.segments)
     assert [t.label for t in chart.y_ticks] == ["0", "5", "10", "15"]
-    assert chart.segments[0].title == "2026-01-01 00:00 UTC: Dead 3 of 12"
+    assert chart.segments[0].title == "Jan 1, 2026, 00:00 UTC: Dead 3 of 12"
 
 
 def test_many_runs_fit_and_unknown_keys_are_kept() -> None:
@@ -24,7 +24,7 @@ def test_many_runs_fit_and_unknown_keys_are_kept() -> None:
     chart = _chart.build(points)
     assert chart.runs == 365 and chart.states == ("alive", "weird")
     assert max(s.x + s.width for s in chart.segments) <= chart.right + 0.01
-    assert [t.label for t in chart.x_ticks] == ["2026-01-01", "2026-07-02", "2026-12-31"]
+    assert [t.label for t in chart.x_ticks] == ["Jan 1, 2026", "Jul 2, 2026", "Dec 31, 2026"]
 
 
 def test_empty() -> None:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from bs4 import BeautifulSoup
 
@@ -69,7 +70,7 @@ def _hostile(**resource: object) -> ReportData:
 def test_only_our_two_scripts_exist_and_the_title_is_text() -> None:
     soup = _soup(sample())
     scripts = soup.find_all("script")
-    assert [s.get("type") for s in scripts] == ["application/json", None]
+    assert [s.get("type") for s in scripts] == ["application/json", "application/json", None]
     assert not soup.find_all("img")
     assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
     texts = [s for s in soup.find_all(string=True) if s.parent.name not in ("script", "style")]
@@ -128,7 +129,7 @@ def test_self_contained_no_external_requests() -> None:
 
 def test_hostile_fields_stay_text_in_attributes_and_links() -> None:
     soup = _soup(_hostile())
-    assert len(soup.find_all("script")) == 2
+    assert len(soup.find_all("script")) == 3
     assert not soup.find_all("a", href=re.compile("^javascript", re.I))
     assert [o["value"] for o in soup.select("#f-kind option")] == [
         "",
@@ -198,7 +199,7 @@ def test_an_alive_row_shows_only_facts_with_a_value() -> None:
 
 def test_drift_is_shown_only_when_the_page_changed() -> None:
     row = _soup(sample()).find("tbody", id="r-viro-edu-ru")
-    assert "Changed since cited: 42% similar to 2026-11-15; title changed" in row.get_text()
+    assert "Changed since cited: 42% similar to Nov 15, 2026; title changed" in row.get_text()
     assert "similar" not in _soup(_alive_plain()).find("tbody", class_="res").get_text()
 
 
@@ -213,16 +214,25 @@ def test_row_carries_every_field_the_issue_lists() -> None:
         "Dead",
         "Not found",
         "404 Not Found",
-        "2026-11-23",  # failing since
-        "2026-11-22 06:00 UTC",  # last ok
-        "2018-03-12",  # snapshot
+        "Nov 23, 2026",  # failing since
+        "Nov 22, 2026, 06:00 UTC",  # last ok
+        "Mar 12, 2018",  # snapshot
         "Replace the citation",
     ):
         assert expected in text, expected
-    assert len(row.select(".strip .mk")) == 14
-    assert (
-        row.select(".strip .mk")[-1]["title"] == "2026-11-28 06:00 UTC: Not found (verdict: Dead)"
-    )
+    # 14 checks as runs of equal ones (one element each, drawn as that many marks).
+    marks = row.select(".strip .mk")
+    assert sum(_run_length(m) for m in marks) == 14
+    assert [m["title"] for m in marks] == [
+        "2026-11-15 06:00 – 2026-11-22 06:00: OK ×8 (verdict: Alive)",
+        "2026-11-23 06:00 – 2026-11-25 06:00: Not found ×3 (verdict: Suspect)",
+        "2026-11-26 06:00 – 2026-11-28 06:00: Not found ×3 (verdict: Dead)",
+    ]
+
+
+def _run_length(mark: Any) -> int:
+    n = [c for c in mark["class"] if c[0] == "n" and c[1:].isdigit()]
+    return int(n[0][1:]) if n else 1
 
 
 def test_renders_an_empty_registry_without_a_run() -> None:
@@ -242,7 +252,7 @@ def test_long_history_is_capped_but_counted() -> None:
     rs = data.resources[0]
     long = dataclasses.replace(rs, history=rs.history * 10)
     soup = _soup(dataclasses.replace(data, resources=(long,)))
-    assert len(soup.select(".strip .mk")) == 60
+    assert sum(_run_length(m) for m in soup.select(".strip .mk")) == 60
     assert "140 checks" in soup.find(class_="strip-note").get_text()
 
 
@@ -309,5 +319,5 @@ def test_a_replacement_that_is_the_archived_copy_says_so() -> None:
         dt.get_text(): dt.find_next_sibling("dd").get_text(" ", strip=True)
         for dt in row.select(".facts dt")
     }
-    assert facts["Best archived copy"].startswith("2018-03-12")
+    assert facts["Best archived copy"].startswith("Mar 12, 2018")
     assert facts["Suggested replacement"] == "the archived copy above"

@@ -69,9 +69,20 @@ def test_a_large_registry_still_fits_in_a_github_comment() -> None:
     )
     text = render_markdown(dataclasses.replace(base, resources=many))
     assert len(text) < 65_536
-    assert "### Needs attention (2100)" in text
+    assert "### Needs attention (2,100)" in text
     assert "more: see the HTML report." in text
-    assert "All 5400 resources are in the HTML report." in text
+    assert "All 5,400 resources are in the HTML report." in text
     assert "<details>" not in text
-    attention = text.split("### Needs attention (2100)")[1]
+    attention = text.split("### Needs attention (2,100)")[1]
     assert attention.split("\n")[4].count("🔴 Dead") == 1
+
+
+def test_in_russian_with_candidates_to_confirm_and_no_code_names() -> None:
+    from tests.report.realistic import realistic
+
+    text = render_markdown(realistic(), lang="ru")
+    assert text.startswith("## Состояние ресурсов — 28 нояб. 2026\u202fг., 06:04 UTC")
+    assert "**Search portal** (подтвердить)" in text
+    assert "Не найдено, HTTP 404" in text and "домен не существует: Name or service" in text
+    for code in ("not_found", "dns_nxdomain", "server_error", "redirect(s)"):
+        assert code not in text

@@ -60,7 +60,12 @@ def test_severity_order_and_summary() -> None:
     assert ordered == sorted(ordered, key=v.SEVERITY.__getitem__)
     s = v.summarize(data)
     assert (s.total, s.with_address, s.problems) == (18, 12, 7)
-    assert abs(sum(c.share for c in s.counts) - 1) < 1e-9
+    # Verdict shares are of the 12 with an address (6 named without one do not
+    # dilute them); the no-address share is of the whole registry.
+    addressed = [c for c in s.counts if c.state != v.NO_ADDRESS]
+    assert abs(sum(c.share for c in addressed) - 1) < 1e-9
+    assert s.share("dead") == s.count("dead") / 12
+    assert s.share(v.NO_ADDRESS) == 6 / 18
 
 
 def test_actions() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import threading
 import zlib
 from collections.abc import Awaitable, Callable
 
 import brotli  # type: ignore[import-untyped]
 
-from tests.servers.web import Request
+from tests.servers.web import Request, _read_request
 
 Raw = Callable[[Request, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -131,3 +134,106 @@ BAD_CHARSET = raw_reply(  # declared UTF-8, really windows-1251
     + _CP1251,
     close=False,
 )
+
+
+# --------------------------------------------------------------------------
+# Whole hostile servers: every request, whatever its path, gets one raw handler.
+
+
+async def drip_slow(
+    request: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """A 200 whose body comes one byte every 3 s (a webhook receiver that drips)."""
+    writer.write(_head("200 OK", "Content-Type: text/plain", "Content-Length: 1000"))
+    while True:
+        writer.write(b".")
+        await writer.drain()
+        await asyncio.sleep(3)
+
+
+@functools.lru_cache(maxsize=4)
+def _zeros_compressed(encoding: str, size: int) -> bytes:
+    block = b"\0" * (1 << 20)
+    if encoding == "gzip":
+        comp = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        return bytes(b"".join(comp.compress(block) for _ in range(size >> 20)) + comp.flush())
+    br = brotli.Compressor(quality=5)
+    return bytes(b"".join(br.process(block) for _ in range(size >> 20)) + br.finish())
+
+
+def cached_bomb(encoding: str, size: int = 256 << 20) -> Raw:
+    """`size` bytes of zeros as one gzip or br body (built once per process)."""
+    return _bomb(encoding, _zeros_compressed(encoding, size))
+
+
+def huge_body(size: int = 5 << 30) -> Raw:
+    """A JSON-typed body of `size` bytes, sent as fast as the client reads."""
+
+    async def handler(
+        request: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        writer.write(_head("200 OK", "Content-Type: application/json", f"Content-Length: {size}"))
+        chunk = b"[" * 65536
+        for _ in range(size // len(chunk)):
+            writer.write(chunk)
+            await writer.drain()
+
+    return handler
+
+
+class HostileServer:
+    """An HTTP/1.1 server on loopback that hands every request to one raw handler.
+
+    It counts requests, so a test can tell how often a client came back.
+
+        with HostileServer(drip_body) as srv:
+            srv.url("/cdx/search/cdx")
+    """
+
+    def __init__(self, handler: Raw, host: str = "127.0.0.1") -> None:
+        self.handler = handler
+        self.host = host
+        self.port = 0
+        self.requests: list[Request] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.Server | None = None
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def __enter__(self) -> HostileServer:
+        self._thread.start()
+        fut = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._serve, self.host, 0), self._loop
+        )
+        self._server = fut.result(5)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def close() -> None:
+            assert self._server is not None
+            self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 2)
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = await _read_request(reader)
+            if request is not None:
+                self.requests.append(request)
+                await self.handler(request, reader, writer)
+        except (ConnectionError, asyncio.CancelledError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
