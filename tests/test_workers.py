@@ -257,3 +257,34 @@ def test_store_copy_moves_a_sqlite_store_into_postgres_with_the_same_verdicts(
     # a second copy into the same store is refused, whole
     assert main(["store", "copy", "--from", str(lite), "--to", url]) == 3
     assert "not empty" in capsys.readouterr().err
+
+
+def test_a_database_that_stays_away_is_a_one_line_error_and_loses_nothing(
+    tmp_path: Path,
+    web: WebServer,
+    postgres: PostgresServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    meter = HostMeter(delay=0.2)
+    web.fallback(meter)
+    reg, net = _setup(tmp_path, web, hosts=1, paths=20)
+    url = postgres.new_database()
+    _schedule(url, reg, net, capsys)
+    monkeypatch.setenv("AUDIT_DB_RECONNECT", "2")
+    proc = _worker(url, "w", net, "--per-host", "1")
+    deadline = time.monotonic() + 60
+    while len(meter.spans) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    postgres.stop()
+    try:
+        code, _, err = _finish(proc, timeout=60)
+    finally:
+        postgres.start()
+    assert code == 1
+    assert err.count("\n") == 1 and "could not reconnect in 2 s" in err, err
+    # what it recorded is there, with its jobs done; the rest waits in the queue
+    (recorded,) = _q(url, "SELECT count(*) FROM observations")[0]
+    (done,) = _q(url, "SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")[0]
+    (left,) = _q(url, "SELECT count(*) FROM jobs WHERE done_at IS NULL")[0]
+    assert recorded == done and isinstance(left, int) and left > 0 and done + left == 20

@@ -5,7 +5,8 @@ it (`?` -> `%s`, `IS NOT ?` -> `IS DISTINCT FROM`) and runs it in autocommit, as
 the SQLite connection does, so each observation is committed as it arrives.
 
 A lost connection (a database restart, a network cut) is retried: the adapter
-reconnects for up to `reconnect_for` seconds and runs the statement again; a
+reconnects for up to `reconnect_for` seconds ($AUDIT_DB_RECONNECT, default 30)
+and runs the statement again; a
 statement inside an explicit transaction is not replayed (the caller redoes the
 whole transaction, see `transaction`). When the database stays away, the error
 is one line naming the store.
@@ -14,6 +15,7 @@ is one line naming the store.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -43,9 +45,11 @@ def one_line(exc: BaseException) -> str:
 class PgConnection:
     """One autocommit connection with reconnect-and-retry."""
 
-    def __init__(self, url: str, name: str, *, reconnect_for: float = 30.0) -> None:
+    def __init__(self, url: str, name: str, *, reconnect_for: float | None = None) -> None:
         self.url = url
         self.name = name  # for errors: the URL without its password
+        if reconnect_for is None:
+            reconnect_for = float(os.environ.get("AUDIT_DB_RECONNECT") or 30)
         self.reconnect_for = reconnect_for
         self._conn = self._connect(deadline=None)
 
@@ -54,8 +58,13 @@ class PgConnection:
             try:
                 return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
             except psycopg.OperationalError as exc:
-                if deadline is None or time.monotonic() > deadline:
+                if deadline is None:
                     raise StoreError(f"{self.name}: cannot connect: {one_line(exc)}") from None
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"{self.name}: lost the database and could not reconnect in"
+                        f" {self.reconnect_for:g} s: {one_line(exc)}"
+                    ) from None
                 time.sleep(0.25)
 
     def _reconnect(self) -> None:
@@ -88,11 +97,18 @@ class PgConnection:
     _lost_in_transaction = False
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._conn.cursor() as cur:
-            cur.executemany(translate(sql), list(rows))
+        """Inside a transaction the caller opened (`audit store copy`): not replayed."""
+        try:
+            with self._conn.cursor() as cur:
+                cur.executemany(translate(sql), list(rows))
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.name}: {one_line(exc)}") from None
 
     def executescript(self, script: str) -> None:
-        self._conn.execute(script.encode())  # several statements, no parameters
+        try:
+            self._conn.execute(script.encode())  # several statements, no parameters
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.name}: migration failed: {one_line(exc)}") from None
 
     def transaction(self, body: Callable[[], T], attempts: int = 5) -> T:
         """`body` inside BEGIN ... COMMIT, run again whole if the connection is lost."""
