@@ -99,6 +99,8 @@ class Queue:
 
         def body() -> int:
             self._conn.execute("SELECT pg_advisory_xact_lock(?)", (SCHEDULE_LOCK,))
+            # done jobs are bookkeeping (the observations are the record): keep a week
+            self._conn.execute("DELETE FROM jobs WHERE done_at < now() - interval '7 days'")
             added = 0
             for i in range(0, len(rows), 5000):  # one statement per batch, not per job
                 chunk = rows[i : i + 5000]
