@@ -239,3 +239,15 @@ def test_an_unreachable_postgres_is_a_one_line_error(postgres: PostgresServer) -
     ) as e:
         open_store(f"postgresql://audit:secret@127.0.0.1:{port}/x")
     assert "\n" not in str(e.value) and "secret" not in str(e.value)
+
+
+def test_a_sqlite_store_never_loads_psycopg(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from audit.cli import main;"
+        f" main(['history', '--db', {str(tmp_path / 'a.sqlite')!r}, 'x']);"
+        " print(sorted(m for m in sys.modules if m.startswith('psycopg')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
