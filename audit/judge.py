@@ -4,12 +4,19 @@ Modelled on InternetArchiveBot's rule (a link is dead only after three failed
 checks at least three days apart; any success resets the count) and the state
 machine in docs/link-verdicts.md §3.6. Nothing here does I/O or reads the
 clock: `now` is passed in, so past runs can be re-judged under a new policy.
+
+The judge is a fold: `step(state, check, policy)` adds one check to a resource's
+`State` (the few facts the rules need: the failure streak, the last ok, the
+recent checks, the drift baseline, the marks a report shows) and `verdict(state,
+policy)` reads the verdict off it. `judge(checks)` folds a whole history; a run
+keeps each resource's state in the store and folds in only its new checks.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -18,6 +25,7 @@ from audit.models import (
     Classification,
     Drift,
     Fingerprint,
+    HistoryMark,
     Judgement,
     Observation,
     Outcome,
@@ -40,7 +48,8 @@ DEAD_KINDS = frozenset(
         Outcome.REDIRECT_LOOP,
     }
 )
-# Failures that may pass on their own: they make a resource flaky or suspect, never dead.
+# Failures that may pass on their own: alone they make a resource suspect; only a
+# long unbroken spell of them (Policy.unreachable_*) makes it dead.
 TRANSIENT_KINDS = frozenset(
     {
         Outcome.TIMEOUT,
@@ -50,11 +59,17 @@ TRANSIENT_KINDS = frozenset(
         Outcome.TLS_ERROR,
     }
 )
+# Never evidence against the resource: a 429 is the site pacing us, a resolver
+# failure may be ours.
+_NOT_UNREACHABLE = frozenset({Outcome.RATE_LIMITED, Outcome.DNS_ERROR})
 # Say nothing about the resource: never counted either way.
 NEUTRAL_KINDS = frozenset(
     {Outcome.OFFLINE, Outcome.SKIPPED, Outcome.UNSUPPORTED, Outcome.INVALID_URL}
 )
 DRIFT_THRESHOLD = 0.75  # visible-text similarity under this is "drifted"
+RECENT = 6  # counted checks a state keeps for the moved and flaky rules
+FLAKY_WINDOW = 6  # of which the flaky rule looks at this many
+MARKS = 12  # history marks a state keeps: a report's strip (a quarter of weekly checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +78,10 @@ class Policy:
 
     confirm_checks: int = 3
     confirm_span: timedelta = timedelta(days=3)
-    moved_checks: int = 2
+    # failures of a transient kind (5xx, timeouts, TLS) need a longer confirmation
+    unreachable_checks: int = 5
+    unreachable_span: timedelta = timedelta(days=30)
+    moved_checks: int = 2  # at most RECENT
     recheck_alive: timedelta = timedelta(days=7)
     recheck_suspect: tuple[timedelta, ...] = (
         timedelta(days=1),
@@ -81,7 +99,20 @@ class Policy:
             out = replace(out, confirm_checks=p.confirm_checks)
         if p.confirm_span_days is not None:
             out = replace(out, confirm_span=timedelta(days=p.confirm_span_days))
+        if p.unreachable_checks is not None:
+            out = replace(out, unreachable_checks=p.unreachable_checks)
+        if p.unreachable_span_days is not None:
+            out = replace(out, unreachable_span=timedelta(days=p.unreachable_span_days))
         return out
+
+    @property
+    def key(self) -> str:
+        """What of the policy the stored marks were judged under (recheck times are not)."""
+        return (
+            f"{self.confirm_checks}/{self.confirm_span.total_seconds():g}/"
+            f"{self.unreachable_checks}/{self.unreachable_span.total_seconds():g}/"
+            f"{self.moved_checks}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +125,12 @@ class Check:
     final_url: str | None = None
     permanent_redirect: bool = False
     fingerprint: Fingerprint | None = None
+    run_id: int | None = None
 
     @classmethod
-    def of(cls, obs: Observation, classification: Classification) -> Check:
+    def of(
+        cls, obs: Observation, classification: Classification, run_id: int | None = None
+    ) -> Check:
         permanent = any(h.status in (301, 308) for h in obs.redirects)
         return cls(
             obs.checked_at,
@@ -105,22 +139,124 @@ class Check:
             obs.final_url,
             permanent,
             obs.fingerprint,
+            run_id,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """What the moved and flaky rules need of a recent check (no time: a state holds
+    several per resource, and a run decodes every resource's state)."""
+
+    outcome: Outcome
+    permanent_redirect: bool = False
+    url: str = ""  # the addresses only of a redirected check
+    final_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Spell:
+    """The failures of one family in the current streak."""
+
+    count: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    kinds: tuple[str, ...] = ()  # outcome values, sorted
+
+    def add(self, c: Check) -> Spell:
+        kinds = self.kinds if c.outcome.value in self.kinds else (*self.kinds, c.outcome.value)
+        return Spell(self.count + 1, self.first or c.at, c.at, tuple(sorted(kinds)))
+
+    @property
+    def span(self) -> timedelta:
+        return self.last - self.first if self.first and self.last else timedelta(0)
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Everything the rules need of a resource's history, kept up to date check by check."""
+
+    seen: int = 0  # checks folded in, neutral ones too
+    last_outcome: Outcome | None = None  # of the very last check
+    counted: int = 0  # non-neutral checks
+    last_at: datetime | None = None  # of the last counted check
+    last_ok: datetime | None = None
+    recent: tuple[Recent, ...] = ()  # the last RECENT counted checks
+    streak: int = 0  # failures since the last success or block
+    failing_since: datetime | None = None
+    dead: Spell = Spell()  # the streak's failures of a dead kind
+    unreachable: Spell = Spell()  # the streak's failures of any kind but 429 / resolver
+    baseline: Check | None = None  # the first ok check with a fingerprint (drift)
+    latest: Check | None = None  # the last one
+    prints: int = 0  # ok checks with a fingerprint
+    marks: tuple[HistoryMark, ...] = ()  # the last MARKS checks, verdict after each
+
+
+def step(state: State, check: Check, policy: Policy = Policy()) -> State:
+    """`state` with one more check (its mark judged under `policy`)."""
+    s = _fold(state, check)
+    mark = HistoryMark(check.at, check.outcome, check.run_id, verdict(s, policy).verdict)
+    return _fold(state, check, (*state.marks[-(MARKS - 1) :], mark))
+
+
+def fold(checks: Iterable[Check], policy: Policy = Policy(), state: State = State()) -> State:
+    for c in checks:
+        state = step(state, c, policy)
+    return state
+
+
+def _fold(s: State, c: Check, marks: tuple[HistoryMark, ...] | None = None) -> State:
+    """`s` with one more check, built in one go (dataclasses.replace costs ~25 µs a call,
+    and a run folds a check per resource)."""
+    seen, marks = s.seen + 1, s.marks if marks is None else marks
+    if c.outcome in NEUTRAL_KINDS:
+        return State(
+            seen, c.outcome, s.counted, s.last_at, s.last_ok, s.recent, s.streak,
+            s.failing_since, s.dead, s.unreachable, s.baseline, s.latest, s.prints, marks,
+        )  # fmt: skip
+    # the addresses matter only where the check was redirected (moved, "answers at")
+    redirected = c.final_url is not None and c.final_url != c.url
+    slim = Recent(
+        c.outcome,
+        c.permanent_redirect,
+        c.url if redirected else "",
+        c.final_url if redirected else None,
+    )
+    recent = (*s.recent[-(RECENT - 1) :], slim)
+    if c.outcome in ALIVE_KINDS or c.outcome is Outcome.BLOCKED:
+        alive = c.outcome in ALIVE_KINDS
+        printed = alive and c.fingerprint is not None
+        return State(
+            seen, c.outcome, s.counted + 1, c.at, c.at if alive else s.last_ok, recent, 0, None,
+            Spell(), Spell(), (s.baseline or c) if printed else s.baseline,
+            c if printed else s.latest, s.prints + printed, marks,
+        )  # fmt: skip
+    return State(
+        seen, c.outcome, s.counted + 1, c.at, s.last_ok, recent, s.streak + 1,
+        s.failing_since or c.at, s.dead.add(c) if c.outcome in DEAD_KINDS else s.dead,
+        s.unreachable if c.outcome in _NOT_UNREACHABLE else s.unreachable.add(c),
+        s.baseline, s.latest, s.prints, marks,
+    )  # fmt: skip
 
 
 def judge(history: Sequence[Check], policy: Policy = Policy()) -> Judgement:
     """The verdict for one resource from its checks, oldest first."""
-    checks = [c for c in history if c.outcome not in NEUTRAL_KINDS]
-    last_ok = next((c.at for c in reversed(checks) if c.outcome in ALIVE_KINDS), None)
-    if not checks:
-        why = "never checked" if not history else _neutral_reason(history[-1].outcome)
+    s = State()
+    for c in history:
+        s = _fold(s, c)  # marks are not needed for one verdict
+    return verdict(s, policy)
+
+
+def verdict(s: State, policy: Policy = Policy()) -> Judgement:
+    """The verdict a resource's state gives under `policy`."""
+    if not s.recent:
+        why = "never checked" if s.last_outcome is None else _neutral_reason(s.last_outcome)
         return Judgement(Verdict.UNKNOWN, why)
-    last = checks[-1]
-    streak = _failure_streak(checks)
-    failing_since = streak[0].at if streak else None
+    last = s.recent[-1]
+    last_ok = s.last_ok
 
     if last.outcome in ALIVE_KINDS:
-        target = _moved_target(checks, policy.moved_checks)
+        target = _moved_target(s.recent, policy.moved_checks)
         if target:
             return Judgement(
                 Verdict.MOVED,
@@ -128,46 +264,70 @@ def judge(history: Sequence[Check], policy: Policy = Policy()) -> Judgement:
                 last_ok=last_ok,
                 moved_to=target,
             )
-        if _intermittent(checks):
+        if _intermittent(s.recent):
             return Judgement(
-                Verdict.FLAKY, "answers, but failed in between on recent checks", last_ok=last_ok
+                Verdict.FLAKY, "alternates between answering and failing", last_ok=last_ok
             )
-        recovered = len(checks) > 1 and checks[-2].outcome not in ALIVE_KINDS
-        return Judgement(
-            Verdict.ALIVE, "recovered: answers again" if recovered else "answers", last_ok=last_ok
-        )
+        recovered = len(s.recent) > 1 and s.recent[-2].outcome not in ALIVE_KINDS
+        why = "recovered: answers again" if recovered else "answers"
+        if last.final_url and last.final_url != last.url:
+            why += f" at {last.final_url}"  # a same-site canonical address: a fact, not a move
+        return Judgement(Verdict.ALIVE, why, last_ok=last_ok)
 
     if last.outcome is Outcome.BLOCKED:
         # Exists but refuses us (bot wall, login, geo): never turns into dead by itself.
         return Judgement(Verdict.BLOCKED, "refuses our checks (blocked)", last_ok=last_ok)
 
-    dead = [c for c in streak if c.outcome in DEAD_KINDS]
-    span = dead[-1].at - dead[0].at if dead else timedelta(0)
-    kinds = ", ".join(sorted({c.outcome.value for c in dead}))
-    if len(dead) >= policy.confirm_checks and span >= policy.confirm_span:
+    since = s.failing_since
+    dead, gone = s.dead, s.unreachable
+    kinds = ", ".join(dead.kinds)
+    if dead.count >= policy.confirm_checks and dead.span >= policy.confirm_span:
         return Judgement(
             Verdict.DEAD,
-            f"{len(dead)} failures ({kinds}) over {_days(span)}",
-            failing_since=failing_since,
+            f"{dead.count} failures ({kinds}) over {_days(dead.span)}",
+            failing_since=since,
             last_ok=last_ok,
         )
-    if dead:
-        need = f"{len(dead)} of {policy.confirm_checks} failures ({kinds}) over {_days(span)}"
+    if gone.count >= policy.unreachable_checks and gone.span >= policy.unreachable_span:
+        assert gone.first is not None
+        return Judgement(
+            Verdict.DEAD,
+            f"unreachable since {gone.first:%Y-%m-%d}: {gone.count} failures"
+            f" ({', '.join(gone.kinds)}) over {_days(gone.span)}",
+            failing_since=since,
+            last_ok=last_ok,
+        )
+    if _intermittent(s.recent):
+        return Judgement(
+            Verdict.FLAKY,
+            f"alternates between answering and failing, now {last.outcome.value}",
+            failing_since=since,
+            last_ok=last_ok,
+        )
+    if dead.count:
+        need = f"{dead.count} of {policy.confirm_checks} failures ({kinds}) over {_days(dead.span)}"
         return Judgement(
             Verdict.SUSPECT,
             f"failing, not yet confirmed: {need} (needs {_days(policy.confirm_span)})",
-            failing_since=failing_since,
+            failing_since=since,
             last_ok=last_ok,
         )
-    if last_ok is not None:
+    if gone.count:
+        need = (
+            f"{gone.count} of {policy.unreachable_checks} failures ({', '.join(gone.kinds)})"
+            f" over {_days(gone.span)}"
+        )
         return Judgement(
-            Verdict.FLAKY,
-            f"answered before, now {last.outcome.value}",
-            failing_since=failing_since,
+            Verdict.SUSPECT,
+            f"unreachable, not yet confirmed: {need} (needs {_days(policy.unreachable_span)})",
+            failing_since=since,
             last_ok=last_ok,
         )
     return Judgement(
-        Verdict.SUSPECT, f"never answered yet ({last.outcome.value})", failing_since=failing_since
+        Verdict.SUSPECT,
+        f"{'answered before' if last_ok else 'never answered yet'}, now {last.outcome.value}",
+        failing_since=since,
+        last_ok=last_ok,
     )
 
 
@@ -180,44 +340,59 @@ def _neutral_reason(outcome: Outcome) -> str:
     }.get(outcome, "no conclusive check")
 
 
-def _failure_streak(checks: Sequence[Check]) -> list[Check]:
-    """The trailing checks since the last success (blocked ones end it too)."""
-    out: list[Check] = []
-    for c in reversed(checks):
-        if c.outcome in ALIVE_KINDS or c.outcome is Outcome.BLOCKED:
-            break
-        out.append(c)
-    return out[::-1]
-
-
-def _intermittent(checks: Sequence[Check], window: int = 6) -> bool:
+def _intermittent(recent: Sequence[Recent], window: int = FLAKY_WINDOW) -> bool:
     """Two or more separate failure spells among the recent checks."""
-    recent = [c.outcome in ALIVE_KINDS for c in checks[-window:]]
-    spells = sum(1 for a, b in itertools.pairwise(recent) if a and not b)
+    ok = [c.outcome in ALIVE_KINDS for c in recent[-window:]]
+    spells = sum(1 for a, b in itertools.pairwise(ok) if a and not b)
     return spells >= 2
 
 
-def _moved_target(checks: Sequence[Check], needed: int) -> str | None:
-    recent = checks[-needed:]
-    if len(recent) < needed or not all(c.permanent_redirect and c.final_url for c in recent):
+def _moved_target(recent: Sequence[Recent], needed: int) -> str | None:
+    last = recent[-needed:]
+    if len(last) < needed or not all(c.permanent_redirect and c.final_url for c in last):
         return None
-    targets = {c.final_url for c in recent}
+    targets = {c.final_url for c in last}
     if len(targets) != 1:
         return None
     target = targets.pop()
     assert target is not None
-    return target if not same_resource(recent[-1].url, target) else None
+    return target if not same_resource(last[-1].url, target) else None
+
+
+# Language (and language-region) path prefixes a site root redirects to: /ru/, /en-us/.
+_LOCALE = re.compile(r"/([a-z]{2,3})(?:[-_][a-z]{2,4})?(?=/|$)", re.IGNORECASE)
+# fmt: off
+_LANGUAGES = frozenset({
+    "ar", "az", "be", "bg", "bs", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu",
+    "fa", "fi", "fr", "ga", "gl", "he", "hi", "hr", "hu", "hy", "id", "is", "it", "ja", "ka",
+    "kk", "ko", "ky", "lt", "lv", "mk", "mn", "ms", "mt", "nb", "nl", "nn", "no", "pl", "pt",
+    "ro", "ru", "sk", "sl", "sq", "sr", "sv", "tg", "th", "tk", "tr", "tt", "uk", "uz", "vi",
+    "zh",
+})
+# fmt: on
 
 
 def same_resource(a: str, b: str) -> bool:
-    """True when a redirect only canonicalised the address (scheme, www., trailing slash)."""
+    """True when a redirect only canonicalised the address on the same site: the scheme,
+    `www.`, a trailing slash, or a language prefix such as `/ru/`."""
+    ha, pa, qa = _loose(a)
+    hb, pb, qb = _loose(b)
+    if ha != hb or qa != qb:
+        return False
+    return pa == pb or _unlocalised(pa) == _unlocalised(pb)
 
-    def loose(u: str) -> tuple[str, str, str]:
-        p = urlsplit(u)
-        host = (p.hostname or "").removeprefix("www.")
-        return host, p.path.rstrip("/") or "/", p.query
 
-    return loose(a) == loose(b)
+def _loose(u: str) -> tuple[str, str, str]:
+    p = urlsplit(u)
+    host = (p.hostname or "").removeprefix("www.")
+    return host, p.path.rstrip("/") or "/", p.query
+
+
+def _unlocalised(path: str) -> str:
+    m = _LOCALE.match(path)
+    if m and m.group(1).lower() in _LANGUAGES:
+        return path[m.end() :].rstrip("/") or "/"
+    return path
 
 
 def _days(span: timedelta) -> str:
@@ -229,12 +404,11 @@ def _days(span: timedelta) -> str:
 # Scheduling
 
 
-def next_due(judgement: Judgement, history: Sequence[Check], policy: Policy) -> datetime | None:
+def due_at(judgement: Judgement, state: State, policy: Policy) -> datetime | None:
     """When the resource should be checked next; None means now."""
-    checks = [c for c in history if c.outcome not in NEUTRAL_KINDS]
-    if not checks:
+    last = state.last_at
+    if last is None:
         return None
-    last = checks[-1].at
     match judgement.verdict:
         case Verdict.ALIVE | Verdict.MOVED:
             return last + policy.recheck_alive
@@ -246,15 +420,28 @@ def next_due(judgement: Judgement, history: Sequence[Check], policy: Policy) -> 
             return last + policy.recheck_flaky
         case Verdict.SUSPECT:
             # back-off ladder: +1 d after the first failure, +3 d after the second, ...
-            n = len(_failure_streak(checks))
+            n = state.streak
             ladder = policy.recheck_suspect
             return last + ladder[min(n, len(ladder)) - 1] if n else last + ladder[0]
     return None
 
 
+def next_due(judgement: Judgement, history: Sequence[Check], policy: Policy) -> datetime | None:
+    """`due_at` for a history of checks."""
+    s = State()
+    for c in history:
+        s = _fold(s, c)
+    return due_at(judgement, s, policy)
+
+
+def is_due_state(judgement: Judgement, state: State, policy: Policy, now: datetime) -> bool:
+    due = due_at(judgement, state, policy)
+    # a small slack so a daily schedule that runs a few minutes early still re-checks
+    return due is None or due <= now + timedelta(minutes=30)
+
+
 def is_due(judgement: Judgement, history: Sequence[Check], policy: Policy, now: datetime) -> bool:
     due = next_due(judgement, history, policy)
-    # a small slack so a daily schedule that runs a few minutes early still re-checks
     return due is None or due <= now + timedelta(minutes=30)
 
 
@@ -262,12 +449,11 @@ def is_due(judgement: Judgement, history: Sequence[Check], policy: Policy, now: 
 # Content drift
 
 
-def drift(history: Sequence[Check], threshold: float = DRIFT_THRESHOLD) -> Drift | None:
+def drift_of(state: State, threshold: float = DRIFT_THRESHOLD) -> Drift | None:
     """How far the latest ok page has moved from the first one recorded."""
-    prints = [c for c in history if c.fingerprint is not None and c.outcome in ALIVE_KINDS]
-    if len(prints) < 2:
+    base, last = state.baseline, state.latest
+    if base is None or last is None or state.prints < 2:
         return None
-    base, last = prints[0], prints[-1]
     assert base.fingerprint is not None and last.fingerprint is not None
     a, b = base.fingerprint, last.fingerprint
     similarity = 1.0 if a.text_hash == b.text_hash else simhash_similarity(a.simhash, b.simhash)
@@ -278,6 +464,14 @@ def drift(history: Sequence[Check], threshold: float = DRIFT_THRESHOLD) -> Drift
     if similarity < threshold:
         parts.append(f"text {similarity:.0%} similar to {base.at:%Y-%m-%d}")
     return Drift(similarity, title_changed, base.at, "; ".join(parts))
+
+
+def drift(history: Sequence[Check], threshold: float = DRIFT_THRESHOLD) -> Drift | None:
+    """`drift_of` for a history of checks."""
+    s = State()
+    for c in history:
+        s = _fold(s, c)
+    return drift_of(s, threshold)
 
 
 def is_drifted(d: Drift | None, threshold: float = DRIFT_THRESHOLD) -> bool:

@@ -105,6 +105,8 @@ class ResourcePolicy:
     timeout: float | None = None
     confirm_checks: int | None = None
     confirm_span_days: float | None = None
+    unreachable_checks: int | None = None  # persistent transient failures: dead after ...
+    unreachable_span_days: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,7 +420,8 @@ class ResourceStatus:
     last_checked: datetime | None = None
     last_ok: datetime | None = None
     failing_since: datetime | None = None
-    history: tuple[HistoryMark, ...] = ()
+    history: tuple[HistoryMark, ...] = ()  # the most recent checks (a bounded number)
+    checks: int = 0  # every check recorded (history may show fewer); 0: len(history)
     drift: Drift | None = None
     archive: ArchiveLookup | None = None
     replacement: Snapshot | None = None  # suggested for dead / suspect / moved

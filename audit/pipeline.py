@@ -1,9 +1,12 @@
 """The one module that knows the order of the steps.
 
-    registry -> due resources -> check -> store -> judge -> archive -> notify -> reports
+    registry -> judge states -> due resources -> check -> store + fold -> verdicts
+             -> archive -> notify -> reports
 
-Steps never call each other; this module passes their outputs along. It does
-file I/O for reports, but never prints or exits (the CLI does).
+Steps never call each other; this module passes their outputs along. Each
+resource's judge state lives in audit.history (loaded once, folded check by
+check); what reports show is assembled in audit.status. It does file I/O for
+reports, but never prints or exits (the CLI does).
 """
 
 from __future__ import annotations
@@ -18,40 +21,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from audit import __version__, notify, report
+from audit import __version__, notify, report, status
 from audit._gc import gc_paused
-from audit.archive import Archiver, ArchiveRequest, ArchiveSettings, best_replacement
+from audit.archive import Archiver, ArchiveRequest, ArchiveSettings
 from audit.check import (
     CheckResult,
     CheckSettings,
     CheckTarget,
-    classify,
     classify_page,
     open_checker,
     rules_stamp,
 )
-from audit.fix import stored as suggestions
-from audit.judge import Check, Policy, drift, is_due, judge
+from audit.history import Ledger, Ledgers, Recorder
+from audit.judge import Policy, State, is_due_state, verdict
 from audit.models import (
     ArchiveLookup,
     ArchiveStatus,
     Classification,
     ErrorKind,
-    HistoryMark,
     Judgement,
     Network,
     Observation,
     Outcome,
     ReportData,
     Resource,
-    ResourceStatus,
     RunInfo,
     Verdict,
     VerdictChange,
 )
 from audit.overrides import apply_override
 from audit.registry import Registry
-from audit.store import Store, StoredObservation
+from audit.status import Timeline
+from audit.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -103,27 +104,7 @@ class RunSummary:
 
 def policy_for(resource: Resource, registry: Registry, opts: RunOptions) -> Policy:
     """Registry defaults, then the resource's own overrides; command-line options win."""
-    if opts.policy_overridden:
-        return opts.policy
-    return opts.policy.with_overrides(registry.defaults).with_overrides(resource.policy)
-
-
-def _checks(
-    history: Sequence[StoredObservation], accept: frozenset[int] = frozenset()
-) -> list[Check]:
-    """Checks re-classified from the stored facts under today's accept list."""
-    stamp = rules_stamp(accept)
-    return [Check.of(s.observation, _reclassify(s, accept, stamp)) for s in history]
-
-
-def _reclassify(s: StoredObservation, accept: frozenset[int], stamp: str) -> Classification:
-    if (
-        s.classification.outcome is Outcome.SKIPPED
-        or s.observation.error is ErrorKind.OFFLINE
-        or s.classified_by == stamp  # the same rules would answer the same
-    ):
-        return s.classification
-    return classify(s.observation, accept)
+    return status.policy_for(resource, registry, opts.policy, opts.policy_overridden)
 
 
 def vantage(settings: CheckSettings) -> str:
@@ -143,7 +124,8 @@ async def run_audit(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Check what is due, record it, judge, look up archives, notify, write reports."""
-    history = History(store.history_by_resource())
+    store.mark_interrupted()  # we hold the lock: a `running` run is one that was killed
+    ledgers = Ledgers.load(store, status.rules_of(registry, opts.policy, opts.policy_overridden))
     before = store.latest_verdicts()
     run_id = store.start_run(
         clock.now(),
@@ -151,26 +133,33 @@ async def run_audit(
         tool_version=__version__,
         registry=str(registry.path),
     )
-    recorder = _Recorder(store, history, run_id)
-    targets, judgements, not_due = _due(registry, opts, recorder, clock)
+    recorder = Recorder(store, ledgers, run_id)
+    with recorder:
+        targets, judgements, not_due = _due(registry, opts, recorder, clock)
     targets, twins = once_per_url(targets)
 
     network = Network.ONLINE
-    status = "interrupted"
+    ended = "interrupted"
     try:
-        network = await _check_into_store(
-            targets, opts.check, recorder, clock, progress, twins=twins
-        )
-        status = "finished"
+        with recorder:  # committed also when the run is cancelled
+            network = await _check_into_store(
+                targets, opts.check, recorder, clock, progress, twins=twins
+            )
+        ended = "finished"
     finally:
         # Also on cancellation (SIGINT in `watch`): the run row says how it ended.
-        store.finish_run(run_id, clock.now(), network, status)
+        store.finish_run(run_id, clock.now(), network, ended)
 
     # Only what this run recorded can have changed a verdict: judge those again.
     for r in registry.resources:
         if r.id in recorder.touched or r.id not in judgements:
-            judgements[r.id] = judge(history.checks(r), policy_for(r, registry, opts))
+            state = ledgers.get(r.id).state if r.url else State()
+            judgements[r.id] = verdict(state, policy_for(r, registry, opts))
     now = clock.now()
+    # a person's override is the verdict every change, notification and report carries
+    for r in registry.resources:
+        if r.override is not None and r.id in judgements:
+            judgements[r.id] = apply_override(judgements[r.id], r.override, now.date())
     changes = tuple(
         VerdictChange(
             r.id, r.url, before.get(r.id), judgements[r.id].verdict, now, judgements[r.id].reason
@@ -180,8 +169,8 @@ async def run_audit(
     )
     store.add_verdict_changes(run_id, changes)
 
-    # Notifications go out while the archives are asked, and never delay the reports:
-    # those are written first, then the delivery gets a bounded wait (send_all's own).
+    # Deliveries run beside the archive step; the reports are written first, then a
+    # bounded wait for what has not arrived (recorded as not delivered).
     delivery = None
     if changes and registry.webhooks:
         delivery = asyncio.create_task(
@@ -207,8 +196,16 @@ async def run_audit(
             notes = (note,) if note else ()
         run = store.run(run_id)
         assert run is not None
-        data = build_report(
-            registry, store, opts, now, run=run, history=history, judgements=judgements
+        data = status.build_report(
+            registry,
+            store,
+            opts.policy,
+            opts.policy_overridden,
+            now,
+            run=run,
+            ledgers=ledgers,
+            judgements=judgements,
+            lang=opts.lang,
         )
         data = dataclasses.replace(data, notes=notes)
         written = (
@@ -224,15 +221,16 @@ async def run_audit(
 
 @gc_paused
 def _due(
-    registry: Registry, opts: RunOptions, recorder: _Recorder, clock: Clock
+    registry: Registry, opts: RunOptions, recorder: Recorder, clock: Clock
 ) -> tuple[list[CheckTarget], dict[str, Judgement], int]:
     """What to check now (last timeouts first), the judgements so far, how many wait.
 
     Resources excluded in the registry are recorded as skipped here.
     """
-    history = recorder.history
+    assert recorder.ledgers is not None
+    ledgers = recorder.ledgers
     judgements: dict[str, Judgement] = {}
-    targets: list[CheckTarget] = []
+    targets: list[tuple[bool, CheckTarget]] = []
     not_due = 0
     for resource in registry.resources:
         if resource.url is None:
@@ -249,37 +247,29 @@ def _due(
             )
             recorder.add(resource.id, obs, why)
             continue
-        checks = history.checks(resource)
+        ledger = ledgers.get(resource.id)
         policy = policy_for(resource, registry, opts)
-        judgements[resource.id] = judgement = judge(checks, policy)
-        if not opts.all_resources and not is_due(judgement, checks, policy, clock.now()):
+        judgements[resource.id] = judgement = verdict(ledger.state, policy)
+        if not opts.all_resources and not is_due_state(
+            judgement, ledger.state, policy, clock.now()
+        ):
             not_due += 1
             continue
-        targets.append(_target(resource, history.of(resource.id)))
+        targets.append(
+            (ledger.state.last_outcome is not Outcome.TIMEOUT, _target(resource, ledger))
+        )
     # What timed out last time starts first: a hang then overlaps the rest of the run
     # instead of adding a whole timeout at its end.
-    targets.sort(key=lambda t: _last_outcome(history.of(str(t.key))) is not Outcome.TIMEOUT)
-    return targets, judgements, not_due
+    targets.sort(key=lambda t: t[0])
+    return [t for _, t in targets], judgements, not_due
 
 
-def _last_outcome(history: Sequence[StoredObservation]) -> Outcome | None:
-    return history[-1].classification.outcome if history else None
-
-
-def _target(resource: Resource, history: Sequence[StoredObservation]) -> CheckTarget:
+def _target(resource: Resource, ledger: Ledger) -> CheckTarget:
     """A check target; validators of the last full ok answer make it conditional."""
-    etag = last_modified = None
-    for s in reversed(history):
-        if s.classification.outcome in (Outcome.OK, Outcome.REDIRECTED):
-            if s.observation.not_modified:
-                continue  # a 304 carries the validators of the answer before it
-            headers = dict(s.observation.headers)
-            etag, last_modified = headers.get("etag"), headers.get("last-modified")
-        break
     return CheckTarget(
         url=resource.url or "",
-        etag=etag,
-        last_modified=last_modified,
+        etag=ledger.etag,
+        last_modified=ledger.last_modified,
         accept=resource.policy.accept,
         timeout=resource.policy.timeout,
         key=resource.id,
@@ -328,64 +318,42 @@ async def _results(
 async def _check_into_store(
     targets: Sequence[CheckTarget],
     settings: CheckSettings,
-    recorder: _Recorder,
+    recorder: Recorder,
     clock: Clock,
     progress: Progress | None,
     *,
     twins: Mapping[str, Sequence[str]] | None = None,
 ) -> Network:
     tally = _Tally()
-    async for result in _results(targets, settings, clock, tally):
-        key = _key(result)
-        for resource_id in (key, *((twins or {}).get(key or "", ()))):
-            recorder.add(
-                resource_id,
-                result.observation,
-                result.classification,
-                rules_stamp(result.target.accept),
-            )
-        if progress:
-            progress(tally.checked, len(targets))
+    loop = asyncio.get_running_loop()
+    timer: asyncio.TimerHandle | None = None
+
+    def flush() -> None:
+        nonlocal timer
+        timer = None
+        recorder.flush()
+
+    try:
+        async for result in _results(targets, settings, clock, tally):
+            key = _key(result)
+            # one URL under two ids (warned about on loading) is checked once, for both
+            for resource_id in (key, *((twins or {}).get(key or "", ()))):
+                recorder.add(
+                    resource_id,
+                    result.observation,
+                    result.classification,
+                    rules_stamp(result.target.accept),
+                )
+            # what is recorded is committed within `commit_every`, even if no more
+            # results come for a while (a host that hangs)
+            if recorder.pending and timer is None:
+                timer = loop.call_later(recorder.commit_every, flush)
+            if progress:
+                progress(tally.checked, len(targets))
+    finally:
+        if timer is not None:
+            timer.cancel()
     return tally.network
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    """Every resource's stored observations, and its checks re-classified once per process."""
-
-    stored: dict[str, list[StoredObservation]]
-    _cache: dict[str, list[Check]] = field(default_factory=dict)
-
-    def of(self, resource_id: str) -> list[StoredObservation]:
-        return self.stored.get(resource_id, [])
-
-    def checks(self, resource: Resource) -> list[Check]:
-        if resource.id not in self._cache:
-            self._cache[resource.id] = _checks(self.of(resource.id), resource.policy.accept)
-        return self._cache[resource.id]
-
-    def append(self, stored: StoredObservation) -> None:
-        assert stored.resource_id is not None
-        self.stored.setdefault(stored.resource_id, []).append(stored)
-        self._cache.pop(stored.resource_id, None)  # re-derived when next asked
-
-
-@dataclass(frozen=True, slots=True)
-class _Recorder:
-    """Commits observations one by one, keeping the in-memory history in step."""
-
-    store: Store
-    history: History
-    run_id: int
-    touched: set[str] = field(default_factory=set)  # resources with a new observation
-
-    def add(
-        self, resource_id: str | None, obs: Observation, why: Classification, by: str = ""
-    ) -> None:
-        row = self.store.add_observation(self.run_id, resource_id, obs, why, by)
-        if resource_id is not None:
-            self.history.append(StoredObservation(row, self.run_id, resource_id, obs, why, by))
-            self.touched.add(resource_id)
 
 
 def _key(result: CheckResult) -> str | None:
@@ -416,11 +384,16 @@ async def check_urls(
             clock.now(), vantage=vantage(settings), tool_version=__version__, command="check"
         )
     tally = _Tally()
+    accept = {str(t.key): t.accept for t in targets if t.key is not None}
+    recorder = None
+    if store and run_id is not None:
+        ledgers = Ledgers(store, lambda rid: (accept.get(rid, frozenset()), Policy()))
+        # one by one: the caller sees each result once it is recorded
+        recorder = Recorder(store, ledgers, run_id, commit_every=0.0)
     try:
         async for result in _results(targets, settings, clock, tally):
-            if store and run_id is not None:
-                store.add_observation(
-                    run_id,
+            if recorder is not None:
+                recorder.add(
                     _key(result),
                     result.observation,
                     result.classification,
@@ -428,6 +401,8 @@ async def check_urls(
                 )
             yield result
     finally:
+        if recorder is not None:
+            recorder.flush()
         if store and run_id is not None:
             store.finish_run(run_id, clock.now(), tally.network)
 
@@ -533,150 +508,15 @@ async def _archive_into_store(
 
 
 # --------------------------------------------------------------------------
-# Reports
+# Reports and one resource's history (assembled in audit.status)
 
 
-@gc_paused
-def build_report(
-    registry: Registry,
-    store: Store,
-    opts: RunOptions,
-    now: datetime,
-    *,
-    run: RunInfo | None = None,
-    history: History | None = None,
-    judgements: dict[str, Judgement] | None = None,
-) -> ReportData:
-    """Everything the renderers need, judged from the store under the current policy.
-
-    `audit run` passes the history and judgements it already holds, so nothing is
-    re-read or judged twice.
-    """
-    if history is None:
-        history = History(store.history_by_resource())
-    snapshots = store.snapshots()
-    runs = store.runs()
-    run = run or (runs[-1] if runs else None)
-    earlier = [r for r in runs if run is not None and r.id < run.id]
-    offered = suggestions.load(store)  # kept by `audit fix`
-    rows = []
-    for resource in registry.resources:
-        policy = policy_for(resource, registry, opts)
-        lookup = snapshots.get(resource.url or "")
-        judgement = judgements.get(resource.id) if judgements else None
-        status = _status(resource, history, lookup, policy, judgement, today=now.date())
-        if resource.id in offered:
-            status = dataclasses.replace(status, suggestions=offered[resource.id])
-        rows.append(status)
-    return ReportData(
-        generated_at=now,
-        lang=opts.lang,
-        run=run,
-        registry_path=str(registry.path),
-        resources=tuple(rows),
-        changes=tuple(store.verdict_changes(run_id=run.id)) if run else (),
-        previous_run=earlier[-1] if earlier else None,
-        timeline=_timeline(registry, store, runs),
+def build_report(registry: Registry, store: Store, opts: RunOptions, now: datetime) -> ReportData:
+    """The reports' data from the store under the options' policy (no checks)."""
+    return status.build_report(
+        registry, store, opts.policy, opts.policy_overridden, now, lang=opts.lang
     )
-
-
-def _marks(
-    checks: Sequence[Check],
-    stored: Sequence[StoredObservation],
-    policy: Policy,
-    now: Judgement,
-    limit: int = 90,
-) -> tuple[HistoryMark, ...]:
-    """One mark per check (the last `limit`), with the verdict as judged after it."""
-    start = max(0, len(checks) - limit)
-    return tuple(
-        HistoryMark(
-            checks[i].at,
-            checks[i].outcome,
-            stored[i].run_id,
-            (now if i == len(checks) - 1 else judge(checks[: i + 1], policy)).verdict,
-        )
-        for i in range(start, len(checks))
-    )
-
-
-def _status(
-    resource: Resource,
-    history: History,
-    lookup: ArchiveLookup | None,
-    policy: Policy,
-    judgement: Judgement | None,
-    *,
-    today: date,
-) -> ResourceStatus:
-    stored, checks = history.of(resource.id), history.checks(resource)
-    judgement = apply_override(judgement or judge(checks, policy), resource.override, today)
-    last = stored[-1] if stored else None
-    replacement = None
-    if lookup is not None and judgement.verdict in (Verdict.DEAD, Verdict.SUSPECT, Verdict.MOVED):
-        replacement = best_replacement(lookup)
-    return ResourceStatus(
-        resource=resource,
-        normalized=resource.cited,
-        verdict=judgement.verdict,
-        reason=judgement.reason,
-        observation=last.observation if last else None,
-        classification=last.classification if last else None,
-        last_checked=last.observation.checked_at if last else None,
-        last_ok=judgement.last_ok,
-        failing_since=judgement.failing_since,
-        history=_marks(checks, stored, policy, judgement),
-        drift=drift(checks),
-        archive=lookup,
-        replacement=replacement,
-        moved_to=judgement.moved_to,
-    )
-
-
-def _timeline(
-    registry: Registry, store: Store, runs: Sequence[RunInfo], limit: int = 60
-) -> tuple[tuple[datetime, dict[str, int]], ...]:
-    """Verdict counts as recorded after each of the last `limit` runs (replaying changes)."""
-    ids = {r.id for r in registry.resources if r.url}
-    current: dict[str, str] = {}
-    by_run: dict[int, list[VerdictChange]] = {}
-    for run_id, change in store.verdict_changes_by_run():
-        by_run.setdefault(run_id, []).append(change)
-    # Counts kept up to date change by change: O(changes + runs), not O(runs x resources).
-    counts: dict[str, int] = {Verdict.UNKNOWN.value: len(ids)}
-    out = []
-    for run in runs:
-        for c in by_run.get(run.id, []):
-            if c.resource_id in ids:
-                was = current.get(c.resource_id, Verdict.UNKNOWN.value)
-                current[c.resource_id] = c.after.value
-                counts[was] -= 1
-                counts[c.after.value] = counts.get(c.after.value, 0) + 1
-        out.append((run.started, {k: n for k, n in counts.items() if n}))
-    return tuple(out[-limit:])
-
-
-# --------------------------------------------------------------------------
-# History
-
-
-@dataclass(frozen=True, slots=True)
-class Timeline:
-    resource: Resource
-    observations: tuple[StoredObservation, ...]
-    changes: tuple[VerdictChange, ...]
-    judgement: Judgement
-    archive: ArchiveLookup | None
 
 
 def timeline(registry: Registry, store: Store, resource: Resource, opts: RunOptions) -> Timeline:
-    stored = store.observations(resource.id)
-    checks = _checks(stored, resource.policy.accept)
-    hit = store.get_snapshot(resource.url) if resource.url else None
-    return Timeline(
-        resource,
-        tuple(stored),
-        tuple(store.verdict_changes(resource.id)),
-        judge(checks, policy_for(resource, registry, opts)),
-        hit[1] if hit else None,
-    )
+    return status.timeline(store, resource, policy_for(resource, registry, opts))

@@ -17,16 +17,16 @@ All times are the database's (`now()`), the one clock workers share.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from audit import db
+from audit import codec, db
 from audit.check import CheckTarget
 from audit.errors import InputError
-from audit.models import Classification, Observation
+from audit.judge import Policy
 from audit.store import Store
 
 # pg_advisory_xact_lock key: one `audit schedule` at a time decides what is due
@@ -39,6 +39,7 @@ class Job:
     resource_id: str
     host: str
     target: CheckTarget
+    policy: Policy = Policy()  # the resource's judging policy, as `audit schedule` saw it
 
 
 def host_of(url: str) -> str:
@@ -49,14 +50,20 @@ def host_of(url: str) -> str:
         return ""
 
 
-def _target_json(t: CheckTarget) -> dict[str, Any]:
+def _target_json(t: CheckTarget, policy: Policy) -> dict[str, Any]:
     return {
         "url": t.url,
         "etag": t.etag,
         "last_modified": t.last_modified,
         "accept": sorted(t.accept),
         "timeout": t.timeout,
+        "policy": codec.encode(policy),
     }
+
+
+def _policy(data: dict[str, Any]) -> Policy:
+    text = data.get("policy")
+    return Policy() if text is None else codec.decode(Policy, text)
 
 
 def _target(data: dict[str, Any], key: object) -> CheckTarget:
@@ -68,6 +75,10 @@ def _target(data: dict[str, Any], key: object) -> CheckTarget:
         timeout=data.get("timeout"),
         key=key,
     )
+
+
+def _job(job_id: int, resource_id: str, host: str, data: dict[str, Any]) -> Job:
+    return Job(job_id, resource_id, host, _target(data, job_id), _policy(data))
 
 
 def needs_postgres(location: db.Location, command: str) -> None:
@@ -91,11 +102,11 @@ class Queue:
         self._conn: Any = store._conn  # the queue is part of the store's engine
 
     # -- schedule -----------------------------------------------------------------------
-    def enqueue(self, jobs: Sequence[tuple[str, CheckTarget]]) -> int:
-        """Queue (resource_id, target) pairs; a resource already queued is left alone.
+    def enqueue(self, jobs: Sequence[tuple[str, CheckTarget, Policy]]) -> int:
+        """Queue (resource_id, target, policy); a resource already queued is left alone.
         How many were new. Two schedulers at once queue each resource once."""
 
-        rows = [(rid, host_of(t.url), json.dumps(_target_json(t))) for rid, t in jobs]
+        rows = [(rid, host_of(t.url), json.dumps(_target_json(t, p))) for rid, t, p in jobs]
 
         def body() -> int:
             self._conn.execute("SELECT pg_advisory_xact_lock(?)", (SCHEDULE_LOCK,))
@@ -145,7 +156,7 @@ class Queue:
                 " WHERE host = ANY(?) AND done_at IS NULL ORDER BY id",
                 (claimed,),
             ).fetchall()
-            return [Job(r[0], r[1], r[2], _target(json.loads(r[3]), r[0])) for r in rows]
+            return [_job(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
         jobs: list[Job] = self._conn.transaction(body)
         return jobs
@@ -164,18 +175,10 @@ class Queue:
             (owner, list(hosts)),
         )
 
-    def complete(
-        self,
-        job: Job,
-        owner: str,
-        *,
-        run_id: int,
-        obs: Observation,
-        why: Classification,
-        classified_by: str,
-    ) -> bool:
-        """Record the job's observation and mark it done, together; False (and nothing
-        recorded) when another worker completed it first."""
+    def complete(self, job: Job, owner: str, record: Callable[[], int]) -> bool:
+        """Mark the job done and `record` its check (the observation row, or the row it
+        repeats), together; False (and nothing recorded) when another worker completed it
+        first. `record` may run again if the connection is lost before the commit."""
 
         def body() -> bool:
             done = self._conn.execute(
@@ -185,7 +188,7 @@ class Queue:
             ).fetchone()
             if done is None:
                 return False
-            row = self.store.add_observation(run_id, job.resource_id, obs, why, classified_by)
+            row = record()
             self._conn.execute("UPDATE jobs SET observation_id = ? WHERE id = ?", (row, job.id))
             return True
 

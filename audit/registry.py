@@ -62,6 +62,8 @@ RESOURCE_FIELDS = frozenset(
         "timeout",
         "confirm_checks",
         "confirm_span_days",
+        "unreachable_checks",
+        "unreachable_span_days",
         "candidate",
         "cited_on",
         "override",
@@ -70,11 +72,27 @@ RESOURCE_FIELDS = frozenset(
     }
 )
 TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives"})
-POLICY_FIELDS = frozenset({"accept", "skip", "timeout", "confirm_checks", "confirm_span_days"})
+POLICY_FIELDS = frozenset(
+    {
+        "accept",
+        "skip",
+        "timeout",
+        "confirm_checks",
+        "confirm_span_days",
+        "unreachable_checks",
+        "unreachable_span_days",
+    }
+)
 log = logging.getLogger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # Finite ranges for every number: `timeout: .inf` would never end a check.
-_LIMITS = {"timeout": 3600.0, "confirm_checks": 1000, "confirm_span_days": 3650.0}
+_LIMITS = {
+    "timeout": 3600.0,
+    "confirm_checks": 1000,
+    "confirm_span_days": 3650.0,
+    "unreachable_checks": 1000,
+    "unreachable_span_days": 3650.0,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,6 +533,8 @@ def _policy(item: Mapping[str, Any], p: str, *, allow_skip: bool) -> ResourcePol
         timeout=number("timeout", float),
         confirm_checks=number("confirm_checks", int),
         confirm_span_days=number("confirm_span_days", float),
+        unreachable_checks=number("unreachable_checks", int),
+        unreachable_span_days=number("unreachable_span_days", float),
     )
 
 

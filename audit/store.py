@@ -1,11 +1,14 @@
-"""The store: runs, observations, verdict changes, snapshots.
+"""The store: runs, observations, judge states, verdict changes, snapshots.
 
 SQLite (embedded, the default) or PostgreSQL (`--db postgresql://...`, shared by
 workers on many machines); the SQL here is written once for both (audit.db
-translates it for PostgreSQL). Observations are raw facts, committed one
-by one as they arrive (WAL, autocommit), so a run killed with SIGKILL keeps
-everything it recorded. Outcomes and verdicts are recomputed from the facts
-whenever needed, so any past run can be re-judged under a new policy.
+translates it for PostgreSQL). Observations are raw facts, committed as they
+arrive (`audit run` commits each check with its resource's judge state, at most
+0.2 s apart), so a run killed with SIGKILL keeps everything it committed. A
+check that repeats the resource's last answer is a compact `repeats` row with
+its own time. Outcomes and verdicts are recomputed from the facts whenever
+needed (judge states are derived and rebuilt when their rules change), so any
+past run can be re-judged under a new policy.
 
 One run at a time: an exclusive advisory lock on `<db>.lock` (released by the
 kernel if the process dies), on PostgreSQL a session advisory lock (released
@@ -14,17 +17,17 @@ when the connection ends), makes a second run refuse with a clear message.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from audit import codec, db
-from audit._gc import gc_paused
 from audit.errors import StoreError
 from audit.models import (
     ArchiveLookup,
@@ -51,6 +54,7 @@ class StoredObservation:
     observation: Observation
     classification: Classification
     classified_by: str = ""  # the rules stamp of `classification` ('' = unknown)
+    repeat: bool = False  # a compact row: `id` is the full row whose facts it repeats
 
 
 class Store:
@@ -103,6 +107,43 @@ class Store:
             (ts(finished), network.value, status, run_id),
         )
 
+    def mark_interrupted(self, but: int | None = None) -> int:
+        """Runs left `running` by a process that died (kill -9, power loss): `interrupted`.
+
+        Only `audit run` holds the store's lock, so under it no other run is alive.
+        """
+        cur = self._conn.execute(
+            "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
+            " AND command = 'run' AND id IS NOT ?",
+            (but,),
+        )
+        return int(cur.rowcount)
+
+    def run_status(self, run_id: int) -> str | None:
+        row = self._conn.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Everything inside commits together or not at all."""
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def begin(self) -> None:
+        """Open a transaction (`commit` or `rollback` ends it)."""
+        self._conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self._conn.execute("ROLLBACK")
+
     def runs(self, limit: int | None = None) -> list[RunInfo]:
         """`audit run` runs, oldest first (the last `limit` of them)."""
         sql = (
@@ -152,32 +193,128 @@ class Store:
         )
         return int(cur.fetchone()[0])
 
+    def add_repeat(self, base: int, run_id: int, checked_at: datetime, elapsed_ms: int) -> int:
+        """Record a check whose facts are those of row `base` but for its time."""
+        cur = self._conn.execute(
+            "INSERT INTO repeats(base, run_id, checked_at, elapsed_ms) VALUES (?,?,?,?)"
+            " RETURNING id",
+            (base, run_id, ts(checked_at), elapsed_ms),
+        )
+        return int(cur.fetchone()[0])
+
     def observations(
         self, resource_id: str | None = None, *, url: str | None = None, run_id: int | None = None
     ) -> list[StoredObservation]:
-        """Recorded observations, oldest first, filtered by resource, URL or run."""
+        """Recorded observations (repeats included), oldest first, by resource, URL or run."""
+        return list(self.iter_observations(resource_id, url=url, run_id=run_id))
+
+    def iter_observations(
+        self, resource_id: str | None = None, *, url: str | None = None, run_id: int | None = None
+    ) -> Iterator[StoredObservation]:
+        """`observations`, streamed: one resource's history is sorted, never the table's."""
         where: list[str] = []
+        rwhere: list[str] = []
         args: list[object] = []
-        for column, value in (("resource_id", resource_id), ("url", url), ("run_id", run_id)):
+        for column, repeat_column, value in (
+            ("resource_id", "o.resource_id", resource_id),
+            ("url", "o.url", url),
+            ("run_id", "r.run_id", run_id),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
+                rwhere.append(f"{repeat_column} = ?")
                 args.append(value)
-        sql = f"SELECT {_OBSERVATION_COLUMNS} FROM observations"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        rows = self._conn.execute(sql + " ORDER BY checked_at, id", args).fetchall()
-        return [_stored(r) for r in rows]
+        cond = (" WHERE " + " AND ".join(where)) if where else ""
+        rcond = (" WHERE " + " AND ".join(rwhere)) if rwhere else ""
+        sql = (
+            f"SELECT {_OBSERVATION_COLUMNS}, checked_at, NULL, 0, 0 FROM observations{cond}"
+            f" UNION ALL SELECT {_REPEAT_COLUMNS} FROM repeats r"
+            f" JOIN observations o ON o.id = r.base{rcond}"
+            " ORDER BY 8, 1, 10"
+        )
+        for row in self._conn.execute(sql, args + args):
+            yield _stored(row)
 
-    @gc_paused
-    def history_by_resource(self) -> dict[str, list[StoredObservation]]:
-        """Every resource's observations, oldest first, in one query."""
-        out: dict[str, list[StoredObservation]] = {}
-        for row in self._conn.execute(
-            f"SELECT {_OBSERVATION_COLUMNS} FROM observations"
-            " WHERE resource_id IS NOT NULL ORDER BY checked_at, id"
-        ):
-            out.setdefault(row[2], []).append(_stored(row))
+    def latest_rows(self, ids: Iterable[int]) -> dict[int, StoredObservation]:
+        """Full observation rows by id (the last checks a report shows), in batches."""
+        out: dict[int, StoredObservation] = {}
+        wanted = list(ids)
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT {_OBSERVATION_COLUMNS} FROM observations WHERE id IN ({marks})", chunk
+            ):
+                out[row[0]] = _stored(row)
         return out
+
+    # -- judge state ----------------------------------------------------------------------
+    def judge_states(self) -> Iterator[tuple[str, str, str]]:
+        """(resource_id, stamp, data) of every resource's judge state."""
+        yield from self._conn.execute("SELECT resource_id, stamp, data FROM judge_state")
+
+    def judge_state(self, resource_id: str) -> tuple[str, str] | None:
+        row = self._conn.execute(
+            "SELECT stamp, data FROM judge_state WHERE resource_id = ?", (resource_id,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def put_judge_state(self, resource_id: str, stamp: str, data: str) -> None:
+        self._conn.execute(
+            "INSERT INTO judge_state(resource_id, stamp, data) VALUES (?, ?, ?)"
+            " ON CONFLICT(resource_id) DO UPDATE SET stamp = excluded.stamp, data = excluded.data",
+            (resource_id, stamp, data),
+        )
+
+    # -- retention ------------------------------------------------------------------------
+    def drop_before(
+        self, resource_id: str, cutoff: datetime, keep: Iterable[int], keep_at: Iterable[datetime]
+    ) -> int:
+        """Delete the resource's checks older than `cutoff` but the full rows `keep`, the
+        repeats made at `keep_at` and the rows a kept repeat points at; how many went."""
+        kept = sorted(set(keep))
+        marks = ",".join("?" * len(kept)) or "NULL"
+        times = sorted({ts(t) for t in keep_at})
+        tmarks = ",".join("?" * len(times)) or "NULL"
+        at = ts(cutoff)
+        with self.atomic():
+            gone = self._conn.execute(
+                f"DELETE FROM repeats WHERE checked_at < ? AND checked_at NOT IN ({tmarks})"
+                " AND base IN (SELECT id FROM observations WHERE resource_id = ?)",
+                (at, *times, resource_id),
+            ).rowcount
+            gone += self._conn.execute(
+                "DELETE FROM observations WHERE resource_id = ? AND checked_at < ?"
+                f" AND id NOT IN ({marks})"
+                " AND NOT EXISTS (SELECT 1 FROM repeats r WHERE r.base = observations.id)",
+                (resource_id, at, *kept),
+            ).rowcount
+        return int(gone)
+
+    def drop_unkeyed_before(self, cutoff: datetime) -> int:
+        """Delete checks of no resource (`audit check --url`) older than `cutoff`."""
+        with self.atomic():
+            return int(
+                self._conn.execute(
+                    "DELETE FROM observations WHERE resource_id IS NULL AND checked_at < ?"
+                    " AND NOT EXISTS (SELECT 1 FROM repeats r WHERE r.base = observations.id)",
+                    (ts(cutoff),),
+                ).rowcount
+            )
+
+    def vacuum(self) -> None:
+        """Give the space of deleted rows back (to the OS on SQLite, to reuse on PostgreSQL)."""
+        self._conn.execute("VACUUM")  # PostgreSQL: autocommit, as VACUUM requires
+        if self.engine is db.Engine.SQLITE:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def size(self) -> int:
+        """Bytes the store takes on disk (SQLite: main file and write-ahead log)."""
+        if self.engine is db.Engine.POSTGRESQL:
+            row = self._conn.execute("SELECT pg_database_size(current_database())").fetchone()
+            return int(row[0])
+        path = Path(self.path)
+        return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
 
     # -- parse cache ------------------------------------------------------------------
     def cached(self, kind: str, digest: str) -> str | None:
@@ -413,10 +550,17 @@ def _run(row: Sequence[Any]) -> RunInfo:
 
 
 _OBSERVATION_COLUMNS = "id, run_id, resource_id, outcome, evidence, data, classified_by"
+# the same columns for a repeat (its base's facts), then its own time and duration
+_REPEAT_COLUMNS = (
+    "o.id, r.run_id, o.resource_id, o.outcome, o.evidence, o.data, o.classified_by,"
+    " r.checked_at, r.elapsed_ms, r.id, 1"
+)
 
 
 def _stored(row: Sequence[Any]) -> StoredObservation:
     obs = codec.decode(Observation, row[5])
+    if len(row) > 7 and row[10]:
+        obs = replace(obs, checked_at=_dt(row[7]), elapsed_ms=row[8])
     return StoredObservation(
         id=row[0],
         run_id=row[1],
@@ -424,4 +568,5 @@ def _stored(row: Sequence[Any]) -> StoredObservation:
         observation=obs,
         classification=Classification(Outcome(row[3]), codec.decode(tuple[str, ...], row[4])),
         classified_by=row[6],
+        repeat=len(row) > 7 and bool(row[10]),
     )

@@ -13,15 +13,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from audit import __version__, pipeline
+from audit import __version__, pipeline, status
 from audit.check import CheckSettings, open_checker, rules_stamp
-from audit.models import Network
+from audit.history import Ledgers, Recorder
+from audit.models import Classification, Network, Observation
 from audit.queue import Job, Queue, require_postgres
 from audit.registry import Registry
 from audit.store import Store
@@ -45,10 +47,12 @@ def schedule(
         clock.now(), vantage="", tool_version=__version__, registry=str(registry.path),
         command="schedule",
     )  # fmt: skip
-    history = pipeline.History(store.history_by_resource())
-    recorder = pipeline._Recorder(store, history, run_id)
-    targets, _, not_due = pipeline._due(registry, opts, recorder, clock)
-    queued = queue.enqueue([(str(t.key), t) for t in targets])
+    rules = status.rules_of(registry, opts.policy, opts.policy_overridden)
+    ledgers = Ledgers.load(store, rules)
+    with Recorder(store, ledgers, run_id) as recorder:  # records the excluded as skipped
+        targets, _, not_due = pipeline._due(registry, opts, recorder, clock)
+    # each job carries its resource's judging policy: workers need no registry
+    queued = queue.enqueue([(str(t.key), t, rules(str(t.key))[1]) for t in targets])
     store.finish_run(run_id, clock.now(), Network.ONLINE)
     return ScheduleSummary(run_id, len(targets), queued, not_due)
 
@@ -128,14 +132,16 @@ async def _check_batch(
             async for result in checker.run(targets):
                 job = by_id[int(str(result.target.key))]
                 obs = dataclasses.replace(result.observation, checked_at=clock.now())
-                done = queue.complete(
+                record = functools.partial(
+                    _record,
+                    queue.store,
                     job,
-                    owner,
-                    run_id=summary.run_id,
+                    summary.run_id,
                     obs=obs,
                     why=result.classification,
-                    classified_by=rules_stamp(result.target.accept),
+                    by=rules_stamp(result.target.accept),
                 )
+                done = queue.complete(job, owner, record)
                 summary.checked += done
                 summary.duplicates += not done
     finally:
@@ -143,6 +149,17 @@ async def _check_batch(
         with contextlib.suppress(asyncio.CancelledError):
             await heartbeat
     queue.release(owner, hosts)
+
+
+def _record(
+    store: Store, job: Job, run_id: int, *, obs: Observation, why: Classification, by: str
+) -> int:
+    """The check and its judge state, recorded as `audit run` records them; the ledger is
+    read afresh for each job (another worker may have recorded the resource since, and a
+    retried transaction must start from what the store holds)."""
+    rules = {job.resource_id: (job.target.accept, job.policy)}
+    recorder = Recorder(store, Ledgers(store, rules.__getitem__), run_id)
+    return recorder.record(job.resource_id, obs, why, by)
 
 
 async def _keep_leases(queue: Queue, owner: str, hosts: list[str], lease: timedelta) -> None:

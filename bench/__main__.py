@@ -7,8 +7,10 @@
     python -m bench --workloads 100k-nohang --tools audit   # memory vs. URL count
 
 Workloads: smoke, 2k, 10k, 10k-nohang, rerun (`audit run` twice on one store),
-100k-nohang. Tools: audit, lychee, lychee-fast, linkchecker. The peers (and
-py-spy) are installed into bench/.venv on first use.
+100k-nohang, history (a store of 1..260 weekly runs: bench/history.py; smaller with
+`python -m bench.history --urls 1000 --runs 1,10,50`). Tools: audit, lychee,
+lychee-fast, linkchecker. The peers (and py-spy) are installed into bench/.venv on
+first use.
 
 Outputs go to bench/out/<UTC time>/ (gitignored): each tool's stdout/stderr,
 the workload's URLs, ground truth and registry, results.json and results.md.
@@ -20,6 +22,7 @@ import argparse
 import logging
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -65,7 +68,15 @@ WORKLOADS = {
     # the same URLs as 10k-nohang (same seed), checked twice by `audit run` on one store
     "rerun": WorkloadSpec("10k-200h-nohang", urls=10_000, hosts=200, hanging=0),
 }
-TOOLS = ("audit", "audit-unpaced", "lychee", "lychee-fast", "linkchecker")
+TOOLS = (
+    "audit",
+    "audit-unpaced",
+    "lychee",
+    "lychee-fast",
+    "lychee-polite",
+    "lychee-polite-1",
+    "linkchecker",
+)
 # The politeness of the polite floor: audit's defaults (4 requests in flight per
 # host, URL starts 50 ms apart; lychee's default interval is also 50 ms).
 BOUND_PER_HOST = 4
@@ -91,6 +102,19 @@ def audit_available(exe: Path, command: str, needs: tuple[str, ...] = ()) -> str
     return None
 
 
+def paired_ratio(a: list[Row], b: list[Row]) -> str | None:
+    """Median of the per-round wall ratios a/b (with their range), or None."""
+    ratios = sorted(
+        x.measure.wall_s / y.measure.wall_s
+        for x, y in zip(a, b, strict=False)
+        if x.measure and y.measure and y.measure.wall_s > 0
+    )
+    if not ratios:
+        return None
+    median = statistics.median(ratios)
+    return f"{median:.2f} ({len(ratios)} pairs, {ratios[0]:.2f}–{ratios[-1]:.2f})"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m bench", description="Benchmark audit beside lychee and LinkChecker."
@@ -112,10 +136,26 @@ def main(argv: list[str] | None = None) -> int:
         help=f"runs per tool, the median kept (runs over {REPEAT_UNDER_S:g} s: once)",
     )
     ap.add_argument("--workers", type=int, default=None, help="server processes")
+    ap.add_argument(
+        "--paired", action="store_true", help="interleave the tools' runs (A B A B ...)"
+    )
+    ap.add_argument(
+        "--audit-b", type=Path, default=None, help="another audit build, run as tool audit-b"
+    )
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
 
     names = ["2k"] if args.quick else [n.strip() for n in args.workloads.split(",") if n.strip()]
+    if "history" in names:
+        # its own shape (N weekly runs of one store): bench/history.py measures and prints it
+        from bench import history  # imports audit: only when asked
+
+        names.remove("history")
+        hist_out = (args.out or BENCH_DIR / "out" / "history").resolve()
+        rows_h = history.measure(10_000, history.RUNS, hist_out, args.audit_exe)
+        print(history.table(10_000, rows_h), flush=True)
+        if not names:
+            return 0
     tools = {t.strip() for t in args.tools.split(",") if t.strip()}
     unknown = [n for n in names if n not in WORKLOADS] + [t for t in tools if t not in TOOLS]
     if unknown:
@@ -126,9 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like ^C, so every server and tool we started is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    bin_dir = (
-        ensure_venv() if tools & {"lychee", "lychee-fast", "linkchecker"} or args.profile else None
-    )
+    bin_dir = ensure_venv() if tools & set(TOOLS[2:]) or args.profile else None
     meta: dict[str, object] = dict(machine())
     meta["lychee"] = peer_version(bin_dir / "lychee") if bin_dir else "-"
     meta["linkchecker"] = peer_version(bin_dir / "linkchecker") if bin_dir else "-"
@@ -244,17 +282,32 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     plan.append(("audit-unpaced", replace(unpaced, name=f"{unpaced.name} unpaced")))
                 if bin_dir is not None:
-                    lychee_d, lychee_f, lc = peers(bin_dir, spec.timeout_s)
+                    lychee_d, lychee_f, polite0, polite1, lc = peers(bin_dir, spec.timeout_s)
                     plan += [
                         (k, t)
                         for k, t in (
                             ("lychee", lychee_d),
                             ("lychee-fast", lychee_f),
+                            ("lychee-polite", polite0),
+                            ("lychee-polite-1", polite1),
                             ("linkchecker", lc),
                         )
                         if k in tools
                     ]
-            for key, tool in plan:
+            if args.audit_b is not None and "audit" in tools:
+                # the same command from another build, interleaved with this one (A/B)
+                other = audit_check(args.audit_b, spec.timeout_s, (*canary,))
+                plan.append(("audit-b", replace(other, name=f"{other.name} (B: {args.audit_b})")))
+            n = 1 if name == "rerun" else args.repeat
+            all_tries: dict[str, list[Row]] = {key: [] for key, _ in plan}
+            # Paired: A B A B, each round every tool once, so the machine's load
+            # (shared, noisy) hits all tools alike; else each tool's runs in a row.
+            order = (
+                [(i, k, t) for i in range(1, n + 1) for k, t in plan]
+                if args.paired
+                else [(i, k, t) for k, t in plan for i in range(1, n + 1)]
+            )
+            for i, key, tool in order:
                 files = Files(
                     paths["urls"],
                     paths["registry"],
@@ -263,18 +316,21 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 # The re-run pair shares one store, so it is never repeated; a run
                 # over REPEAT_UNDER_S is not either (its noise is small beside it).
-                n = 1 if name == "rerun" else args.repeat
-
-                tries: list[Row] = []
-                for i in range(1, n + 1):
-                    first = tries[0].measure if tries else None
-                    if first is not None and first.wall_s >= REPEAT_UNDER_S:
-                        break
-                    # each try keeps its own outputs (a failed one is worth reading)
-                    f = replace(files, work=files.work / f"try{i}") if n > 1 else files
-                    tries.append(
-                        run_tool(tool, w, srv, f, limit_s=args.limit, bound_s=bound.seconds)
-                    )
+                tries = all_tries[key]
+                first = tries[0].measure if tries else None
+                if not args.paired and first is not None and first.wall_s >= REPEAT_UNDER_S:
+                    continue
+                # each try keeps its own outputs (a failed one is worth reading)
+                f = replace(files, work=files.work / f"try{i}") if n > 1 else files
+                tries.append(run_tool(tool, w, srv, f, limit_s=args.limit, bound_s=bound.seconds))
+                log.info("%s try %d: %s", key, i, fmt_row(tries[-1]))
+            for a, b in (("audit", "lychee-polite"), ("audit", "audit-b")):
+                ratio = paired_ratio(all_tries.get(a, []), all_tries.get(b, []))
+                if ratio is not None:
+                    meta[f"paired wall {a}/{b} {name}"] = ratio
+                    print(f"paired wall ratio {a}/{b} on {name}: {ratio}", flush=True)
+            for key, tool in plan:
+                tries = all_tries[key]
                 row = median_row(tries)
                 if key in floors:
                     row = replace(row, floor_s=floors[key].seconds)

@@ -269,6 +269,7 @@ def peers(bin_dir: Path, timeout: float) -> list[Tool]:
             parse=parse_lychee,
             unlisted_ok=True,
         ),
+        *(lychee_polite(bin_dir, timeout, retries) for retries in (0, 1)),
         Tool(
             name="LinkChecker",
             options=f"--stdin -r0 --no-robots --timeout={int(timeout)} --threads=100 "
@@ -279,3 +280,25 @@ def peers(bin_dir: Path, timeout: float) -> list[Tool]:
             guarded=True,
         ),
     ]
+
+
+def lychee_polite(bin_dir: Path, timeout: float, retries: int) -> Tool:
+    """lychee at audit's politeness (4 in flight per host, requests 50 ms apart): issue 18's
+    comparison, beside the polite floor."""
+    extra = (
+        "--host-concurrency",
+        "4",
+        "--host-request-interval",
+        "50ms",
+        "--max-concurrency",
+        "1024",
+        "--max-retries",
+        str(retries),
+    )
+    return Tool(
+        name=f"lychee (polite, {retries} retries)",
+        options=f"--timeout {int(timeout)} " + " ".join(extra),
+        argv=lychee_argv(bin_dir, timeout, extra),
+        parse=parse_lychee,
+        unlisted_ok=True,
+    )

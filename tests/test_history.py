@@ -9,7 +9,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ from audit.cli import main
 from tests.servers.web import Reply, WebServer
 
 HOST = "portal.example.invalid"
+START = datetime(2026, 6, 1, tzinfo=UTC)
 PAGE = "<html><head><title>Portal</title></head><body><h1>Portal</h1><p>{}</p></body></html>"
 
 
@@ -46,8 +49,8 @@ class Day:
         self.db = tmp_path / "audit.sqlite"
 
     def run(self, day: float, *, online: bool = True, more: tuple[str, ...] = ()) -> int:
-        hours = int(day * 24)
-        self.mp.setenv("AUDIT_NOW", f"2026-06-{1 + hours // 24:02d}T{hours % 24:02d}:00:00Z")
+        at = START + timedelta(hours=int(day * 24))
+        self.mp.setenv("AUDIT_NOW", at.strftime("%Y-%m-%dT%H:%M:%SZ"))
         resolve = ["--resolve", f"{HOST}:{self.server.port}:127.0.0.1"] if online else []
         # Online: a canary that is there; offline: canaries that fail as on a machine
         # without DNS (the suite's DNS server says NXDOMAIN for .invalid names).
@@ -72,8 +75,16 @@ class Day:
         return code
 
     def verdict(self) -> str:
+        return str(self.result()["verdict"])
+
+    def result(self) -> dict[str, Any]:
         out = json.loads((self.tmp / "reports" / "status.json").read_text(encoding="utf-8"))
-        return str(out["results"][0]["verdict"])
+        return dict(out["results"][0])
+
+    def command(self, *args: str) -> tuple[int, str]:
+        """Another command on this store and registry: (exit code, stdout)."""
+        code = main([*args, "--registry", str(self.registry), "--db", str(self.db)])
+        return code, self.capsys.readouterr().out
 
 
 def switchable(server: WebServer) -> dict[str, int]:
@@ -280,7 +291,7 @@ def test_sigkill_mid_run_loses_nothing_and_next_run_completes(
     statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY id")]
     conn.close()
     assert checked == {f"r{i}" for i in range(12)}  # the next run carried on
-    assert statuses == ["running", "finished"]
+    assert statuses == ["interrupted", "finished"]  # the killed run is marked so
 
 
 def test_watch_runs_on_schedule_and_stops_cleanly_on_sigterm(
@@ -443,3 +454,188 @@ def test_watch_skips_a_run_when_a_hand_edit_broke_the_registry(
     assert proc.returncode == 0
     assert "duplicate id 'portal'" in err and "skipping this run" in err
     assert web.hits("/page") > hits  # the schedule went on once the file was fixed
+
+
+# --------------------------------------------------------------------------
+# Issue 15: verdicts over simulated weeks; issue 17: judge state and compact rows
+
+
+def test_weeks_of_http_500_end_dead_unreachable_since_the_first(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = switchable(web)
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    assert day.run(0) == 0 and day.verdict() == "alive"
+    state["status"] = 500
+    seen = []
+    for d in range(7, 50):  # a daily schedule: only what is due gets checked
+        code = day.run(d)
+        seen.append((d, day.verdict(), code))
+    verdicts = [v for _, v, _ in seen]
+    assert "flaky" not in verdicts  # failing without answering in between is not flaky
+    first_dead = next(d for d, v, _ in seen if v == "dead")
+    assert 37 <= first_dead <= 45  # 5 failures over >= 30 days since day 7
+    assert all(v == "suspect" for d, v, _ in seen if d < first_dead)
+    assert all(v == "dead" and code == 2 for d, v, code in seen if d >= first_dead)
+    assert day.result()["reason"].startswith("unreachable since 2026-06-08")
+    state["status"] = 200
+    assert day.run(50, more=("--all",)) == 0 and day.verdict() == "alive"
+
+
+def test_a_stricter_unreachable_policy_in_the_registry_or_cli_waits_longer(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = switchable(web)
+    day = Day(tmp_path, web, capsys, monkeypatch, "defaults:\n  unreachable_span_days: 60\n")
+    day.run(0)
+    state["status"] = 503
+    for d in range(7, 50, 3):
+        day.run(d)
+    assert day.verdict() == "suspect"  # 60 days are not over yet
+    code, out = day.command("report", "--format", "json", "--unreachable-span", "14d")
+    assert code == 2 and json.loads(out)["results"][0]["verdict"] == "dead"
+
+
+def test_a_root_redirecting_to_its_own_locale_is_alive_not_moved(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    web.route("/", lambda _r: Reply(301, "", headers=[("Location", "/ru/")]))
+    web.route("/ru/", lambda _r: Reply(200, PAGE.format("Главная страница портала. " * 30)))
+    web.route("/old", lambda _r: Reply(301, "", headers=[("Location", "/new-home")]))
+    web.route("/new-home", lambda _r: Reply(200, PAGE.format("A different page. " * 30)))
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    day.registry.write_text(
+        "resources:\n"
+        f"  - id: root\n    name: Root\n    url: http://{HOST}:{web.port}/\n"
+        f"  - id: old\n    name: Old\n    url: http://{HOST}:{web.port}/old\n",
+        encoding="utf-8",
+    )
+    for d in (0, 7, 14):
+        day.run(d)
+    results = {
+        r["id"]: r
+        for r in json.loads((tmp_path / "reports" / "status.json").read_text())["results"]
+    }
+    root = results["root"]
+    assert root["verdict"] == "alive" and root["moved_to"] is None
+    assert root["final_url"].endswith("/ru/") and "/ru/" in root["reason"]
+    assert results["old"]["verdict"] == "moved"  # another resource on the same site
+    assert results["old"]["moved_to"].endswith("/new-home")
+
+
+def _etag_server(web: WebServer) -> dict[str, str]:
+    page = {"etag": '"v1"', "text": "Stable text. " * 40}
+
+    def handler(request: object) -> Reply:
+        if request.headers.get("if-none-match") == page["etag"]:  # type: ignore[attr-defined]
+            return Reply(304, "", headers=[("ETag", page["etag"])])
+        return Reply(200, PAGE.format(page["text"]), headers=[("ETag", page["etag"])])
+
+    web.route("/page", handler)
+    return page
+
+
+def _count(db: Path, sql: str) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_repeated_answers_are_compact_rows_that_keep_every_checks_time(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = _etag_server(web)
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    for week in range(6):
+        day.run(7 * week)
+    page.update(etag='"v2"', text="New text of the page. " * 40)  # the page changes
+    day.run(42)
+    day.run(49)
+    # 200, the first 304, 4 repeated 304s; then the new 200 and its 304
+    assert _count(day.db, "SELECT COUNT(*) FROM observations") == 4
+    assert _count(day.db, "SELECT COUNT(*) FROM repeats") == 4
+    code, out = day.command("history", "portal", "--format", "json")
+    checks = json.loads(out)["observations"]
+    assert code == 0 and len(checks) == 8
+    days = [datetime.fromisoformat(c["at"]) for c in checks]
+    assert [(d - START).days for d in days] == [0, 7, 14, 21, 28, 35, 42, 49]
+    assert all(c["outcome"] == "ok" for c in checks)
+    assert day.verdict() == "alive" and day.result()["history"][-1]["checked_at"].startswith(
+        "2026-07-20"
+    )
+
+
+def test_a_run_reads_judge_state_not_history_and_rebuilds_it_when_the_policy_changes(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from audit.store import Store
+
+    state = switchable(web)
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    day.run(0)
+    state["status"] = 404
+    for d in (7, 8.1, 11.2):
+        day.run(d)
+    assert day.verdict() == "dead"
+    real = Store.iter_observations
+    monkeypatch.setattr(Store, "iter_observations", lambda *a, **k: pytest.fail("read history"))
+    state["status"] = 200
+    assert day.run(11.5, more=("--all",)) == 0 and day.verdict() == "alive"
+    state["status"] = 404
+    for d in (18.5, 19.6, 22.7):
+        day.run(d)
+    assert day.verdict() == "dead"
+    # a new confirmation in the registry: the state is rebuilt from the history, once
+    calls: list[object] = []
+
+    def spy(self: Store, *a: Any, **k: Any) -> Any:
+        calls.append(a)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(Store, "iter_observations", spy)
+    text = day.registry.read_text(encoding="utf-8")
+    day.registry.write_text("defaults:\n  confirm_checks: 4\n" + text, encoding="utf-8")
+    day.run(22.8)
+    assert day.verdict() == "suspect" and len(calls) == 1
+    day.run(22.9)
+    assert len(calls) == 1  # stored under the new stamp
+
+
+def test_judge_state_rebuilt_from_the_observations_gives_the_same_report(
+    tmp_path: Path,
+    web: WebServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    state = switchable(web)
+    day = Day(tmp_path, web, capsys, monkeypatch)
+    for d, status in ((0, 200), (7, 404), (8.1, 200), (15.2, 500), (16.3, 404), (19.4, 200)):
+        state["status"] = status
+        day.run(d, more=("--all",))
+    _, before = day.command("report", "--format", "json")
+    conn = sqlite3.connect(day.db)
+    conn.execute("DELETE FROM judge_state")
+    conn.commit()
+    conn.close()
+    _, after = day.command("report", "--format", "json")
+    a, b = json.loads(before)["results"][0], json.loads(after)["results"][0]
+    assert a["verdict"] == "flaky"
+    for key in ("verdict", "reason", "history", "last_ok", "failing_since", "outcome"):
+        assert a[key] == b[key], key

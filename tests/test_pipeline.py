@@ -135,3 +135,19 @@ def test_archive_lookups_are_cached_within_the_freshness_window(
     again = json.loads(capsys.readouterr().out)["results"][0]
     assert again["status"] == "archived"
     assert len(fake.web.requests) + len(fake.avail.requests) == asked  # nothing asked again
+
+
+def test_csv_and_json_written_as_streams_match_the_rendered_documents(tmp_path: Path) -> None:
+    """The files are written row by row (bounded memory) and are byte for byte what the
+    renderers return: the CSV with its BOM and CRLF line ends."""
+    from audit.report import render_csv, render_json, write_reports
+    from tests.report.sample import sample
+
+    data = sample()
+    written = write_reports(data, tmp_path, ("csv", "json"))
+    assert written["csv"].read_bytes() == "\ufeff".encode() + render_csv(data).encode("utf-8")
+    assert written["json"].read_bytes() == render_json(data).encode("utf-8")
+    doc = json.loads(written["json"].read_text(encoding="utf-8"))
+    assert len(doc["results"]) == len(data.resources) and doc["summary"]["total"]
+    rows = list(csv.DictReader(io.StringIO(written["csv"].read_text(encoding="utf-8-sig"))))
+    assert [r["id"] for r in rows] == [r.resource.id for r in data.resources]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from audit import pipeline
+from audit import history
 from audit.check import rules_stamp
 from audit.models import Classification, Observation, Outcome
 from audit.store import StoredObservation
@@ -23,8 +23,8 @@ def stored(by: str) -> StoredObservation:
 def test_same_rules_and_accept_list_trust_the_stored_outcome(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(pipeline, "classify", lambda *a: pytest.fail("re-classified"))
-    (check,) = pipeline._checks([stored(rules_stamp())])
+    monkeypatch.setattr(history, "classify", lambda *a: pytest.fail("re-classified"))
+    (check,) = history.checks([stored(rules_stamp())])
     assert check.outcome is Outcome.NOT_FOUND
 
 
@@ -40,14 +40,14 @@ def test_other_rules_or_accept_list_re_derive_it(
     monkeypatch: pytest.MonkeyPatch, by: str, accept: frozenset[int], outcome: Outcome
 ) -> None:
     calls: list[frozenset[int]] = []
-    real = pipeline.classify
+    real = history.classify
 
     def spy(obs: Observation, acc: frozenset[int] = frozenset()) -> Classification:
         calls.append(acc)
         return real(obs, acc)
 
-    monkeypatch.setattr(pipeline, "classify", spy)
-    (check,) = pipeline._checks([stored(by)], accept)
+    monkeypatch.setattr(history, "classify", spy)
+    (check,) = history.checks([stored(by)], accept)
     assert calls == [accept]
     assert check.outcome is outcome
 

@@ -245,7 +245,8 @@ def test_store_copy_moves_a_sqlite_store_into_postgres_with_the_same_verdicts(
     code = main(["store", "copy", "--from", str(lite), "--to", url])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "runs 2, observations 12" in out
+    # the second run's answers repeat the first's: compact repeat rows, judge states too
+    assert "runs 2, observations 6, repeats 6, verdicts 6" in out and "judge_state 6" in out
 
     def report(db: str) -> list[tuple[str, str, str]]:
         assert main(["report", "--db", db, "--registry", str(reg), "--format", "json"]) == 0
@@ -255,7 +256,8 @@ def test_store_copy_moves_a_sqlite_store_into_postgres_with_the_same_verdicts(
     assert report(url) == report(str(lite))
     # ids go on from the copied ones: a run on PostgreSQL appends, nothing collides
     assert main(["run", "--db", url, "--reports", str(tmp_path / "r2"), *common]) == 0
-    assert _q(url, "SELECT count(*), count(DISTINCT id) FROM observations") == [(18, 18)]
+    assert _q(url, "SELECT count(*), count(DISTINCT id) FROM observations") == [(6, 6)]
+    assert _q(url, "SELECT count(*), count(DISTINCT id) FROM repeats") == [(12, 12)]
     # a second copy into the same store is refused, whole
     assert main(["store", "copy", "--from", str(lite), "--to", url]) == 3
     assert "not empty" in capsys.readouterr().err
@@ -290,3 +292,61 @@ def test_a_database_that_stays_away_is_a_one_line_error_and_loses_nothing(
     (done,) = _q(url, "SELECT count(*) FROM jobs WHERE done_at IS NOT NULL")[0]
     (left,) = _q(url, "SELECT count(*) FROM jobs WHERE done_at IS NULL")[0]
     assert recorded == done and isinstance(left, int) and left > 0 and done + left == 20
+
+
+def test_workers_keep_judge_states_and_give_the_verdicts_of_audit_run(
+    tmp_path: Path,
+    web: WebServer,
+    postgres: PostgresServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four rounds of schedule + worker on PostgreSQL against four `audit run`s on SQLite,
+    the same answers: the same verdicts, and the workers' judge states are those the
+    stored observations fold to (recorded by `audit run`'s recorder, repeats and all)."""
+    from audit import codec, history
+    from audit.history import Ledger
+    from audit.judge import Policy
+    from audit.store import open_store
+
+    async def answer(request: Request) -> Reply:
+        if request.path == "/p0":
+            return Reply(200, "<title>Home</title>" + "<p>text</p>" * 50)
+        if request.path == "/p2":
+            return Reply(500, "<title>Error</title>")
+        return Reply(404, "<title>Not Found</title>")
+
+    web.fallback(answer)
+    reg, net = _setup(tmp_path, web, hosts=2, paths=3)
+    url, lite = postgres.new_database(), tmp_path / "audit.sqlite"
+    common = ["--registry", str(reg), "--all", *net]
+    for day in (1, 3, 5, 7):
+        monkeypatch.setenv("AUDIT_NOW", f"2026-03-0{day}T06:00:00Z")
+        run = ["run", "--db", str(lite), "--reports", str(tmp_path / "r"), "--no-archive", "-q"]
+        assert main([*run, *common]) in {0, 2}
+        assert main(["schedule", "--db", url, *common]) == 0
+        code, _, err = _finish(_worker(url, "w", net))
+        assert code == 0, err
+    capsys.readouterr()
+
+    def verdicts(db: str) -> list[tuple[str, str, str]]:
+        main(["report", "--db", db, "--registry", str(reg), "--format", "json"])
+        results = json.loads(capsys.readouterr().out)["results"]
+        return [(r["id"], r["verdict"], r["reason"]) for r in results]
+
+    got = verdicts(url)
+    assert got == verdicts(str(lite))
+    assert {v for _, v, _ in got} >= {"alive", "dead"}
+    assert _q(url, "SELECT count(*) FROM repeats") == [(6 * 3,)]  # rounds 2-4 repeat round 1
+    with open_store(url) as store:
+        states = {rid: data for rid, _, data in store.judge_states()}
+        assert len(states) == 6
+        for rid, data in states.items():
+            folded = history.rebuild(store.iter_observations(rid), frozenset(), Policy())
+            # the store keeps times to the millisecond, the recorder folded the exact ones
+            kept = codec.encode(codec.decode(Ledger, data))
+            assert ms(kept) == ms(codec.encode(folded)), rid
+
+
+def ms(text: str) -> str:
+    return re.sub(r"(\.\d{3})\d{3}", r"\1", text)

@@ -7,7 +7,7 @@ httpcore's HTTP/1.1 locks another ~70 µs, of a budget of ~400 µs per URL for
 2,500 URLs/s. The checker follows redirects, decodes bodies and keeps cookies
 itself anyway, so here:
 
-* HTTP/1.1 is h11 (http11.py), one request at a time per kept-alive connection;
+* HTTP/1.1 is llhttp's parser (http11.py), one request at a time per kept-alive connection;
 * HTTP/2 (negotiated by ALPN) is httpcore's connection, shared per origin;
 * `--proxy` goes through httpcore's proxy pool (the proxy resolves names);
 * every connection goes to a pinned address (network.py).
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import certifi
 import httpcore
 
-from audit.check.http11 import H11Connection
+from audit.check.http11 import Http11Connection
 from audit.check.network import Lookup, PinnedBackend
 from audit.check.settings import CheckSettings
 
@@ -104,17 +104,17 @@ class _Origin:
         self.addresses = addresses
         self.backend = PinnedBackend(addresses)
         self.ssl_context = ssl_context
-        self.idle: list[H11Connection] = []
+        self.idle: list[Http11Connection] = []
         self.h2: httpcore.AsyncHTTP2Connection | None = None
         self.active = 0
 
     def done(self) -> None:
         self.active -= 1
 
-    async def connect(self, timeout: float) -> H11Connection | httpcore.AsyncHTTP2Connection:
+    async def connect(self, timeout: float) -> Http11Connection | httpcore.AsyncHTTP2Connection:
         stream = await self.backend.connect_tcp(self.host, self.origin.port, timeout=timeout)
         if self.ssl_context is None:
-            return H11Connection(stream, _KEEPALIVE)
+            return Http11Connection(stream, _KEEPALIVE)
         server_name = None if _is_ip(self.host) else self.host  # SNI carries names only
         stream = await stream.start_tls(self.ssl_context, server_name, timeout=timeout)
         ssl_object = stream.get_extra_info("ssl_object")
@@ -123,9 +123,9 @@ class _Origin:
                 self.origin, stream, keepalive_expiry=_KEEPALIVE
             )
             return self.h2
-        return H11Connection(stream, _KEEPALIVE)
+        return Http11Connection(stream, _KEEPALIVE)
 
-    def take_idle(self) -> H11Connection | httpcore.AsyncHTTP2Connection | None:
+    def take_idle(self) -> Http11Connection | httpcore.AsyncHTTP2Connection | None:
         if self.h2 is not None:
             if self.h2.is_available() and not self.h2.has_expired():
                 return self.h2
@@ -138,7 +138,7 @@ class _Origin:
             _spawn(conn.aclose())
         return None
 
-    def release(self, conn: H11Connection) -> None:
+    def release(self, conn: Http11Connection) -> None:
         if conn.reusable() and len(self.idle) < _MAX_IDLE and self.budget.count < self.budget.cap:
             self.idle.append(conn)
             self.budget.count += 1
@@ -289,7 +289,7 @@ class Pools:
                     raise
                 # A kept-alive connection the server had closed: once more on a fresh one.
                 fresh = await entry.connect(timeout)
-                assert isinstance(fresh, H11Connection)
+                assert isinstance(fresh, Http11Connection)
                 conn = fresh
                 head = await conn.request(method, target, request_headers, None)
         except BaseException:

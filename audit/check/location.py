@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from audit.check.errors import LinkFailure
 from audit.models import ErrorKind
 from audit.urls import normalize_cached
+from audit.urls.normalize import MAX_CITATION
 
 # Repairs that only spell the same URL as a browser would request it.
 _BROWSER_REPAIRS = frozenset(
@@ -74,6 +75,8 @@ def redirect_target(base: str, value: str) -> str:
         return joined  # not ours to repair: the checker says it is not checked over HTTP
     if not parts.hostname:
         raise LinkFailure(ErrorKind.INVALID_REDIRECT, f"redirect to a URL without host {value!r}")
+    if len(joined) > MAX_CITATION:
+        return joined  # longer than any citation, still a URL a browser would follow
     n = normalize_cached(joined)
     if n.url is None:
         raise LinkFailure(

@@ -1,4 +1,4 @@
-"""The network under httpcore and h11: asyncio protocols, connecting only to pinned addresses.
+"""The network under httpcore and llhttp: asyncio protocols, connecting only to pinned addresses.
 
 `PinnedBackend` connects to the addresses resolve.py resolved and checked,
 whatever host name it is asked for; the name still goes into the Host

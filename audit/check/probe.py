@@ -16,7 +16,6 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ import idna
 
 from audit.check import placeholders, signatures
 from audit.check.body import ACCEPT_ENCODING, read_capped
+from audit.check.bounds import bounded_hop, bounded_observation, cache_short
 from audit.check.client import Answer, Pools
 from audit.check.errors import LinkFailure, describe
 from audit.check.fingerprint import (
@@ -95,7 +95,7 @@ class _Sibling:
     fingerprint: Fingerprint | None
 
 
-@lru_cache(maxsize=8192)
+@cache_short(maxsize=8192)
 def split(url: str) -> tuple[str, str, int, str]:
     """(scheme, ascii host, port, request target); raises LinkFailure for unusable URLs."""
     try:
@@ -215,7 +215,7 @@ class Prober:
         )
         if obs.error is ErrorKind.TLS and self.settings.tls_insecure_probe:
             obs = await self._insecure_probe(obs, fetched.url, deadline)
-        return obs
+        return bounded_observation(obs)  # what an answer chose to send, within caps
 
     # -- fetching ----------------------------------------------------------------
     def _headers(
@@ -275,7 +275,7 @@ class Prober:
                 if answer.status in REDIRECT_STATUSES and location:
                     _keep_cookies(answer, jar)
                     await _drain_small(answer)
-                    fetched.hops.append(Hop(url, answer.status, header_text(location)))
+                    fetched.hops.append(bounded_hop(Hop(url, answer.status, header_text(location))))
                     nxt = redirect_target(url, location)
                     _usable_redirect(nxt, location)
                     if len(fetched.hops) > limit:

@@ -9,9 +9,9 @@ Soft-404 cues are read from the title and headings only: a page that merely
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit
 
+from audit.check.bounds import cache_short
 from audit.check.fingerprint import PageText
 from audit.check.placeholders import TINY
 
@@ -285,7 +285,7 @@ def url_cues(url: str, final_url: str, redirected: bool) -> list[str]:
     return signals
 
 
-@lru_cache(maxsize=4096)
+@cache_short(maxsize=4096)  # final URLs come from answers: long ones are not kept
 def _path_query(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.path or "/", parts.query

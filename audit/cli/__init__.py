@@ -20,6 +20,7 @@ from audit.cli import (
     _config,
     archive,
     check,
+    compact,
     extract,
     fix,
     history,
@@ -41,7 +42,7 @@ from audit.store import DATABASE_ERRORS, describe
 log = logging.getLogger("audit")
 
 COMMANDS = (
-    init, run, normalize, extract, check, archive, report, watch, history, fix,
+    init, run, normalize, extract, check, archive, report, watch, history, fix, compact,
     schedule, worker, store,
 )  # fmt: skip
 
@@ -59,6 +60,7 @@ EXAMPLES = {
     "schedule": "example: audit schedule --db postgresql://audit@db.example/audit",
     "worker": "example: audit worker --db postgresql://audit@db.example/audit --vantage fi-1",
     "fix": "example: audit fix report.docx --out fixed/ --style append",
+    "compact": "example: audit compact --keep 2y",
 }
 
 

@@ -205,6 +205,16 @@ def add_policy(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--confirm-span", type=duration, help="spread over at least this long (default 3d)"
     )
+    g.add_argument(
+        "--unreachable-checks",
+        type=positive(int),
+        help="5xx, timeouts and TLS failures make it dead after this many in a row (default 5)",
+    )
+    g.add_argument(
+        "--unreachable-span",
+        type=duration,
+        help="spread over at least this long (default 30d)",
+    )
 
 
 def now_from_env() -> datetime:
@@ -293,7 +303,12 @@ def policy(args: argparse.Namespace) -> tuple[Policy, bool]:
         p = replace(p, confirm_checks=args.confirm_checks)
     if args.confirm_span:
         p = replace(p, confirm_span=args.confirm_span)
-    return p, bool(args.confirm_checks or args.confirm_span)
+    if args.unreachable_checks:
+        p = replace(p, unreachable_checks=args.unreachable_checks)
+    if args.unreachable_span:
+        p = replace(p, unreachable_span=args.unreachable_span)
+    given = (args.confirm_checks, args.confirm_span, args.unreachable_checks, args.unreachable_span)
+    return p, any(given)
 
 
 def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:

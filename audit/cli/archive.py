@@ -32,6 +32,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     g = p.add_argument_group("requests")
     g.add_argument("--timeout", type=positive(float), help="seconds per archive request")
     g.add_argument("--user-agent", help="the User-Agent header")
+    g.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="permit loopback and private addresses in archives' answers (refused by default)",
+    )
     add_dns(g)
     add_archives(p)
     p.add_argument("--url", action="append", default=[], help="a URL to look up (repeatable)")

@@ -7,13 +7,14 @@ import json
 from datetime import datetime
 from typing import Any, TextIO
 
-from audit import pipeline
+from audit import db, pipeline
 from audit.archive import lookup_to_json
 from audit.check import CheckSettings
 from audit.cli._options import EXIT_OK, add_policy, add_store, policy
 from audit.errors import InputError
 from audit.pipeline import RunOptions
 from audit.registry import load_registry
+from audit.status import Timeline
 from audit.store import open_store
 
 
@@ -27,13 +28,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    registry = load_registry(args.registry)
-    resource = registry.find(args.resource)
-    if resource is None:
-        raise InputError(f"no resource {args.resource!r} in the registry", path=str(args.registry))
+    if not db.exists(args.db):
+        raise InputError(f"no store at {args.db}: run `audit run` first", path=str(args.db))
     pol, overridden = policy(args)
     opts = RunOptions(check=CheckSettings(), archive=None, policy=pol, policy_overridden=overridden)
     with open_store(args.db) as store:
+        # an unchanged registry comes from the store's parse cache, not the YAML
+        registry = load_registry(args.registry, cache=store)
+        resource = registry.find(args.resource)
+        if resource is None:
+            raise InputError(
+                f"no resource {args.resource!r} in the registry", path=str(args.registry)
+            )
         t = pipeline.timeline(registry, store, resource, opts)
     if args.format == "json":
         json.dump(_timeline_json(t), out, ensure_ascii=False, indent=1)
@@ -66,7 +72,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _timeline_json(t: pipeline.Timeline) -> dict[str, Any]:
+def _timeline_json(t: Timeline) -> dict[str, Any]:
     return {
         "resource": {"id": t.resource.id, "name": t.resource.name, "url": t.resource.url},
         "verdict": t.judgement.verdict.value,

@@ -29,6 +29,7 @@ from audit.errors import StoreError
 
 T = TypeVar("T")
 _IS_NOT = re.compile(r"\bIS NOT \?")
+_ENDS = frozenset({"COMMIT", "ROLLBACK"})
 
 
 @lru_cache(maxsize=512)
@@ -77,6 +78,18 @@ class PgConnection:
         return self._conn.info.transaction_status is not pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        # the store's own BEGIN / COMMIT / ROLLBACK (Store.atomic): inside, nothing is replayed
+        if sql in _ENDS:
+            try:
+                return self._execute(sql, args)
+            finally:
+                self._explicit = False
+        cur = self._execute(sql, args)
+        if sql == "BEGIN":
+            self._explicit = True
+        return cur
+
+    def _execute(self, sql: str, args: Sequence[Any]) -> psycopg.Cursor[Any]:
         query = translate(sql)
         try:
             return self._conn.execute(query, args)

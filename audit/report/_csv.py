@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TextIO
 
 from audit._gc import gc_paused
 from audit.models import ReportData, ResourceStatus
@@ -86,7 +87,7 @@ def _row(rs: ResourceStatus) -> list[str]:
         v.snapshot_date(snap) if snap else None,
         rs.replacement.url if rs.replacement else None,
         v.action(rs),
-        len(rs.history),
+        rs.checks or len(rs.history),
         "; ".join(v.sources_text(rs)),
     ]
     # neutralize() inlined: this runs for every cell of every row.
@@ -99,7 +100,14 @@ def render_csv(data: ReportData) -> str:
     """RFC 4180 CSV (CRLF line ends); the writer should encode it as UTF-8 (with a
     BOM if Excel users must see Cyrillic correctly)."""
     out = io.StringIO()
+    write_csv(data, out)
+    return out.getvalue()
+
+
+@gc_paused
+def write_csv(data: ReportData, out: TextIO) -> None:
+    """`render_csv` written row by row: memory for one row, not for the document."""
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    writer.writerows(map(_row, data.resources))
-    return out.getvalue()
+    for rs in data.resources:
+        writer.writerow(_row(rs))

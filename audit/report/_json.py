@@ -7,7 +7,8 @@ evidence, verdict); everything else is added beside them, never renamed.
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -161,6 +162,11 @@ def result_json(rs: ResourceStatus) -> Json:
 
 def to_json(data: ReportData) -> Json:
     """The JSON report as plain Python values (what `render_json` serialises)."""
+    return _head(data) | {"results": [result_json(rs) for rs in data.resources]}
+
+
+def _head(data: ReportData) -> Json:
+    """Everything but the results (which come last)."""
     summary = v.summarize(data)
     return {
         "run": run_json(data.run),
@@ -177,7 +183,6 @@ def to_json(data: ReportData) -> Json:
         "previous_run": run_json(data.previous_run),
         "changes": [change_json(c) for c in data.changes],
         "timeline": [{"at": v.iso(at), "verdicts": dict(counts)} for at, counts in data.timeline],
-        "results": [result_json(rs) for rs in data.resources],
     }
 
 
@@ -185,4 +190,19 @@ def to_json(data: ReportData) -> Json:
 def render_json(data: ReportData) -> str:
     # Compact, by msgspec's encoder (an indent would have json fall back to its pure-Python
     # encoder, 5x slower on a large registry); readers pretty-print it themselves (`jq .`).
-    return msgspec.json.encode(to_json(data)).decode("utf-8") + "\n"
+    out = io.BytesIO()
+    write_json(data, out)
+    return out.getvalue().decode("utf-8")
+
+
+@gc_paused
+def write_json(data: ReportData, out: BinaryIO) -> None:
+    """`render_json` written result by result: memory for one result, not the document."""
+    encoder = msgspec.json.Encoder()
+    head = encoder.encode(_head(data))
+    out.write(head[:-1] + b',"results":[')
+    for i, rs in enumerate(data.resources):
+        if i:
+            out.write(b",")
+        out.write(encoder.encode(result_json(rs)))
+    out.write(b"]}\n")

@@ -182,7 +182,7 @@ def _strip(rs: ResourceStatus, frag: Fragments) -> tuple[Markup, str]:
     tally: dict[Outcome, int] = {}
     for m in rs.history:
         tally[m.outcome] = tally.get(m.outcome, 0) + 1
-    n = len(rs.history)
+    n = rs.checks or len(rs.history)  # the marks kept are the most recent checks
     label = tr.n_(
         "%(count)s check: %(tally)s",
         "%(count)s checks: %(tally)s",

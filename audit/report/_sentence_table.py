@@ -69,6 +69,64 @@ _CODE = r"[a-z_0-9]+"
 
 SENTENCES: tuple[Sentence, ...] = (
     # --- audit.judge: reasons -------------------------------------------------
+    _s(
+        "unreachable since {}: {} failures ({}) over {}",
+        r"unreachable since (?P<date>\S+): (?P<n>\d+) failures \((?P<kinds>.+?)\)"
+        r" over (?P<span>.+)",
+        NP_(
+            "unreachable since %(date)s: %(count)s failure (%(kinds)s) over %(span)s",
+            "unreachable since %(date)s: %(count)s failures (%(kinds)s) over %(span)s",
+        ),
+        "n",
+        date=T,
+        kinds=OUTS,
+        span=DAYS,
+    ),
+    _s(
+        "unreachable, not yet confirmed: {} (needs {})",
+        r"unreachable, not yet confirmed: (?P<n>\d+) of (?P<need>\d+) failures"
+        r" \((?P<kinds>.+?)\) over (?P<span>.+?) \(needs (?P<confirm>.+)\)",
+        NP_(
+            "unreachable, not yet confirmed: %(n)s of %(count)s failure (%(kinds)s) over"
+            " %(span)s; needs %(confirm)s",
+            "unreachable, not yet confirmed: %(n)s of %(count)s failures (%(kinds)s) over"
+            " %(span)s; needs %(confirm)s",
+        ),
+        "need",
+        kinds=OUTS,
+        span=DAYS,
+        confirm=DAYS,
+        n=NUM,
+    ),
+    _s(
+        "alternates between answering and failing, now {}",
+        rf"alternates between answering and failing, now (?P<outcome>{_CODE})",
+        N_("alternates between answering and failing, now: %(outcome)s"),
+        outcome=OUT,
+    ),
+    _s(
+        "alternates between answering and failing",
+        "alternates between answering and failing",
+        N_("alternates between answering and failing"),
+    ),
+    _s(
+        ("recovered: answers again at {}",),
+        r"recovered: answers again at (?P<url>.+)",
+        N_("recovered: answers again, at %(url)s"),
+        url=T,
+    ),
+    _s(
+        ("answers at {}", " at {}"),
+        r"answers at (?P<url>.+)",
+        N_("answers, at %(url)s"),
+        url=T,
+    ),
+    _s(
+        ("never answered yet, now {}", "never answered yet", "{}, now {}"),
+        rf"never answered yet, now (?P<outcome>{_CODE})",
+        N_("never answered yet, now: %(outcome)s"),
+        outcome=OUT,
+    ),
     _s("never checked", "never checked", N_("never checked")),
     _s(
         "permanently redirected to {} on {} checks",
@@ -116,7 +174,7 @@ SENTENCES: tuple[Sentence, ...] = (
         span=DAYS,
     ),
     _s(
-        "answered before, now {}",
+        ("answered before, now {}", "answered before"),
         rf"answered before, now (?P<outcome>{_CODE})",
         N_("answered before, now: %(outcome)s"),
         outcome=OUT,

@@ -7,15 +7,20 @@ report.
 
 from __future__ import annotations
 
+import functools
+import io
 import logging
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from audit.errors import OutputError
 from audit.models import ReportData
+from audit.report._csv import write_csv
 from audit.report._formats import FORMATS
+from audit.report._json import write_json
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +49,10 @@ def write_reports(
             )
         render, ext = FORMATS[fmt]
         path = out_dir / f"{stem}.{ext}"
-        _atomic_write(path, render(data), _ENCODING.get(fmt, "utf-8"))
+        if fmt in _STREAMED:
+            _atomic_stream(path, functools.partial(_STREAMED[fmt], data))
+        else:
+            _atomic_write(path, render(data), _ENCODING.get(fmt, "utf-8"))
         log.info("wrote %s", path)
         written[fmt] = path
     return written
@@ -56,16 +64,27 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, text: str, encoding: str) -> None:
+def _csv(data: ReportData, fh: BinaryIO) -> None:
+    # newline="" keeps the CSV's CRLF line ends as written.
+    text = io.TextIOWrapper(fh, encoding=_ENCODING["csv"], newline="", write_through=False)
+    write_csv(data, text)
+    text.flush()
+    text.detach()
+
+
+# Written as a stream (one row at a time), not rendered whole first.
+_STREAMED: dict[str, Callable[[ReportData, BinaryIO], None]] = {"csv": _csv, "json": write_json}
+
+
+def _atomic_stream(path: Path, write: Callable[[BinaryIO], None]) -> None:
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         # mkstemp creates 0600; a report is published (a web server, a share), so it
         # gets the mode any new file of the user would: 0666 less the umask.
         os.fchmod(fd, 0o666 & ~_umask())
-        # newline="" keeps the CSV's CRLF line ends as rendered.
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb", buffering=1 << 16) as fh:
+            write(fh)
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
@@ -73,3 +92,10 @@ def _atomic_write(path: Path, text: str, encoding: str) -> None:
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def _atomic_write(path: Path, text: str, encoding: str) -> None:
+    def write(fh: BinaryIO) -> None:
+        fh.write(text.encode(encoding))
+
+    _atomic_stream(path, write)

@@ -105,3 +105,14 @@ def test_large_pages_are_read_every_time() -> None:
     body = b"<p>" + b"word " * 10_000 + b"</p>"
     assert read_page(body, None) is not read_page(body, None)
     assert read_page(body, None) == page_text(decode(body, None))
+
+
+def test_words_are_split_alike_in_any_script() -> None:
+    # simhash splits non-ASCII text with a regex: the same words as translate + split
+    from audit.check.fingerprint import _words
+
+    every = " x ".join(chr(i) for i in range(0x30000) if not 0xD800 <= i < 0xE000)
+    assert _words(every.lower()) == set(every.lower().translate(_PUNCT).split())
+    assert simhash("Годовой отчёт — «министерства» образования… 2019") == reference_simhash(
+        "Годовой отчёт — «министерства» образования… 2019"
+    )

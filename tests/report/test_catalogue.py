@@ -26,6 +26,8 @@ SOURCES = tuple(
 # f-strings of those modules that are not sentences a report shows, and why.
 NOT_SENTENCES = {
     "{}:{}": "classify.rules_stamp: a cache key",
+    "{}/{}/{}/{}/{}": "judge.Policy's stamp: a cache key",
+    ", ": "a separator of listed outcomes",
 }
 
 

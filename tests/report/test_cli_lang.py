@@ -51,7 +51,18 @@ def test_run_and_report_in_french_and_russian(
     ]
     common = ["--registry", str(reg), "--db", str(db)]
     code = main(
-        ["run", *common, "--reports", str(reports), "--no-archive", "--lang", "ru", *resolve]
+        [
+            "run",
+            *common,
+            "--reports",
+            str(reports),
+            "--no-archive",
+            "--lang",
+            "ru",
+            *resolve,
+            "--canary",
+            "localhost",
+        ]
     )
     assert code == 0, capsys.readouterr().err
     html = (reports / "status.html").read_text(encoding="utf-8")

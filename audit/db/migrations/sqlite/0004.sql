@@ -1,19 +1,20 @@
--- The check queue's tables (audit schedule / audit worker run on PostgreSQL only; the
--- tables are here too so both engines keep one schema and `audit store copy` maps 1:1).
-CREATE TABLE jobs (
+-- A check that repeats the resource's last answer (same facts but its time: a 304,
+-- the same page) is a compact row pointing at the full one it repeats.
+CREATE TABLE repeats (
     id INTEGER PRIMARY KEY,
-    resource_id TEXT NOT NULL,
-    host TEXT NOT NULL,
-    target TEXT NOT NULL,
-    enqueued_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    done_at TEXT,
-    observation_id INTEGER REFERENCES observations(id),
-    worker TEXT
+    base INTEGER NOT NULL REFERENCES observations(id),
+    run_id INTEGER NOT NULL,
+    checked_at TEXT NOT NULL,
+    elapsed_ms INTEGER NOT NULL DEFAULT 0
 );
-CREATE UNIQUE INDEX jobs_pending ON jobs(resource_id) WHERE done_at IS NULL;
-CREATE INDEX jobs_host ON jobs(host) WHERE done_at IS NULL;
-CREATE TABLE hosts (
-    host TEXT PRIMARY KEY,
-    owner TEXT,
-    lease_until TEXT
+CREATE INDEX repeats_base ON repeats(base, checked_at);
+CREATE INDEX repeats_run ON repeats(run_id);
+-- Each resource's judge state (audit.history.Ledger), folded check by check, so a
+-- run reads this instead of the whole history. Derived: rebuilt from the
+-- observations whenever its stamp (rules, accept list, policy) differs.
+CREATE TABLE judge_state (
+    resource_id TEXT PRIMARY KEY,
+    stamp TEXT NOT NULL,
+    data TEXT NOT NULL
 );
+CREATE INDEX runs_status ON runs(status, command);
