@@ -508,7 +508,8 @@ def _writable(path: Path) -> None:
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
+    # one line: a row of quick_check's answer may itself span several
+    rows = [" ".join(str(r[0]).split()) for r in conn.execute("PRAGMA quick_check(3)")]
     if rows != ["ok"]:
         raise StoreError(
             f"{path}: the store is corrupt ({'; '.join(rows)[:200]}); restore it from a "
