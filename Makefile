@@ -18,11 +18,12 @@ run: venv
 	$(BIN)/audit run --registry data/resources.yaml --db data/audit.sqlite
 
 # The browser test needs Debian's chromium, the DNS tests dnsmasq, the read-only store
-# test (as root) chattr: scripts/ensure-* install them when missing.
+# test (as root) chattr, the store tests PostgreSQL: scripts/ensure-* install them when missing.
 test: venv
 	scripts/ensure-chromium
 	scripts/ensure-dnsmasq
 	scripts/ensure-chattr
+	scripts/ensure-postgres
 	$(BIN)/python -m pytest
 
 lint: venv

@@ -4,7 +4,8 @@ AuditError
 ├── InputError        bad input: a registry, document or option (exit code 3)
 │   ├── RegistryError   data/resources.yaml is invalid (names file and line)
 │   └── DocumentError   a document cannot be read
-├── StoreError        the SQLite store cannot be opened, is locked or too new
+├── StoreError        the store (SQLite or PostgreSQL) cannot be opened or reached,
+│                     is locked or too new
 └── OutputError       a report cannot be written
 """
 

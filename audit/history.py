@@ -255,9 +255,15 @@ class Recorder:
             self._opened = None
 
     def _add(self, resource_id: str | None, obs: Observation, why: Classification, by: str) -> None:
+        self.record(resource_id, obs, why, by)
+
+    def record(
+        self, resource_id: str | None, obs: Observation, why: Classification, by: str = ""
+    ) -> int:
+        """Record one check and its ledger inside the caller's transaction (a worker's
+        job completion); the full row it is or repeats."""
         if resource_id is None or self.ledgers is None:
-            self.store.add_observation(self.run_id, resource_id, obs, why, by)
-            return
+            return self.store.add_observation(self.run_id, resource_id, obs, why, by)
         ledgers = self.ledgers
         ledger = ledgers.get(resource_id)
         accept, policy = ledgers.rules(resource_id)
@@ -273,6 +279,7 @@ class Recorder:
         self.store.put_judge_state(resource_id, stamp(accept, policy), codec.encode(ledger))
         ledgers.set(resource_id, ledger)
         self.touched.add(resource_id)
+        return row
 
 
 def retain(store: Store, ledgers: Ledgers, resource_ids: Iterable[str], cutoff: datetime) -> int:

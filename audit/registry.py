@@ -43,36 +43,6 @@ from audit.models import (
 )
 from audit.overrides import parse_override
 
-RESOURCE_FIELDS = frozenset(
-    {
-        "id",
-        "name",
-        "url",
-        "display",
-        "cited_as",
-        "kind",
-        "region",
-        "source",
-        "sources",
-        "confirmed_by",
-        "occurrences",
-        "notes",
-        "accept",
-        "skip",
-        "timeout",
-        "confirm_checks",
-        "confirm_span_days",
-        "unreachable_checks",
-        "unreachable_span_days",
-        "candidate",
-        "cited_on",
-        "override",
-        "keep",
-        "replaced_by",
-    }
-)
-TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives", "vantages"})
-_PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://", "dns://")
 POLICY_FIELDS = frozenset(
     {
         "accept",
@@ -84,6 +54,27 @@ POLICY_FIELDS = frozenset(
         "unreachable_span_days",
     }
 )
+RESOURCE_FIELDS = POLICY_FIELDS | {
+    "id",
+    "name",
+    "url",
+    "display",
+    "cited_as",
+    "kind",
+    "region",
+    "source",
+    "sources",
+    "confirmed_by",
+    "occurrences",
+    "notes",
+    "candidate",
+    "cited_on",
+    "override",
+    "keep",
+    "replaced_by",
+}
+TOP_FIELDS = frozenset({"defaults", "resources", "webhooks", "archives", "vantages"})
+_PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://", "dns://")
 log = logging.getLogger(__name__)
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # Finite ranges for every number: `timeout: .inf` would never end a check.

@@ -1,15 +1,18 @@
-"""The embedded SQLite store: runs, observations, judge states, verdict changes, snapshots.
+"""The store: runs, observations, judge states, verdict changes, snapshots.
 
-The only module that touches SQLite. Observations are raw facts, committed as
-they arrive (WAL; `audit run` commits each check with its resource's judge
-state, at most 0.2 s apart), so a run killed with SIGKILL keeps everything it
-committed. A check that repeats the resource's last answer is a compact
-`repeats` row with its own time. Outcomes and verdicts are recomputed from the
-facts whenever needed (judge states are derived and rebuilt when their rules
-change), so any past run can be re-judged under a new policy.
+SQLite (embedded, the default) or PostgreSQL (`--db postgresql://...`, shared by
+workers on many machines); the SQL here is written once for both (audit.db
+translates it for PostgreSQL). Observations are raw facts, committed as they
+arrive (`audit run` commits each check with its resource's judge state, at most
+0.2 s apart), so a run killed with SIGKILL keeps everything it committed. A
+check that repeats the resource's last answer is a compact `repeats` row with
+its own time. Outcomes and verdicts are recomputed from the facts whenever
+needed (judge states are derived and rebuilt when their rules change), so any
+past run can be re-judged under a new policy.
 
 One run at a time: an exclusive advisory lock on `<db>.lock` (released by the
-kernel if the process dies) makes a second run refuse with a clear message.
+kernel if the process dies), on PostgreSQL a session advisory lock (released
+when the connection ends), makes a second run refuse with a clear message.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from audit import codec
+from audit import codec, db
 from audit.errors import StoreError
 from audit.models import (
     ArchiveLookup,
@@ -37,106 +40,8 @@ from audit.models import (
     VerdictChange,
 )
 
-# Each entry upgrades the schema by one version (PRAGMA user_version); never edit
-# a shipped entry, append a new one.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE runs (
-        id INTEGER PRIMARY KEY,
-        started TEXT NOT NULL,
-        finished TEXT,
-        network TEXT NOT NULL DEFAULT 'online',
-        vantage TEXT NOT NULL DEFAULT '',
-        tool_version TEXT NOT NULL DEFAULT '',
-        registry TEXT NOT NULL DEFAULT '',
-        command TEXT NOT NULL DEFAULT 'run',
-        status TEXT NOT NULL DEFAULT 'running'   -- running | finished | interrupted
-    );
-    CREATE TABLE observations (
-        id INTEGER PRIMARY KEY,
-        run_id INTEGER NOT NULL REFERENCES runs(id),
-        resource_id TEXT,
-        url TEXT NOT NULL,
-        checked_at TEXT NOT NULL,
-        status INTEGER,
-        error TEXT,
-        outcome TEXT NOT NULL,      -- classification at check time (re-derivable)
-        final_url TEXT,
-        elapsed_ms INTEGER NOT NULL DEFAULT 0,
-        evidence TEXT NOT NULL DEFAULT '[]',
-        data TEXT NOT NULL           -- the whole Observation as JSON
-    );
-    CREATE INDEX observations_resource ON observations(resource_id, checked_at);
-    CREATE INDEX observations_url ON observations(url, checked_at);
-    CREATE INDEX observations_run ON observations(run_id);
-    CREATE TABLE verdicts (
-        id INTEGER PRIMARY KEY,
-        resource_id TEXT NOT NULL,
-        url TEXT,
-        run_id INTEGER REFERENCES runs(id),
-        at TEXT NOT NULL,
-        before TEXT,
-        after TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX verdicts_resource ON verdicts(resource_id, at);
-    CREATE TABLE snapshots (
-        url TEXT PRIMARY KEY,
-        looked_up_at TEXT NOT NULL,
-        status TEXT NOT NULL,
-        data TEXT NOT NULL           -- the whole ArchiveLookup as JSON
-    );
-    CREATE TABLE notifications (
-        id INTEGER PRIMARY KEY,
-        run_id INTEGER REFERENCES runs(id),
-        target TEXT NOT NULL,
-        at TEXT NOT NULL,
-        ok INTEGER NOT NULL,
-        detail TEXT NOT NULL DEFAULT ''
-    );
-    """,
-    """
-    CREATE TABLE parse_cache (
-        kind TEXT PRIMARY KEY,       -- one entry per kind ('registry')
-        digest TEXT NOT NULL,        -- of the source text and the parser's version
-        data TEXT NOT NULL           -- the parsed value as JSON
-    );
-    """,
-    """
-    -- the classification rules and accept list `outcome` was derived under
-    -- (audit.check.rules_stamp); '' = unknown, always re-derived
-    ALTER TABLE observations ADD COLUMN classified_by TEXT NOT NULL DEFAULT '';
-    """,
-    """
-    -- A check that repeats the resource's last answer (same facts but its time: a 304,
-    -- the same page) is a compact row pointing at the full one it repeats.
-    CREATE TABLE repeats (
-        id INTEGER PRIMARY KEY,
-        base INTEGER NOT NULL REFERENCES observations(id),
-        run_id INTEGER NOT NULL,
-        checked_at TEXT NOT NULL,
-        elapsed_ms INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX repeats_base ON repeats(base, checked_at);
-    CREATE INDEX repeats_run ON repeats(run_id);
-    -- Each resource's judge state (audit.history.Ledger), folded check by check, so a
-    -- run reads this instead of the whole history. Derived: rebuilt from the
-    -- observations whenever its stamp (rules, accept list, policy) differs.
-    CREATE TABLE judge_state (
-        resource_id TEXT PRIMARY KEY,
-        stamp TEXT NOT NULL,
-        data TEXT NOT NULL
-    );
-    CREATE INDEX runs_status ON runs(status, command);
-    """,
-    """
-    -- the vantage an observation was seen from (issue 16); '' = before vantages. The
-    -- connected address and --resolve mapping travel in `data` with the observation.
-    ALTER TABLE observations ADD COLUMN vantage TEXT NOT NULL DEFAULT '';
-    UPDATE observations SET vantage = coalesce(json_extract(data, '$.vantage'), '');
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+# The schema's versioned SQL, one folder per engine (audit/db/migrations/).
+SCHEMA_VERSION = db.schema_version()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +60,12 @@ class StoredObservation:
 class Store:
     """An open store. Use `open_store()`; close it (or use `with`)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, lock_fd: int | None) -> None:
+    def __init__(
+        self, path: db.Location, conn: Any, lock_fd: int | None, engine: db.Engine
+    ) -> None:
         self.path = path
+        self.engine = engine
+        # sqlite3.Connection, or audit.db.postgres.PgConnection (the same calls)
         self._conn = conn
         self._lock_fd = lock_fd
 
@@ -185,10 +94,10 @@ class Store:
     ) -> int:
         cur = self._conn.execute(
             "INSERT INTO runs(started, vantage, tool_version, registry, command)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             (ts(started), vantage, tool_version, registry, command),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def finish_run(
         self,
@@ -215,7 +124,7 @@ class Store:
             " AND command = 'run' AND id IS NOT ?",
             (but,),
         )
-        return cur.rowcount
+        return int(cur.rowcount)
 
     def run_status(self, run_id: int) -> str | None:
         row = self._conn.execute("SELECT status FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -273,7 +182,7 @@ class Store:
         cur = self._conn.execute(
             "INSERT INTO observations(run_id, resource_id, url, checked_at, status, error,"
             " outcome, final_url, elapsed_ms, evidence, data, classified_by, vantage)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 run_id,
                 resource_id,
@@ -290,15 +199,16 @@ class Store:
                 obs.vantage,
             ),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def add_repeat(self, base: int, run_id: int, checked_at: datetime, elapsed_ms: int) -> int:
         """Record a check whose facts are those of row `base` but for its time."""
         cur = self._conn.execute(
-            "INSERT INTO repeats(base, run_id, checked_at, elapsed_ms) VALUES (?,?,?,?)",
+            "INSERT INTO repeats(base, run_id, checked_at, elapsed_ms) VALUES (?,?,?,?)"
+            " RETURNING id",
             (base, run_id, ts(checked_at), elapsed_ms),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     def observations(
         self, resource_id: str | None = None, *, url: str | None = None, run_id: int | None = None
@@ -325,7 +235,7 @@ class Store:
         cond = (" WHERE " + " AND ".join(where)) if where else ""
         rcond = (" WHERE " + " AND ".join(rwhere)) if rwhere else ""
         sql = (
-            f"SELECT {_OBSERVATION_COLUMNS}, checked_at, NULL, NULL, 0 FROM observations{cond}"
+            f"SELECT {_OBSERVATION_COLUMNS}, checked_at, NULL, 0, 0 FROM observations{cond}"
             f" UNION ALL SELECT {_REPEAT_COLUMNS} FROM repeats r"
             f" JOIN observations o ON o.id = r.base{rcond}"
             " ORDER BY 8, 1, 10"
@@ -359,7 +269,8 @@ class Store:
 
     def put_judge_state(self, resource_id: str, stamp: str, data: str) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO judge_state(resource_id, stamp, data) VALUES (?, ?, ?)",
+            "INSERT INTO judge_state(resource_id, stamp, data) VALUES (?, ?, ?)"
+            " ON CONFLICT(resource_id) DO UPDATE SET stamp = excluded.stamp, data = excluded.data",
             (resource_id, stamp, data),
         )
 
@@ -386,24 +297,32 @@ class Store:
                 " AND NOT EXISTS (SELECT 1 FROM repeats r WHERE r.base = observations.id)",
                 (resource_id, at, *kept),
             ).rowcount
-        return gone
+        return int(gone)
 
     def drop_unkeyed_before(self, cutoff: datetime) -> int:
         """Delete checks of no resource (`audit check --url`) older than `cutoff`."""
         with self.atomic():
-            return self._conn.execute(
-                "DELETE FROM observations WHERE resource_id IS NULL AND checked_at < ?"
-                " AND NOT EXISTS (SELECT 1 FROM repeats r WHERE r.base = observations.id)",
-                (ts(cutoff),),
-            ).rowcount
+            return int(
+                self._conn.execute(
+                    "DELETE FROM observations WHERE resource_id IS NULL AND checked_at < ?"
+                    " AND NOT EXISTS (SELECT 1 FROM repeats r WHERE r.base = observations.id)",
+                    (ts(cutoff),),
+                ).rowcount
+            )
 
     def vacuum(self) -> None:
-        self._conn.execute("VACUUM")
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Give the space of deleted rows back (to the OS on SQLite, to reuse on PostgreSQL)."""
+        self._conn.execute("VACUUM")  # PostgreSQL: autocommit, as VACUUM requires
+        if self.engine is db.Engine.SQLITE:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def size(self) -> int:
-        """Bytes the store takes on disk (main file and write-ahead log)."""
-        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        """Bytes the store takes on disk (SQLite: main file and write-ahead log)."""
+        if self.engine is db.Engine.POSTGRESQL:
+            row = self._conn.execute("SELECT pg_database_size(current_database())").fetchone()
+            return int(row[0])
+        path = Path(self.path)
+        return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
 
     # -- parse cache ------------------------------------------------------------------
     def cached(self, kind: str, digest: str) -> str | None:
@@ -414,7 +333,8 @@ class Store:
 
     def put_cached(self, kind: str, digest: str, data: str) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO parse_cache(kind, digest, data) VALUES (?, ?, ?)",
+            "INSERT INTO parse_cache(kind, digest, data) VALUES (?, ?, ?)"
+            " ON CONFLICT(kind) DO UPDATE SET digest = excluded.digest, data = excluded.data",
             (kind, digest, data),
         )
 
@@ -511,7 +431,7 @@ class Store:
         )
 
 
-def open_store(path: Path, *, lock: bool = False, verify: bool = True) -> Store:
+def open_store(location: db.Location, *, lock: bool = False, verify: bool = True) -> Store:
     """Open (creating and migrating) the store; `lock` takes the one-run-at-a-time lock.
 
     Every failure is one StoreError line and leaves the file as it was: a
@@ -519,6 +439,11 @@ def open_store(path: Path, *, lock: bool = False, verify: bool = True) -> Store:
     `PRAGMA quick_check` runs before anything is written, so a corrupt store is
     never migrated, switched to WAL or written into.
     """
+    if db.engine_of(location) is db.Engine.POSTGRESQL:
+        from audit.db.pgstore import open_postgres  # noqa: PLC0415 (psycopg only when used)
+
+        return Store(location, open_postgres(str(location), lock=lock), None, db.Engine.POSTGRESQL)
+    path = Path(location)
     lock_fd: int | None = None
     conn: sqlite3.Connection | None = None
     try:
@@ -552,7 +477,7 @@ def open_store(path: Path, *, lock: bool = False, verify: bool = True) -> Store:
             why = exc.strerror or exc
             raise StoreError(f"{path}: cannot open the store: {why}") from None
         raise
-    return Store(path, conn, lock_fd)
+    return Store(path, conn, lock_fd, db.Engine.SQLITE)
 
 
 DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,)
@@ -591,7 +516,8 @@ def _writable(path: Path) -> None:
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
-    rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
+    # one line: a row of quick_check's answer may itself span several
+    rows = [" ".join(str(r[0]).split()) for r in conn.execute("PRAGMA quick_check(3)")]
     if rows != ["ok"]:
         raise StoreError(
             f"{path}: the store is corrupt ({'; '.join(rows)[:200]}); restore it from a "
@@ -606,7 +532,8 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             f"{path}: store schema v{version} is newer than this audit "
             f"(v{SCHEMA_VERSION}); upgrade audit"
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    scripts = db.migrations(db.Engine.SQLITE)
+    for number, script in enumerate(scripts[version:], start=version + 1):
         # executescript commits first; wrap each step so it applies whole or not at all
         conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 

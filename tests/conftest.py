@@ -21,6 +21,7 @@ import pytest
 
 from audit.check.settings import DEFAULT_CANARIES
 from tests.servers.dns import DnsServer, dns_server
+from tests.servers.postgres import PostgresServer, postgres_server
 from tests.servers.web import WebServer
 
 GUARD_DIR = Path(__file__).parent / "guard"
@@ -30,6 +31,23 @@ GUARD_DIR = Path(__file__).parent / "guard"
 def _web() -> Iterator[WebServer]:
     with WebServer() as server:
         yield server
+
+
+@pytest.fixture(name="postgres", scope="session")
+def _postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session (started on first use); each test takes
+    a fresh database of it (`postgres.new_database()` or the `location` fixture)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(name="location", params=["sqlite", "postgresql"])
+def _location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """A new, empty store on each engine: the store tests run on both."""
+    if request.param == "sqlite":
+        return tmp_path / "audit.sqlite"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,5 @@
-"""The SQLite store: schema versions, per-observation commits, one run at a time."""
+"""The store on both engines (SQLite, PostgreSQL): schema versions, per-observation commits,
+one run at a time."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from audit import db as engines
 from audit.errors import StoreError
 from audit.models import (
     ArchiveLookup,
@@ -26,7 +28,10 @@ from audit.models import (
     Verdict,
     VerdictChange,
 )
-from audit.store import MIGRATIONS, SCHEMA_VERSION, open_store
+from audit.store import SCHEMA_VERSION, open_store
+from tests.servers.postgres import PostgresServer
+
+MIGRATIONS = engines.migrations(engines.Engine.SQLITE)
 
 T0 = datetime(2026, 3, 1, 6, tzinfo=UTC)
 
@@ -37,8 +42,8 @@ def obs(url: str = "http://a.example/", **kw: object) -> Observation:
     return Observation(**base)  # type: ignore[arg-type]
 
 
-def test_roundtrip_of_an_observation(tmp_path: Path) -> None:
-    db = tmp_path / "audit.sqlite"
+def test_roundtrip_of_an_observation(location: Path | str) -> None:
+    db = location
     full = obs(
         redirects=(Hop("http://a.example/", 301, "https://a.example/"),),
         final_url="https://a.example/",
@@ -70,8 +75,8 @@ def test_schema_version_is_recorded_and_newer_refused(tmp_path: Path) -> None:
         open_store(db)
 
 
-def test_second_run_is_refused_while_first_holds_the_lock(tmp_path: Path) -> None:
-    db = tmp_path / "audit.sqlite"
+def test_second_run_is_refused_while_first_holds_the_lock(location: Path | str) -> None:
+    db = location
     with open_store(db, lock=True):
         with pytest.raises(StoreError, match="another audit run"):
             open_store(db, lock=True)
@@ -86,15 +91,15 @@ def test_unwritable_store_is_a_clear_error(tmp_path: Path) -> None:
         open_store(tmp_path / "file" / "audit.sqlite")
 
 
-def test_sigkill_keeps_every_committed_observation(tmp_path: Path) -> None:
-    db = tmp_path / "audit.sqlite"
+def test_sigkill_keeps_every_committed_observation(location: Path | str) -> None:
+    db = location
     script = f"""
 import os, signal, sys
 from datetime import datetime, UTC
 from pathlib import Path
 from audit.store import open_store
 from audit.models import Observation, Classification, Outcome
-store = open_store(Path({str(db)!r}), lock=True)
+store = open_store({db!r} if {isinstance(db, str)} else Path({str(db)!r}), lock=True)
 run = store.start_run(datetime.now(UTC))
 for i in range(50):
     o = Observation(url=f"http://h{{i}}.example/", checked_at=datetime.now(UTC), status=200)
@@ -108,8 +113,8 @@ os.kill(os.getpid(), signal.SIGKILL)
         assert store.runs()[0].finished is None
 
 
-def test_verdict_changes_and_latest(tmp_path: Path) -> None:
-    with open_store(tmp_path / "a.sqlite") as store:
+def test_verdict_changes_and_latest(location: Path | str) -> None:
+    with open_store(location) as store:
         run = store.start_run(T0)
         store.add_verdict_changes(
             run,
@@ -127,7 +132,7 @@ def test_verdict_changes_and_latest(tmp_path: Path) -> None:
         assert len(store.verdict_changes("b")) == 2
 
 
-def test_snapshot_cache(tmp_path: Path) -> None:
+def test_snapshot_cache(location: Path | str) -> None:
     lookup = ArchiveLookup(
         url="http://a.example/",
         status=ArchiveStatus.ARCHIVED,
@@ -141,7 +146,7 @@ def test_snapshot_cache(tmp_path: Path) -> None:
         ),
         checked_at=T0,
     )
-    with open_store(tmp_path / "a.sqlite") as store:
+    with open_store(location) as store:
         store.put_snapshot(lookup, T0)
         store.put_snapshot(lookup, T0)  # upsert
         hit = store.get_snapshot("http://a.example/")
@@ -149,9 +154,9 @@ def test_snapshot_cache(tmp_path: Path) -> None:
         assert store.get_snapshot("http://b.example/") is None
 
 
-def test_offline_observation_roundtrip(tmp_path: Path) -> None:
+def test_offline_observation_roundtrip(location: Path | str) -> None:
     o = obs(status=None, error=ErrorKind.OFFLINE, detail="no network")
-    with open_store(tmp_path / "a.sqlite") as store:
+    with open_store(location) as store:
         run = store.start_run(T0)
         store.add_observation(run, "a", o, Classification(Outcome.OFFLINE))
         assert store.observations(url="http://a.example/")[0].observation.error is ErrorKind.OFFLINE
@@ -174,7 +179,7 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> Non
         store.add_observation(1, "a", obs(), Classification(Outcome.OK, ()), "1:403")
         assert store.observations("a")[0].classified_by == "1:403"
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
     conn.close()
 
 
@@ -203,6 +208,49 @@ def test_rows_of_another_schema_still_read(tmp_path: Path) -> None:
     assert o.status == 404 and o.checked_at == T0 and o.proxy is None
     assert o.redirects == (Hop("http://a.example/", 301, "http://a.example/x"),)
     assert o.fingerprint is not None and o.fingerprint.simhash == 2**64 - 1
+
+
+def test_postgres_schema_newer_than_the_tool_is_refused(postgres: PostgresServer) -> None:
+    url = postgres.new_database()
+    open_store(url).close()
+    dbname = url.rsplit("/", 1)[1]
+    assert postgres.psql("SELECT max(version) FROM audit_schema", dbname) == str(SCHEMA_VERSION)
+    postgres.psql(f"INSERT INTO audit_schema(version) VALUES ({SCHEMA_VERSION + 1})", dbname)
+    with pytest.raises(StoreError, match=r"schema v\d+ is newer than this audit"):
+        open_store(url)
+
+
+def test_parse_cache_is_one_entry_per_kind(location: Path | str) -> None:
+    with open_store(location) as store:
+        store.put_cached("registry", "d1", "{}")
+        store.put_cached("registry", "d2", "[]")
+        assert store.cached("registry", "d1") is None
+        assert store.cached("registry", "d2") == "[]"
+
+
+def test_an_unreachable_postgres_is_a_one_line_error(postgres: PostgresServer) -> None:
+    import socket
+
+    with socket.socket() as s:  # a loopback port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(
+        StoreError, match=r"^postgresql://audit@127\.0\.0\.1:\d+/x: cannot connect"
+    ) as e:
+        open_store(f"postgresql://audit:secret@127.0.0.1:{port}/x")
+    assert "\n" not in str(e.value) and "secret" not in str(e.value)
+
+
+def test_a_sqlite_store_never_loads_psycopg(tmp_path: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from audit.cli import main;"
+        f" main(['history', '--db', {str(tmp_path / 'a.sqlite')!r}, 'x']);"
+        " print(sorted(m for m in sys.modules if m.startswith('psycopg')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 # --------------------------------------------------------------------------
@@ -296,10 +344,10 @@ def test_a_schema_3_store_with_history_upgrades_and_gives_the_same_verdicts(
     assert out["results"][0]["reason"] == expected.reason
 
 
-def test_a_repeat_keeps_its_own_time_and_duration(tmp_path: Path) -> None:
+def test_a_repeat_keeps_its_own_time_and_duration(location: Path | str) -> None:
     from datetime import timedelta
 
-    with open_store(tmp_path / "s.sqlite") as store:
+    with open_store(location) as store:
         run = store.start_run(T0)
         base = store.add_observation(run, "a", obs(elapsed_ms=5), Classification(Outcome.OK))
         later = T0 + timedelta(days=7)
@@ -316,7 +364,10 @@ def test_a_repeat_keeps_its_own_time_and_duration(tmp_path: Path) -> None:
 
 
 def test_compact_keeps_what_verdicts_and_reports_need(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    location: Path | str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Three years of weekly checks recorded through the run's own recorder, then
     `audit compact --keep 2y`: old checks go, verdicts (also re-judged) stay."""
@@ -329,7 +380,7 @@ def test_compact_keeps_what_verdicts_and_reports_need(
     from audit.judge import Policy
     from audit.registry import load_registry
 
-    db, reg = tmp_path / "audit.sqlite", tmp_path / "resources.yaml"
+    db, reg = location, tmp_path / "resources.yaml"
     reg.write_text(
         "resources:\n"
         "  - id: steady\n    name: S\n    url: http://steady.example/\n"
@@ -386,3 +437,67 @@ def test_compact_keeps_what_verdicts_and_reports_need(
     first_404 = start + timedelta(weeks=40)
     assert [s.observation.status for s in gone if s.observation.checked_at >= first_404]
     assert min(s.observation.checked_at for s in gone) <= first_404  # the streak is whole
+
+
+def test_judge_state_is_one_row_per_resource_and_atomic_rolls_back(
+    location: Path | str,
+) -> None:
+    with open_store(location) as store:
+        store.put_judge_state("a", "s1", "{}")
+        store.put_judge_state("a", "s2", '{"x": 1}')  # the newest wins, one row
+        store.put_judge_state("b", "s1", "[]")
+        assert store.judge_state("a") == ("s2", '{"x": 1}')
+        assert sorted(store.judge_states()) == [("a", "s2", '{"x": 1}'), ("b", "s1", "[]")]
+        run = store.start_run(T0)
+        with pytest.raises(RuntimeError), store.atomic():
+            store.add_observation(run, "a", obs(), Classification(Outcome.OK))
+            store.put_judge_state("a", "s3", "{}")
+            raise RuntimeError("mid-transaction")
+        assert store.observations("a") == [] and store.judge_state("a") == ("s2", '{"x": 1}')
+        store.begin()
+        store.add_observation(run, "a", obs(), Classification(Outcome.OK))
+        store.commit()
+        assert len(store.observations("a")) == 1
+
+
+def test_vacuum_and_size_on_either_engine(location: Path | str) -> None:
+    with open_store(location) as store:
+        run = store.start_run(T0)
+        for i in range(50):
+            store.add_observation(run, f"r{i}", obs(detail="x" * 2000), Classification(Outcome.OK))
+        full = store.size()
+        assert full > 100_000  # the rows are in it
+        store.drop_unkeyed_before(T0)  # nothing unkeyed: nothing goes
+        assert len(store.observations(run_id=run)) == 50
+        store.vacuum()
+        assert store.size() > 0
+
+
+def test_a_store_of_main_schema_4_upgrades_to_the_queue_schema(tmp_path: Path) -> None:
+    """A store made by the releases before the queue (schema 4: repeats and judge
+    states, no jobs) gets the queue's tables and keeps every row."""
+    db = tmp_path / "audit.sqlite"
+    conn = sqlite3.connect(db)
+    for number, script in enumerate(MIGRATIONS[:4], start=1):
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    conn.close()
+    assert SCHEMA_VERSION == 6
+    with open_store(db) as store:
+        run = store.start_run(T0)
+        base = store.add_observation(run, "a", obs(), Classification(Outcome.OK))
+        store.add_repeat(base, run, T0, 3)
+        store.put_judge_state("a", "s", "{}")
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 4")
+    conn.execute("DROP TABLE hosts")
+    conn.execute("DROP TABLE jobs")
+    conn.execute("ALTER TABLE observations DROP COLUMN vantage")  # 0006 (vantages) adds it
+    conn.commit()
+    conn.close()
+    with open_store(db) as store:
+        assert len(store.observations("a")) == 2 and store.judge_state("a") == ("s", "{}")
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"jobs", "hosts", "repeats", "judge_state"} <= tables
+    conn.close()

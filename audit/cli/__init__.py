@@ -28,7 +28,10 @@ from audit.cli import (
     normalize,
     report,
     run,
+    schedule,
+    store,
     watch,
+    worker,
 )
 from audit.cli._config import CONFIG_NAME
 from audit.cli._options import EXIT_FAILURE, EXIT_INPUT, EXIT_OK
@@ -38,7 +41,10 @@ from audit.store import DATABASE_ERRORS, describe
 
 log = logging.getLogger("audit")
 
-COMMANDS = (init, run, normalize, extract, check, archive, report, watch, history, fix, compact)
+COMMANDS = (
+    init, run, normalize, extract, check, archive, report, watch, history, fix, compact,
+    schedule, worker, store,
+)  # fmt: skip
 
 EXAMPLES = {
     "init": "example: audit init my-reports && cd my-reports",
@@ -50,6 +56,9 @@ EXAMPLES = {
     "report": "example: audit report --format md > status.md",
     "watch": 'example: audit watch --cron "0 6 * * *"',
     "history": "example: audit history vologda-viro",
+    "store": "example: audit store copy --from data/audit.sqlite --to postgresql://audit@db/audit",
+    "schedule": "example: audit schedule --db postgresql://audit@db.example/audit",
+    "worker": "example: audit worker --db postgresql://audit@db.example/audit --vantage fi-1",
     "fix": "example: audit fix report.docx --out fixed/ --style append",
     "compact": "example: audit compact --keep 2y",
 }

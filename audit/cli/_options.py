@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from audit import db
 from audit.archive import ArchiveSettings
 from audit.check import CheckSettings, parse_dns_server, parse_resolve
 from audit.check.vantage import parse_vantage
@@ -64,9 +65,11 @@ def add_store(p: argparse.ArgumentParser, *, optional: bool = True) -> None:
     )
     p.add_argument(
         "--db",
-        type=Path,
-        default=Path("data/audit.sqlite"),
-        help="the SQLite store (default: data/audit.sqlite)",
+        type=db.parse_location,
+        default=db.default_location(),
+        metavar="PATH|URL",
+        help="the store: a SQLite file, or postgresql://user@host/dbname "
+        "(default: $AUDIT_DB, else data/audit.sqlite)",
     )
     if optional:
         p.add_argument("--no-store", action="store_true", help="record nothing")
@@ -342,14 +345,16 @@ def maybe_store(args: argparse.Namespace) -> contextlib.AbstractContextManager[S
 
 
 @contextlib.contextmanager
-def registry_and_store(args: argparse.Namespace) -> Iterator[tuple[Registry, Store]]:
-    """The registry (parsed, or from the store's cache) and the locked store.
+def registry_and_store(
+    args: argparse.Namespace, *, lock: bool = True
+) -> Iterator[tuple[Registry, Store]]:
+    """The registry (parsed, or from the store's cache) and the (locked) store.
 
     A bad registry must not leave a new, empty store behind: without a store yet,
     the registry is validated before one is created.
     """
-    registry = None if args.db.exists() else load_registry(args.registry)
-    with open_store(args.db, lock=True) as store:
+    registry = None if db.exists(args.db) else load_registry(args.registry)
+    with open_store(args.db, lock=lock) as store:
         if registry is None:
             registry = load_registry(args.registry, cache=store)
         else:

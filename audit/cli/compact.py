@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 from typing import TextIO
 
-from audit import history, status
+from audit import db, history, status
 from audit.cli._options import EXIT_OK, add_store, now_from_env
 from audit.errors import InputError
 from audit.judge import Policy
@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_compact(args: argparse.Namespace, out: TextIO) -> int:
-    if args.no_store or not args.db.exists():
+    if args.no_store or not db.exists(args.db):
         raise InputError(f"no store at {args.db}: nothing to compact", path=str(args.db))
     cutoff = now_from_env() - args.keep
     # the run lock: no run may record while rows go

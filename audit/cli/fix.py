@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
 
-from audit import pipeline
+from audit import db, pipeline
 from audit.check import CheckSettings
 from audit.cli._options import (
     EXIT_OK,
@@ -79,7 +79,7 @@ def cmd_fix(args: argparse.Namespace, out: TextIO) -> int:
     registry = load_registry(args.registry)
     # every document is read before anything is looked up or written
     cited = {path: extract_file(path) for path in args.documents}
-    store = open_store(args.db) if args.db.exists() and not args.no_store else None
+    store = open_store(args.db) if db.exists(args.db) and not args.no_store else None
     try:
         statuses = _statuses(args, registry, store)
         offered = stored.load(store) if store else {}

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any, TextIO
 
-from audit import pipeline
+from audit import db, pipeline
 from audit.archive import lookup_to_json
 from audit.check import CheckSettings
 from audit.cli._options import EXIT_OK, add_policy, add_store, policy
@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    if not args.db.exists():
+    if not db.exists(args.db):
         raise InputError(f"no store at {args.db}: run `audit run` first", path=str(args.db))
     pol, overridden = policy(args)
     opts = RunOptions(check=CheckSettings(), archive=None, policy=pol, policy_overridden=overridden)

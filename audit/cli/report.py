@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from audit import pipeline, report
+from audit import db, pipeline, report
 from audit.check import CheckSettings
 from audit.cli._options import EXIT_DEAD, EXIT_OK, add_policy, add_store, now_from_env, policy
 from audit.errors import InputError
@@ -50,7 +50,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         policy_overridden=overridden,
         reports_dir=args.reports,
     )
-    if args.no_store or not args.db.exists():
+    if args.no_store or not db.exists(args.db):
         raise InputError(f"no store at {args.db}: run `audit run` first", path=str(args.db))
     with open_store(args.db) as store:
         registry = load_registry(args.registry, cache=store)

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from audit import pipeline, report
 from audit.check import loop as check_loop
+from audit.cli import schedule
 from audit.cli._options import (
     EXIT_DEAD,
     EXIT_OK,
@@ -42,11 +43,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="ask Save Page Now to capture resources found alive (IA_ACCESS_KEY/IA_SECRET_KEY)",
     )
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    p.add_argument(
+        "--enqueue",
+        action="store_true",
+        help="queue what is due for `audit worker`s instead of checking it here "
+        "(PostgreSQL store; the same as `audit schedule`)",
+    )
     add_lang(p)
     p.set_defaults(func=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.enqueue:
+        return schedule.cmd_schedule(args, out)
     with (
         registry_and_store(args) as (registry, store),
         progress("checking", quiet=args.quiet) as update,

@@ -70,9 +70,9 @@ def _read(path: Path, source: str) -> tuple[list[str], list[list[tuple[str, str]
     _vet(path, source)
     try:
         document = docx.Document(str(path))
-        paragraphs = list(_paragraphs(document))
-        texts = [p.text for p in paragraphs]
-        targets = [[(h.url, h.text) for h in p.hyperlinks] for p in paragraphs]
+        found = list(paragraphs(document))
+        texts = [p.text for p in found]
+        targets = [[(h.url, h.text) for h in p.hyperlinks] for p in found]
     except (
         PackageNotFoundError,
         zipfile.BadZipFile,
@@ -105,7 +105,7 @@ def extract_docx(path: Path, source: str) -> list[Citation]:
     return merge(links, written)
 
 
-def _paragraphs(container: Any) -> Iterator[Paragraph]:
+def paragraphs(container: Any) -> Iterator[Paragraph]:
     """Paragraphs of the body and of table cells (nested too), in document order."""
     for item in container.iter_inner_content():
         if isinstance(item, Paragraph):
@@ -113,4 +113,4 @@ def _paragraphs(container: Any) -> Iterator[Paragraph]:
         elif isinstance(item, Table):
             for row in item.rows:
                 for cell in row.cells:
-                    yield from _paragraphs(cell)
+                    yield from paragraphs(cell)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import docx
@@ -19,13 +19,13 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.table import Table
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from audit import urls
 from audit.errors import DocumentError
+from audit.extract.docx import paragraphs
 from audit.extract.scan import scan
 from audit.fix.model import Action, Decision, Style
 from audit.fix.sites import _is_domain, shown
@@ -43,7 +43,7 @@ def fix_docx(data: bytes, path: str, decide: Decide, style: Style) -> tuple[byte
     # `audit extract` numbers a hyperlink by its paragraph, a written address by its
     # line in the paragraphs' text joined by newlines (a <w:br/> starts a line too)
     text_line = 1
-    for number, paragraph in enumerate(_paragraphs(document), start=1):
+    for number, paragraph in enumerate(paragraphs(document), start=1):
         segment: list[Run] = []
         line = text_line
         breaks = paragraph.text.count("\n")
@@ -158,14 +158,3 @@ def _new_link(rid: str, text: str, looks: Any) -> Any:
     h.set(qn("r:id"), rid)
     h.append(_new_run(text, looks))
     return h
-
-
-def _paragraphs(container: Any) -> Iterator[Paragraph]:
-    """Paragraphs of the body and of table cells, in document order (as audit.extract)."""
-    for item in container.iter_inner_content():
-        if isinstance(item, Paragraph):
-            yield item
-        elif isinstance(item, Table):
-            for row in item.rows:
-                for cell in row.cells:
-                    yield from _paragraphs(cell)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audit import db as engines
 from audit.check import CheckSettings
 from audit.check.vantage import Vantage, parse_vantage, settings_for, vantages_for
 from audit.compare import Seen, Stage, compare
@@ -22,7 +23,7 @@ from audit.models import (
     Verdict,
 )
 from audit.registry import load_registry
-from audit.store import MIGRATIONS, SCHEMA_VERSION, open_store
+from audit.store import SCHEMA_VERSION, open_store
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -174,10 +175,12 @@ class TestJudge:
         assert judge(history).verdict is Verdict.ALIVE
 
 
-def test_schema_5_upgrades_a_v4_store_with_the_vantage_column_filled(tmp_path: Path) -> None:
+def test_schema_6_upgrades_a_v5_store_with_the_vantage_column_filled(tmp_path: Path) -> None:
     db = tmp_path / "audit.sqlite"
     conn = sqlite3.connect(db)
-    conn.executescript("BEGIN; " + "; ".join(MIGRATIONS[:4]) + "; PRAGMA user_version = 4; COMMIT;")
+    # a store as main's migrations 0001-0005 left it (audit/db/migrations/sqlite/)
+    for number, script in enumerate(engines.migrations(engines.Engine.SQLITE)[:5], start=1):
+        conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
     conn.execute("INSERT INTO runs(started) VALUES ('2026-01-01T00:00:00.000+00:00')")
     data = '{"url": "http://a/", "checked_at": "2026-01-01T00:00:00+00:00", "vantage": "eu"}'
     conn.execute(
@@ -200,5 +203,5 @@ def test_schema_5_upgrades_a_v4_store_with_the_vantage_column_filled(tmp_path: P
         ("eu",),
         ("ru",),
     ]
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
