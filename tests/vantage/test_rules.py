@@ -24,6 +24,7 @@ from audit.models import (
 )
 from audit.registry import load_registry
 from audit.store import SCHEMA_VERSION, open_store
+from tests.servers.postgres import PostgresServer
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
@@ -205,3 +206,36 @@ def test_schema_6_upgrades_a_v5_store_with_the_vantage_column_filled(tmp_path: P
     ]
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
+
+
+def test_schema_6_upgrades_a_postgresql_v5_store_with_the_vantage_column_filled(
+    postgres: PostgresServer,
+) -> None:
+    url = postgres.new_database()
+    dbname = url.rsplit("/", 1)[1]
+    open_store(url).close()
+    # back to main's v5 (migrations 0001-0005), with a row recorded by a build that
+    # kept the vantage in the observation's JSON only
+    postgres.psql(
+        "ALTER TABLE observations DROP COLUMN vantage; DELETE FROM audit_schema WHERE version = 6;"
+        " INSERT INTO runs(started) VALUES ('2026-01-01T00:00:00.000+00:00');"
+        " INSERT INTO observations(run_id, resource_id, url, checked_at, outcome, data)"
+        " SELECT id, 'a', 'http://a/', '2026-01-01T00:00:00.000+00:00', 'ok',"
+        ' \'{"url": "http://a/", "checked_at": "2026-01-01T00:00:00+00:00", "vantage": "eu"}\''
+        " FROM runs",
+        dbname,
+    )
+    with open_store(url) as store:
+        assert store.observations("a")[0].observation.vantage == "eu"
+        run = store.start_run(T0)
+        store.add_observation(
+            run,
+            "a",
+            Observation("http://a/", T0, status=200, vantage="ru"),
+            Classification(Outcome.OK),
+        )
+    assert (
+        postgres.psql("SELECT string_agg(vantage, ',' ORDER BY id) FROM observations", dbname)
+        == "eu,ru"
+    )
+    assert postgres.psql("SELECT max(version) FROM audit_schema", dbname) == str(SCHEMA_VERSION)
