@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from audit import registry as registry_module
 from audit.errors import RegistryError
 from audit.models import Citation, Location
+from audit.registry import _load as registry_module  # where load_registry looks up _parse_yaml
 from audit.registry import load_registry, merge_into, write_atomic
 from audit.store import open_store
 
