@@ -22,7 +22,6 @@ class Fetched:
     status: int | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
-    truncated: bool = False
     error: ErrorKind | None = None
     detail: str = ""
     address: str | None = None  # where the last hop was sent (pinned), None via a proxy

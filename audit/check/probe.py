@@ -184,7 +184,7 @@ class Prober:
                 fetched.status = answer.status
                 fetched.headers = [(k, v) for k, v in answer.headers if k in KEPT_HEADERS]
                 if answer.status >= 200 and answer.status not in (204, 304):
-                    fetched.body, fetched.truncated = await read_capped(
+                    fetched.body, _ = await read_capped(
                         answer.chunks(),
                         answer.header("content-encoding"),
                         cap or self.settings.body_cap,
