@@ -19,7 +19,7 @@ import re
 
 from audit.models import Normalized
 
-from .keys import web_key
+from .keys import KEY_VERSION, web_key
 
 _LABEL = r"(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # Characters of a path, query or fragment that WHATWG serialises unchanged and that
@@ -60,6 +60,10 @@ def canonical(text: str) -> Normalized | None:
     else:
         url = text
     path_query = tail.split("#", 1)[0]
-    path, question, query = path_query.partition("?")
-    key = web_key(scheme, userinfo="", host=host, port="", path=path, query=question + query)
+    if "%" not in path_query:
+        # no escape to normalise and (see _REWRITTEN) no dot segment: web_key's identity
+        key = f"{KEY_VERSION}:{scheme}://{host}{path_query}"
+    else:
+        path, question, query = path_query.partition("?")
+        key = web_key(scheme, userinfo="", host=host, port="", path=path, query=question + query)
     return Normalized(input=text, url=url, display=url, key=key)
