@@ -275,7 +275,12 @@ def _body_end(text: str, pos: int) -> int:
 
 def _cut_glued(body: str) -> str:
     # = _INNER_SCHEME.search(body, 1): its matches cannot overlap, so every one
-    # starts at a match of its text without the look-behinds
+    # starts at a match of its text without the look-behinds, and an ASCII body
+    # without `http` or `www` after its start has none (the usual case)
+    if body.isascii():
+        low = body.lower()
+        if low.find("http", 1) < 0 and low.find("www", 1) < 0:
+            return body
     for hint in _INNER_HINT.finditer(body, 1):
         m = _INNER_SCHEME.match(body, hint.start())
         if m:
