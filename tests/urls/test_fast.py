@@ -56,12 +56,21 @@ def test_fast_path_equals_full_pipeline_on_realdocs() -> None:
         "http://example.org",
         "https://a-b.example.co.uk/x?q=1&r=2#top",
         "http://site1.example42.org/docs/77/p-1.html",
+        "www.example.org",
+        "www.viro.edu.ru/about/",
     ],
 )
 def test_canonical_addresses_take_the_fast_path(text: str) -> None:
     fast = canonical(text)
     assert fast is not None
     assert fast == normalize_full(text)
+
+
+def test_a_schemeless_www_address_gets_http_added() -> None:
+    fast = canonical("www.example.org/a")
+    assert fast is not None
+    assert fast.url == "http://www.example.org/a"
+    assert [r.rule for r in fast.repairs] == ["scheme-added"]
 
 
 @pytest.mark.parametrize(
@@ -80,7 +89,10 @@ def test_canonical_addresses_take_the_fast_path(text: str) -> None:
         "http://foo.localhost/",  # warned about
         "http://-bad.example.org/",  # breaks the label rules
         "http://1.2.3.4/",  # an address, not a name
-        "www.example.org",  # no scheme: one is added
+        "www.example.notatld/",  # no scheme and no public suffix: not an address
+        "www.x.ru/a:https://y.ru/",  # a second address glued on
+        "WWW.example.org/",  # host lower-cased
+        "example.org/a",  # no scheme and no `www.`: the PSL and more decide
         " http://example.org/",  # white space trimmed
         "http://example.org/" + "a" * 16_384,  # too long to be one citation
     ],
@@ -91,7 +103,9 @@ def test_what_a_stage_would_change_takes_the_full_pipeline(text: str) -> None:
 
 
 # Pieces close to the canonical shape, and the ones that break it.
-_SCHEMES = st.sampled_from(["http://", "https://", "HTTPS://", "htp://", "http:/", "hxxp://"])
+_SCHEMES = st.sampled_from(
+    ["http://", "https://", "HTTPS://", "htp://", "http:/", "hxxp://", "", "", "www.", "WWW."]
+)
 _LABEL_PIECES = st.sampled_from(
     ["a", "b", "z", "0", "9", "-", "--", "xn--", "A", "_", "é", "р", "ex", "www", "co"]
 )
@@ -130,7 +144,7 @@ def _near_canonical(draw: st.DrawFn) -> str:
     return f"{draw(_SCHEMES)}{host}{port}{tail}"
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_near_canonical())
 @example("https://a.org/b#c#d")
 @example("https://a.org/%zz")
@@ -141,7 +155,7 @@ def test_fast_path_equals_full_pipeline_on_generated_addresses(text: str) -> Non
     assert _same(text), (canonical(text), normalize_full(text))
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.from_regex(_CANONICAL, fullmatch=True))
 def test_fast_path_equals_full_pipeline_on_its_own_shape(text: str) -> None:
     # every string of the fast path's shape, its edges included (`/:`, `#?`, `%`)
