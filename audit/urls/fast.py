@@ -20,7 +20,7 @@ import re
 
 from audit.models import Confidence, Normalized, Repair
 
-from .host import is_domain_like
+from .host import MAX_HOST, is_domain_like
 from .keys import KEY_VERSION, web_key
 
 _LABEL = r"(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -39,7 +39,6 @@ _REWRITTEN = re.compile(
     r"/\.(?:\.|%2e)?(?:[/?#]|$)|/%2e(?:\.|%2e)?(?:[/?#]|$)|%(?![0-9A-Fa-f]{2})|#.*[#?]",
     re.IGNORECASE,
 )
-MAX_HOST = 253
 # Browsers cap URLs around 2 MB, but a cited URL beyond this is extraction garbage;
 # the cap also bounds the work one call can do (the full pipeline refuses it).
 MAX_CITATION = 16_384
