@@ -111,7 +111,8 @@ def _fragment_before(text: str, pos: int) -> str:
         s = line.strip()
         if not s:
             continue  # PDF text puts empty lines inside paragraphs
-        if s[-1] in ".;:?!" or is_heading(s) or is_structural(s) or _ADDRESSY.search(s):
+        # cheapest first: in a link list the line above is an address
+        if s[-1] in ".;:?!" or _ADDRESSY.search(s) or is_heading(s) or is_structural(s):
             break
         parts.append(line)
     fragment = collapse(" ".join(reversed(parts)))

@@ -11,6 +11,7 @@ DomainTest = Callable[[str], bool]
 
 # a Latin host glued to the word after it, in another script: `www.x.ruи`, `foo.jp日本語`
 GLUED_WORD = re.compile(r"[a-z](?:(?![a-z])[^\W\d_])+$", re.IGNORECASE)
+_AUTHORITY_END = re.compile(r"[/?#]")
 _PORT_PATH = re.compile(r"(?P<host>[^/?#:]*)(?::(?P<port>[^/?#]*))?(?P<rest>[/?#].*)?", re.DOTALL)
 # Bare `name.tld` whose TLD is also a common file extension: `setup.py`, `notes.md`.
 _FILE_TLDS = frozenset({"zip", "mov", "py", "md", "sh", "pm", "rs", "ps", "mp", "csv", "pl", "rar"})
@@ -53,7 +54,7 @@ def check_host(s: str, host_from: int, *, kind: str | None, is_domain: DomainTes
 def authority_ok(rest: str) -> bool:
     """A host given with a scheme may be anything the engine accepts, but it
     does not end in `_` or `-` (`http://example.com_` is text, not a link)."""
-    authority = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+    authority = _AUTHORITY_END.split(rest, maxsplit=1)[0].rsplit("@", 1)[-1]
     if authority.startswith("["):
         return True
     host = authority.split(":", 1)[0]

@@ -34,6 +34,10 @@ _ESCAPE_END = re.compile(r"%[0-9A-Fa-f]{2}$")
 _HEX_END = re.compile(r"[0-9A-Fa-f]{8,}$")
 _HEX_START = re.compile(r"[0-9A-Fa-f]{5,}")
 _PATH_MARKS = re.compile(r"[/=&]")
+_AUTHORITY_END = re.compile(r"[/?#]")
+_WORD_END = re.compile(r"[^\W_]+$")
+_WORD_START = re.compile(r"[^\W_]+")
+_DIGIT_OR_DOT = re.compile(r"[\d.]")
 _FILE_EXTS = frozenset(
     {"pdf", "htm", "html", "php", "asp", "aspx", "jsp", "png", "jpg", "jpeg", "gif", "svg",
      "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "xml", "zip", "csv", "cfm", "shtml"}
@@ -137,7 +141,7 @@ def next_join(
 def _authority(s: str) -> tuple[str, bool]:
     """The host of `s` (scheme and userinfo dropped) and whether a path follows it."""
     rest = s.split("://", 1)[1] if "://" in s else s.lstrip("/")
-    m = re.search(r"[/?#]", rest)
+    m = _AUTHORITY_END.search(rest)
     authority = rest[: m.start()] if m else rest
     host = authority.rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".")
     return host, m is not None
@@ -180,8 +184,8 @@ def _after_dot_path(head: str, token: str) -> Repair | None:
 def _after_hyphen(text: str, head: str, token: str, untrimmed: int) -> Join:
     """A hyphen at a line end: a real one (kept) or a typesetting one (dropped).
     The document decides where it writes the word on one line; else it is kept."""
-    left = re.search(r"[^\W_]+$", head[:-1])
-    right = re.match(r"[^\W_]+", token)
+    left = _WORD_END.search(head[:-1])
+    right = _WORD_START.match(token)
     drop = False
     if left and right:
         plain = left.group(0) + right.group(0)
@@ -230,7 +234,7 @@ def _without_break(
         m = _HOSTISH.match(token)
         if m and is_domain(f"{host}{m.group(0)}".rstrip(".").lower()):
             why = "the host is completed by the next line"  # `github.c` / `om/...`
-    elif has_path and _PATH_MARKS.search(token) and re.search(r"[\d.]", token):
+    elif has_path and _PATH_MARKS.search(token) and _DIGIT_OR_DOT.search(token):
         why = "the next line goes on with a path"  # `.../article/00` / `003/c-g/...`
     elif _HEX_END.search(head) and _HEX_START.match(token):
         why = "a long identifier goes on"

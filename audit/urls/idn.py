@@ -90,6 +90,8 @@ def bidi_domain(host: str) -> bool:
 
 
 def scripts(label: str) -> set[str]:
+    if label.isascii():  # the usual case, decided at C speed: a letter or none
+        return {"Latin"} if label.lower() != label.upper() else set()
     found: set[str] = set()
     for c in label:
         o = ord(c)

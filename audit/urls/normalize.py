@@ -37,6 +37,8 @@ from audit.models import Confidence, Normalized, UrlKind
 
 from ._log import EXACT, RepairLog
 from .clean import clean_chars, unwrap
+from .fast import MAX_CITATION as _MAX_CITATION
+from .fast import canonical
 from .host import convert_host, is_domain_like
 from .join import AUTHORITY_END, join_pieces
 from .keys import opaque_key, web_key
@@ -45,9 +47,8 @@ from .scheme import REFUSED_SCHEMES, SPECIAL_OTHER, generic_scheme, refang, spli
 
 logger = logging.getLogger(__name__)
 
-# Browsers cap URLs around 2 MB, but a cited URL beyond this is extraction garbage;
-# the cap also bounds the work one call can do.
-MAX_CITATION = 16_384
+MAX_CITATION = _MAX_CITATION  # longer is not one citation (audit.check uses it too)
+
 _MARKUP = re.compile(
     r"""\[[^\]]*\]\(\s*<?([^()\s<>]+(?:\([^()\s]*\)[^()\s<>]*)*)>?\s*\)"""
     r"""|<a\s[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(?:.*?</a>)?"""
@@ -97,6 +98,12 @@ _COMMON_TLDS = frozenset(
 
 def normalize(text: str) -> Normalized:
     """Repair and normalise one citation; errors are data (kind `not-a-url`, `error`)."""
+    # An address already in canonical form skips the pipeline (same result: fast.py).
+    return canonical(text) or normalize_full(text)
+
+
+def normalize_full(text: str) -> Normalized:
+    """`normalize` through every stage of the pipeline, never the fast path."""
     try:
         return _with_alternatives(text)
     except Exception as exc:  # a bug must not stop a batch: report it as data
