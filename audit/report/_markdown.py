@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from itertools import chain
 
 from audit._gc import gc_paused
-from audit.models import Network, ReportData, ResourceStatus
+from audit.models import Network, ReportData, ResourceStatus, Suggestion
 from audit.report import _view as v
 from audit.report._i18n import N_, Tr, translator
 from audit.report._sentences import sentence
@@ -136,6 +136,29 @@ def _table_head(tr: Tr) -> list[str]:
     return ["| " + " | ".join(names) + " |", "| --- | --- | --- | --- | --- | --- |"]
 
 
+def _suggestion(s: Suggestion, tr: Tr) -> str:
+    """A suggestion of `audit fix` on one line: where, what kind, how sure."""
+    kind, sure = tr._(v.SUGGESTION_KIND[s.kind]), tr._(v.CONFIDENCE_LABEL[s.confidence])
+    return f"{md_link(s.url, s.url)} ({md_text(kind)}, {md_text(sure)})"
+
+
+def _to_do(rs: ResourceStatus, tr: Tr) -> str:
+    text = md_text(v.action(rs, tr))
+    if rs.suggestions:  # the best one; the section below lists them all with evidence
+        best = tr._("Suggested: %(where)s", where=_suggestion(rs.suggestions[0], tr))
+        text += ("<br>" if text else "") + f"{best}, {tr._('not applied')}"
+    return text
+
+
+def _suggestion_items(rs: ResourceStatus, tr: Tr) -> str:
+    name = md_text(rs.resource.name)
+    lines = [f"- **{name}**:"]
+    for s in rs.suggestions:
+        lines.append(f"  - {_suggestion(s, tr)}")
+        lines += [f"    - {md_text(sentence(e, tr.lang))}" for e in s.evidence]
+    return "\n".join(lines)
+
+
 def _row(rs: ResourceStatus, tr: Tr) -> str:
     cells = [
         _resource_cell(rs, tr),
@@ -143,7 +166,7 @@ def _row(rs: ResourceStatus, tr: Tr) -> str:
         _last_check(rs, tr),
         _since(rs, tr),
         _archive(rs, tr),
-        md_text(v.action(rs, tr)),
+        _to_do(rs, tr),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -262,6 +285,7 @@ def render_markdown(data: ReportData, lang: str | None = None) -> str:
     problems = [rs for rs in ordered if v.is_problem(rs)]
     drifted = [rs for rs in ordered if v.state_of(rs) == "alive" and v.drift_notable(rs.drift)]
     unknown = [rs for rs in ordered if v.state_of(rs) == "unknown"]
+    suggested = [rs for rs in ordered if rs.suggestions]
     no_address = [rs for rs in ordered if v.state_of(rs) == v.NO_ADDRESS]
 
     out = _header(data, tr) + _summary(data, tr)
@@ -273,7 +297,7 @@ def render_markdown(data: ReportData, lang: str | None = None) -> str:
         return MAX_CHARS - sum(len(line) + 1 for line in out) - reserve
 
     # Problems get most of the room, but leave some for the short lists below.
-    reserve = LIST_BUDGET * sum(1 for x in (drifted, unknown, no_address) if x)
+    reserve = LIST_BUDGET * sum(1 for x in (suggested, drifted, unknown, no_address) if x)
     if problems:
         rows = (_row(rs, tr) for rs in problems)
         out += [f"### {tr._('Needs attention (%(count)s)', count=tr.number(len(problems)))}", ""]
@@ -289,6 +313,11 @@ def render_markdown(data: ReportData, lang: str | None = None) -> str:
     def heading(msgid: str, n: int) -> list[str]:
         return [f"### {tr._(msgid, count=tr.number(n))}", ""]
 
+    if suggested:
+        out += heading(N_("Suggested addresses, not applied (%(count)s)"), len(suggested))
+        out += [tr._("Found by `audit fix`; applied only with `--accept-suggestions`."), ""]
+        items = (_suggestion_items(rs, tr) for rs in suggested)
+        out += [*_fit(items, len(suggested), min(LIST_BUDGET, room()), tr), ""]
     if drifted:
         out += heading(N_("Alive but changed since cited (%(count)s)"), len(drifted))
         items = (_drift_item(rs, tr) for rs in drifted)
