@@ -100,6 +100,14 @@ SCENARIOS: dict[str, tuple[str, list[Make]]] = {
 }
 
 
+# The run header of a run with three vantages, one of them down (audit.confirm.describe).
+VANTAGES = (
+    "ru (direct, reachable); eu (socks5h://proxy-eu.monitoring.example.org:1080, reachable); "
+    "us (http://127.0.0.3:3128, unreachable, offline: the proxy cannot be reached "
+    "(127.0.0.3:3128: [Errno 111] Connection refused))"
+)
+
+
 def suggestions(url: str) -> tuple[Suggestion, ...]:
     """What `audit fix` stores for a dead resource: a long moved-to and a did-you-mean."""
     host = url.split("/")[2]
@@ -181,7 +189,11 @@ def realistic(lang: str = "en", now: datetime = NOW) -> ReportData:
         )
     )
     run = RunInfo(
-        id=7, started=now, finished=now + timedelta(minutes=3), network=Network.ONLINE, vantage="vm"
+        id=7,
+        started=now,
+        finished=now + timedelta(minutes=3),
+        network=Network.ONLINE,
+        vantage=VANTAGES,
     )
     return ReportData(
         generated_at=now + timedelta(minutes=4),
