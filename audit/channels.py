@@ -26,11 +26,19 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
     """(title, text) from the webhook payload: the same facts, for people."""
     changes = body.get("changes") or []
     run = body.get("run") or {}
-    title = f"audit: {len(changes)} verdict change{'s' if len(changes) != 1 else ''}"
+    n = sum(1 for c in changes if c.get("event") != "drifted")
+    drifted = len(changes) - n
+    parts = [f"{n} verdict change{'s' if n != 1 else ''}"] if n or not drifted else []
+    if drifted:
+        parts.append(f"{drifted} page{'s' if drifted != 1 else ''} changed since cited")
+    title = "audit: " + ", ".join(parts)
     lines = [f"Run {run.get('id')} at {run.get('at')} (network {run.get('network')})."]
     for c in changes:
-        before = c.get("before") or "new"
-        lines.append(f"- {c['resource']}: {before} -> {c['after']} ({c['event']}): {c['url']}")
+        if c.get("event") == "drifted":
+            lines.append(f"- {c['resource']}: {c['after']}, page changed (drifted): {c['url']}")
+        else:
+            before = c.get("before") or "new"
+            lines.append(f"- {c['resource']}: {before} -> {c['after']} ({c['event']}): {c['url']}")
         if c.get("reason"):
             lines.append(f"  {c['reason']}")
     return title, "\n".join(lines)

@@ -1,6 +1,11 @@
 """Webhook notifications when verdicts change (newly dead, moved, recovered, ...).
 
-Each webhook gets one JSON POST per run with the changes. Every POST has a
+Each webhook gets one JSON POST per run with the changes. With `--notify-drift`
+(`notify_drift = true` in audit.toml) a live page that changed notably since it
+was first recorded (the reports' notion: title changed, or visible text under
+80 % similar) is an event `drifted` too, sent once: in the run whose checks made
+it notable, i.e. notable after the run and not before it (a page that settles
+back and drifts again is news again; an offline run changes nothing). Every POST has a
 total deadline (a receiver that drips its answer is cut off), the whole
 delivery a bounded wait, and targets pass the address policy (no loopback or
 private receivers without `--allow-private`). A failure is recorded, never
@@ -11,15 +16,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
 from audit import __version__, channels
 from audit.check.transport import resolving_transport
-from audit.models import Network, Verdict, VerdictChange
+from audit.history import Ledgers
+from audit.judge import State, drift_of
+from audit.models import Drift, Judgement, Network, Resource, Verdict, VerdictChange
 from audit.netpolicy import AddressPolicy
+from audit.report import drift_notable
 
 log = logging.getLogger(__name__)
 
@@ -27,25 +36,98 @@ Record = Callable[[str, bool, str], None]  # (webhook, delivered, detail)
 POST_TIMEOUT = 5.0  # seconds per POST, all included (a shorter --timeout lowers it)
 
 
+@dataclass(frozen=True, slots=True)
+class Drifted:
+    """A live page that became notably different from its first recorded version."""
+
+    resource_id: str
+    url: str | None
+    verdict: Verdict
+    drift: Drift
+    title_before: str
+    title_after: str
+
+    @property
+    def reason(self) -> str:
+        d = self.drift
+        parts = [f"text {d.similarity:.0%} similar to {d.baseline_at:%Y-%m-%d}"]
+        if d.title_changed:
+            parts.append(f"title {self.title_before!r} → {self.title_after!r}")
+        return "; ".join(parts)
+
+
+def drift_states(ledgers: Ledgers, resources: Iterable[Resource]) -> dict[str, State]:
+    """Each resource's judge state before a run's checks (what "newly" is measured from)."""
+    return {r.id: ledgers.get(r.id).state for r in resources if r.url}
+
+
+def newly_drifted(
+    resources: Iterable[Resource],
+    before: Mapping[str, State],
+    ledgers: Ledgers,
+    touched: Collection[str],
+    judgements: Mapping[str, Judgement],
+) -> tuple[Drifted, ...]:
+    """The resources this run's checks made notably drifted (pure but for the ledgers)."""
+    out = []
+    for r in resources:
+        if r.id not in touched or r.id not in before or r.id not in judgements:
+            continue
+        state = ledgers.get(r.id).state
+        now = drift_of(state)
+        if not drift_notable(now) or drift_notable(drift_of(before[r.id])):
+            continue
+        assert now is not None and state.baseline is not None and state.latest is not None
+        base, last = state.baseline.fingerprint, state.latest.fingerprint
+        assert base is not None and last is not None
+        verdict = judgements[r.id].verdict
+        out.append(Drifted(r.id, r.url, verdict, now, base.title.strip(), last.title.strip()))
+    return tuple(out)
+
+
 def payload(
-    run_id: int, at: datetime, network: Network, changes: Iterable[VerdictChange]
+    run_id: int,
+    at: datetime,
+    network: Network,
+    changes: Iterable[VerdictChange],
+    drifted: Iterable[Drifted] = (),
 ) -> dict[str, object]:
-    """The JSON body: the run and each change, with a one-word event name."""
+    """The JSON body: the run and each change, with a one-word event name.
+
+    The body's event is `verdicts_changed` when a verdict changed, else `drifted`."""
+    items: list[dict[str, object]] = [
+        {
+            "resource": c.resource_id,
+            "url": c.url,
+            "before": c.before.value if c.before else None,
+            "after": c.after.value,
+            "event": change_event(c),
+            "reason": c.reason,
+        }
+        for c in changes
+    ]
+    verdicts_changed = bool(items)
+    items += [
+        {
+            "resource": d.resource_id,
+            "url": d.url,
+            "before": d.verdict.value,  # a drift is no verdict change
+            "after": d.verdict.value,
+            "event": "drifted",
+            "reason": d.reason,
+            "similarity": round(d.drift.similarity, 4),
+            "title_changed": d.drift.title_changed,
+            "title_before": d.title_before,
+            "title_after": d.title_after,
+            "baseline_at": d.drift.baseline_at.isoformat(),
+        }
+        for d in drifted
+    ]
     return {
-        "event": "verdicts_changed",
+        "event": "verdicts_changed" if verdicts_changed else "drifted",
         "tool": f"audit/{__version__}",
         "run": {"id": run_id, "at": at.isoformat(), "network": network.value},
-        "changes": [
-            {
-                "resource": c.resource_id,
-                "url": c.url,
-                "before": c.before.value if c.before else None,
-                "after": c.after.value,
-                "event": change_event(c),
-                "reason": c.reason,
-            }
-            for c in changes
-        ],
+        "changes": items,
     }
 
 

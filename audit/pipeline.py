@@ -82,6 +82,7 @@ class RunOptions:
     vantages: tuple[Vantage, ...] = ()  # --vantage (else the registry's); primary first
     lang: str = "en"  # of the HTML and Markdown reports
     notify_wait: float = 30.0  # seconds webhook deliveries may take in all
+    notify_drift: bool = False  # --notify-drift: a page newly changed since cited notifies
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -150,6 +151,7 @@ async def run_audit(
     with recorder:
         targets, judgements, not_due = _due(registry, opts, recorder, clock)
     targets, twins = once_per_url(targets)
+    drift_before = notify.drift_states(ledgers, registry.resources) if opts.notify_drift else {}
 
     network = Network.ONLINE
     ended = "interrupted"
@@ -185,15 +187,18 @@ async def run_audit(
         if r.url is not None and before.get(r.id) != judgements[r.id].verdict
     )
     store.add_verdict_changes(run_id, changes)
+    drifted = notify.newly_drifted(
+        registry.resources, drift_before, ledgers, recorder.touched, judgements
+    )
 
     # Deliveries run beside the archive step; the reports are written first, then a
     # bounded wait for what has not arrived (recorded as not delivered).
     delivery = None
-    if changes and registry.webhooks:
+    if (changes or drifted) and registry.webhooks:
         delivery = asyncio.create_task(
             notify.send_all(
                 registry.webhooks,
-                notify.payload(run_id, now, network, changes),
+                notify.payload(run_id, now, network, changes, drifted),
                 user_agent=opts.check.user_agent,
                 dns_server=opts.check.dns_server,
                 record=lambda target, ok, detail: store.add_notification(

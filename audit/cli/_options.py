@@ -149,6 +149,16 @@ def add_vantages(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_notify(p: argparse.ArgumentParser) -> None:
+    """Notification options (run, watch); `notify_drift = true` in audit.toml too."""
+    p.add_argument(
+        "--notify-drift",
+        action="store_true",
+        help="also notify the webhooks when a live page first changes notably since it "
+        "was cited (title changed or text under 80%% similar): an event `drifted`, once",
+    )
+
+
 def add_dns(g: argparse._ActionsContainer) -> None:
     g.add_argument(
         "--dns-server",
@@ -336,6 +346,7 @@ def run_options(args: argparse.Namespace, registry: Registry) -> RunOptions:
         reports_dir=args.reports,
         vantages=tuple(parse_vantage(v) for v in getattr(args, "vantage", None) or ()),
         lang=getattr(args, "lang", "en"),
+        notify_drift=getattr(args, "notify_drift", False),
     )
 
 

@@ -13,6 +13,7 @@ from audit.cli._options import (
     EXIT_DEAD,
     EXIT_OK,
     add_network,
+    add_notify,
     add_policy,
     add_selection,
     add_store,
@@ -32,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_store(p, optional=False)
     add_network(p)
     add_vantages(p)
+    add_notify(p)
     add_policy(p)
     add_selection(p)
     p.add_argument("--all", action="store_true", help="re-check everything, not only what is due")

@@ -19,6 +19,7 @@ from audit.check import loop as check_loop
 from audit.cli._options import (
     EXIT_OK,
     add_network,
+    add_notify,
     add_policy,
     add_selection,
     add_store,
@@ -41,6 +42,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_store(p, optional=False)
     add_network(p)
     add_vantages(p)
+    add_notify(p)
     add_policy(p)
     add_selection(p)
     when = p.add_mutually_exclusive_group(required=True)

@@ -19,12 +19,14 @@ from audit.report._html import render_html
 from audit.report._i18n import LANGS
 from audit.report._json import render_json, to_json
 from audit.report._markdown import render_markdown
+from audit.report._view import drift_notable
 from audit.report.write import write_reports
 
 __all__ = [
     "FORMATS",
     "LANGS",
     "Renderer",
+    "drift_notable",
     "render",
     "render_csv",
     "render_html",

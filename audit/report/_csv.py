@@ -49,6 +49,7 @@ COLUMNS: tuple[str, ...] = (
     "action",
     "checks",
     "sources",
+    "suggested",  # `audit fix`'s suggestions, best first: "URL (kind, confidence)"; not applied
 )
 
 
@@ -89,6 +90,7 @@ def _row(rs: ResourceStatus) -> list[str]:
         v.action(rs),
         rs.checks or len(rs.history),
         "; ".join(v.sources_text(rs)),
+        "; ".join(f"{x.url} ({x.kind.value}, {x.confidence.value})" for x in rs.suggestions),
     ]
     # neutralize() inlined: this runs for every cell of every row.
     out = ["" if c is None else c if type(c) is str else str(c) for c in cells]

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from audit._gc import gc_paused
 from audit.models import Network, ReportData, ResourceStatus
 from audit.report import _chart, _rows, _sentences
+from audit.report import _vantages as vantages
 from audit.report import _view as v
 from audit.report._i18n import Tr, translator
 from audit.report._rows import Row
@@ -155,6 +156,10 @@ def render_html(data: ReportData, lang: str | None = None) -> str:
         data=data,
         run=run,
         vantage=v.vantage(run.vantage, tr) if run else "",
+        run_vantages=[
+            (rv.name, vantages.where(rv, tr), vantages.reach(rv, tr), rv.reach.value)
+            for rv in (vantages.parse(run.vantage) if run else ())
+        ],
         offline=run is not None and run.network is Network.OFFLINE,
         summary=summary,
         shares=[c for c in summary.counts if c.count],

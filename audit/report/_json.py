@@ -169,6 +169,18 @@ def result_json(rs: ResourceStatus) -> Json:
             }
             for w in rs.vantages
         ],
+        # Where `audit fix` thinks a failing resource went: best first, never applied here.
+        "suggestions": [
+            {
+                "kind": x.kind.value,
+                "url": x.url,
+                "score": round(x.score, 2),
+                "confidence": x.confidence.value,
+                "evidence": list(x.evidence),
+                "applied": False,
+            }
+            for x in rs.suggestions
+        ],
         # Archived copies and what to do.
         "archive": archive_json(rs.archive),
         "best_snapshot": snapshot_json(v.best_snapshot(rs.archive)),

@@ -8,64 +8,22 @@ intend, no table breakage, and no @-mentions that would notify strangers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from itertools import chain
 
 from audit._gc import gc_paused
 from audit.models import Network, ReportData, ResourceStatus
+from audit.report import _md_facts as mdf
+from audit.report import _vantages as vantages
 from audit.report import _view as v
 from audit.report._i18n import N_, Tr, translator
+from audit.report._md_text import md_link, md_text
 from audit.report._sentences import sentence
-
-# Backslash escapes cover Markdown syntax; `<`, `>` and `&` become entities so
-# GitHub's HTML pass sees text, never tags.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MENTION = re.compile(r"@(?=\w)")
-# GitHub's extended autolinks turn bare `http(s)://`, `www.` (and e-mail, handled by the
-# "@" rule) into live links: a zero-width space after the scheme or `www` stops that.
-_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|mailto|xmpp)(?=:)|\b(www)(?=\.)")
-_SPACE = re.compile(r"\s+")
 
 # GitHub refuses comments over 65,536 characters; beyond this budget rows are
 # left to the HTML report.
 MAX_CHARS = 60_000
 LIST_BUDGET = 4_000  # for each short list (changes, drift, unknown, no address)
-
-
-def md_text(text: str | None) -> str:
-    """Untrusted text as inert inline Markdown on one line (safe in table cells)."""
-    return no_autolink(_escape(text))
-
-
-def _escape(text: str | None) -> str:
-    if not text:
-        return ""
-    one_line = _SPACE.sub(" ", text).strip()
-    escaped = _MD_SPECIAL.sub(r"\\\1", one_line)
-    # Three C-level replaces, `&` first: a per-character join was the slowest step.
-    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A zero-width space after "@" keeps "@someone" from pinging a GitHub user.
-    return _MENTION.sub("@\u200b", escaped)
-
-
-def no_autolink(text: str) -> str:
-    """Bare URLs and `www.` names in `text` stay text on GitHub (no extended autolink)."""
-    return _AUTOLINK.sub(lambda m: m.group(0) + "\u200b", text)
-
-
-def md_url(url: str) -> str:
-    """A link destination: angle brackets forbid nothing useful, so percent-encode
-    the few characters that could end or break it."""
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
-
-
-def md_link(text: str | None, url: str | None) -> str:
-    if not v.is_web_url(url):
-        return md_text(text or url)
-    assert url is not None
-    # Link text is never autolinked again: only mentions need neutralising there.
-    return f"[{_escape(text or url)}]({md_url(url)})"
 
 
 def _badge(state: str, tr: Tr) -> str:
@@ -92,6 +50,8 @@ def _last_check(rs: ResourceStatus, tr: Tr) -> str:
     text = md_text(", ".join(parts))
     if rs.classification is not None and rs.classification.evidence:
         text += f" — {md_text(sentence(rs.classification.evidence[0], tr.lang))}"
+    if rs.vantages:
+        text += "<br>" + mdf.vantage_rows(rs, tr)
     return text
 
 
@@ -143,7 +103,7 @@ def _row(rs: ResourceStatus, tr: Tr) -> str:
         _last_check(rs, tr),
         _since(rs, tr),
         _archive(rs, tr),
-        md_text(v.action(rs, tr)),
+        mdf.to_do(rs, tr),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -180,12 +140,14 @@ def _header(data: ReportData, tr: Tr) -> list[str]:
     if run is not None:
         facts.append(tr._("run %(id)s", id=run.id))
         facts.append(tr._("checked %(when)s", when=tr.stamp(run.started)))
-        if run.vantage:
+        if run.vantage and not vantages.parse(run.vantage):
             facts.append(md_text(v.vantage(run.vantage, tr)))
     else:
         facts.append(tr._("no run recorded yet"))
     facts.append(tr._("registry %(path)s", path=f"`{data.registry_path.replace('`', '')}`"))
     out += [" · ".join(facts), ""]
+    if run is not None:
+        out += mdf.run_vantages(run.vantage, tr)
     if run is not None and run.network is Network.OFFLINE:
         out += [
             "> [!WARNING]",
@@ -262,6 +224,7 @@ def render_markdown(data: ReportData, lang: str | None = None) -> str:
     problems = [rs for rs in ordered if v.is_problem(rs)]
     drifted = [rs for rs in ordered if v.state_of(rs) == "alive" and v.drift_notable(rs.drift)]
     unknown = [rs for rs in ordered if v.state_of(rs) == "unknown"]
+    suggested = [rs for rs in ordered if rs.suggestions]
     no_address = [rs for rs in ordered if v.state_of(rs) == v.NO_ADDRESS]
 
     out = _header(data, tr) + _summary(data, tr)
@@ -273,7 +236,7 @@ def render_markdown(data: ReportData, lang: str | None = None) -> str:
         return MAX_CHARS - sum(len(line) + 1 for line in out) - reserve
 
     # Problems get most of the room, but leave some for the short lists below.
-    reserve = LIST_BUDGET * sum(1 for x in (drifted, unknown, no_address) if x)
+    reserve = LIST_BUDGET * sum(1 for x in (suggested, drifted, unknown, no_address) if x)
     if problems:
         rows = (_row(rs, tr) for rs in problems)
         out += [f"### {tr._('Needs attention (%(count)s)', count=tr.number(len(problems)))}", ""]
@@ -289,6 +252,11 @@ def render_markdown(data: ReportData, lang: str | None = None) -> str:
     def heading(msgid: str, n: int) -> list[str]:
         return [f"### {tr._(msgid, count=tr.number(n))}", ""]
 
+    if suggested:
+        out += heading(N_("Suggested addresses, not applied (%(count)s)"), len(suggested))
+        out += [tr._("Found by `audit fix`; applied only with `--accept-suggestions`."), ""]
+        items = (mdf.suggestion_items(rs, tr) for rs in suggested)
+        out += [*_fit(items, len(suggested), min(LIST_BUDGET, room()), tr), ""]
     if drifted:
         out += heading(N_("Alive but changed since cited (%(count)s)"), len(drifted))
         items = (_drift_item(rs, tr) for rs in drifted)

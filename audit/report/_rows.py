@@ -9,7 +9,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from audit.models import Hop, Observation, Outcome, Repair, ResourceStatus, Verdict
+from audit.models import (
+    Hop,
+    Observation,
+    Outcome,
+    Repair,
+    ResourceStatus,
+    Suggestion,
+    Verdict,
+)
 from audit.report import _view as v
 from audit.report._i18n import Tr
 from audit.report._sentences import ERROR_WORDS, lower_first, sentence
@@ -29,6 +37,17 @@ class When:
     text: str  # "28 Nov 2026, 06:00 UTC", in the report's language
     date: str  # "28 Nov 2026"
     iso: str  # for <time datetime>, sorting and the relative time the page computes
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """A suggestion of `audit fix` as shown: never applied, best first."""
+
+    link: Link
+    kind: str  # "did you mean", in the report's language
+    confidence: str  # "high confidence"
+    level: str  # high, medium, low (for the page's styles)
+    evidence: tuple[str, ...]
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs a call per field
@@ -77,6 +96,7 @@ class Row:
     docs: tuple[int, ...]  # indices into the page's document list
     notes: str | None
     vantages: tuple[tuple[str, Markup, str, str], ...] = ()  # name, outcome, when, address
+    suggestions: tuple[Suggested, ...] = ()
 
 
 def link(text: str | None, url: str | None) -> Link | None:
@@ -156,6 +176,16 @@ class Fragments:
 
     def doc(self, name: str) -> int:
         return self.docs.setdefault(name, len(self.docs))
+
+
+def suggested(s: Suggestion, tr: Tr) -> Suggested:
+    return Suggested(
+        Link(s.url, s.url if v.is_web_url(s.url) else None),
+        tr._(v.SUGGESTION_KIND[s.kind]),
+        tr._(v.CONFIDENCE_LABEL[s.confidence]),
+        s.confidence.value,
+        tuple(sentence(e, tr.lang) for e in s.evidence),
+    )
 
 
 def _strip(rs: ResourceStatus, frag: Fragments) -> tuple[Markup, str]:
@@ -313,4 +343,5 @@ def build(idx: int, rs: ResourceStatus, frag: Fragments) -> Row:
             )
             for w in rs.vantages
         ),
+        suggestions=tuple(suggested(s, tr) for s in rs.suggestions),
     )

@@ -537,6 +537,47 @@ SENTENCES: tuple[Sentence, ...] = (
         N_("checked through the proxy %(proxy)s"),
         proxy=T,
     ),
+    # --- audit.fix.suggest and audit.archive.moves: a suggestion's evidence ---
+    _s(
+        "answers with a real page (HTTP {})",
+        r"answers with a real page \(HTTP (?P<status>\d+)\)",
+        N_("answers with a real page (HTTP %(status)s)"),
+        status=T,
+    ),
+    _s(
+        ("its title {} resembles {}", "the archived copy's {}"),
+        r"its title (?P<title>.+) resembles the archived copy's (?P<archived>.+)",
+        N_("its title %(title)s resembles the archived copy's %(archived)s"),
+        title=T,
+        archived=T,
+    ),
+    _s(
+        "its title {} resembles {}",
+        r"its title (?P<title>.+?) resembles (?P<name>.+)",
+        N_("its title %(title)s resembles %(name)s"),
+        title=T,
+        name=T,
+    ),
+    _s(
+        "cited elsewhere in the documents or the registry",
+        r"cited elsewhere in the documents or the registry",
+        N_("cited elsewhere in the documents or the registry"),
+    ),
+    _s(
+        "archived {}: HTTP {} redirect to {}",
+        r"archived (?P<date>\S+): HTTP (?P<status>\d+) redirect to (?P<target>.+)",
+        N_("archived %(date)s: an HTTP %(status)s redirect to %(target)s"),
+        date=T,
+        status=T,
+        target=T,
+    ),
+    _s(
+        "last capture ({}) says: {}",
+        r"last capture \((?P<date>[^)]+)\) says: (?P<words>.+)",
+        N_("the last capture (%(date)s) says: %(words)s"),
+        date=T,
+        words=T,
+    ),
     # Transport errors: "<error kind>: <detail>" or the kind alone.
     _s(
         "{}: {}",

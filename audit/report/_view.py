@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from audit.models import (
     ArchiveLookup,
     Drift,
+    Level,
     Observation,
     Outcome,
     ReportData,
     ResourceStatus,
     Snapshot,
+    SuggestionKind,
     Verdict,
 )
 from audit.report._i18n import N_, Tr, translator
@@ -110,6 +112,17 @@ OUTCOME_TONE: dict[Outcome, str] = {
     Outcome.UNSUPPORTED: "none",
     Outcome.SKIPPED: "none",
     Outcome.OFFLINE: "none",
+}
+
+# A suggestion (`audit fix`) as readers see it: its kind and its confidence, in words.
+SUGGESTION_KIND: dict[SuggestionKind, str] = {
+    SuggestionKind.DID_YOU_MEAN: N_("did you mean"),
+    SuggestionKind.MOVED_TO: N_("moved to"),
+}
+CONFIDENCE_LABEL: dict[Level, str] = {
+    Level.HIGH: N_("high confidence"),
+    Level.MEDIUM: N_("medium confidence"),
+    Level.LOW: N_("low confidence"),
 }
 
 # Visible-text similarity below which a live page is said to have changed.

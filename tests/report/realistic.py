@@ -26,6 +26,8 @@ from audit.models import (
     RunInfo,
     Snapshot,
     Source,
+    Suggestion,
+    SuggestionKind,
 )
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
@@ -98,6 +100,37 @@ SCENARIOS: dict[str, tuple[str, list[Make]]] = {
 }
 
 
+# The run header of a run with three vantages, one of them down (audit.confirm.describe).
+VANTAGES = (
+    "ru (direct, reachable); eu (socks5h://proxy-eu.monitoring.example.org:1080, reachable); "
+    "us (http://127.0.0.3:3128, unreachable, offline: the proxy cannot be reached "
+    "(127.0.0.3:3128: [Errno 111] Connection refused))"
+)
+
+
+def suggestions(url: str) -> tuple[Suggestion, ...]:
+    """What `audit fix` stores for a dead resource: a long moved-to and a did-you-mean."""
+    host = url.split("/")[2]
+    return (
+        Suggestion(
+            SuggestionKind.MOVED_TO,
+            f"https://new-{host}/departments/family-support-and-child-protection/index.html",
+            0.8,
+            (
+                f"archived 2021-03-01: HTTP 301 redirect to https://new-{host}/departments/"
+                "family-support-and-child-protection/index.html",
+                "answers with a real page (HTTP 200)",
+            ),
+        ),
+        Suggestion(
+            SuggestionKind.DID_YOU_MEAN,
+            f"http://{host.replace('.', '-', 1)}/",
+            0.5,
+            ("answers with a real page (HTTP 200)",),
+        ),
+    )
+
+
 def realistic(lang: str = "en", now: datetime = NOW) -> ReportData:
     resources = []
     for n, (rid, (name, makes)) in enumerate(SCENARIOS.items()):
@@ -144,6 +177,7 @@ def realistic(lang: str = "en", now: datetime = NOW) -> ReportData:
                 archive=ArchiveLookup(url, ArchiveStatus.ARCHIVED, 3, nearest=snap, checked_at=now)
                 if j.verdict.value in ("dead", "suspect", "moved")
                 else None,
+                suggestions=suggestions(url) if j.verdict.value == "dead" else (),
             )
         )
     resources.append(
@@ -155,7 +189,11 @@ def realistic(lang: str = "en", now: datetime = NOW) -> ReportData:
         )
     )
     run = RunInfo(
-        id=7, started=now, finished=now + timedelta(minutes=3), network=Network.ONLINE, vantage="vm"
+        id=7,
+        started=now,
+        finished=now + timedelta(minutes=3),
+        network=Network.ONLINE,
+        vantage=VANTAGES,
     )
     return ReportData(
         generated_at=now + timedelta(minutes=4),
