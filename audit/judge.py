@@ -56,16 +56,21 @@ TRANSIENT_KINDS = frozenset(
         Outcome.TIMEOUT,
         Outcome.SERVER_ERROR,
         Outcome.DNS_ERROR,
-        Outcome.RATE_LIMITED,
         Outcome.TLS_ERROR,
     }
 )
-# Never evidence against the resource: a 429 is the site pacing us, a resolver
-# failure may be ours.
-_NOT_UNREACHABLE = frozenset({Outcome.RATE_LIMITED, Outcome.DNS_ERROR})
-# Say nothing about the resource: never counted either way.
+# Never evidence against the resource: a resolver failure may be ours.
+_NOT_UNREACHABLE = frozenset({Outcome.DNS_ERROR})
+# Say nothing about the resource: never counted either way.  Rate-limited is the
+# host pacing us (a 429, or a wait longer than the run allows, so it was not asked).
 NEUTRAL_KINDS = frozenset(
-    {Outcome.OFFLINE, Outcome.SKIPPED, Outcome.UNSUPPORTED, Outcome.INVALID_URL}
+    {
+        Outcome.OFFLINE,
+        Outcome.SKIPPED,
+        Outcome.UNSUPPORTED,
+        Outcome.INVALID_URL,
+        Outcome.RATE_LIMITED,
+    }
 )
 DRIFT_THRESHOLD = 0.75  # visible-text similarity under this is "drifted"
 RECENT = 6  # counted checks a state keeps for the moved and flaky rules
@@ -275,6 +280,14 @@ def judge_one(history: Sequence[Check], policy: Policy = Policy()) -> Judgement:
 
 def verdict(s: State, policy: Policy = Policy()) -> Judgement:
     """The verdict a resource's state gives under `policy`."""
+    j = _verdict(s, policy)
+    if s.recent and s.last_outcome is Outcome.RATE_LIMITED:
+        # the earlier checks decide; say why this run added nothing
+        j = replace(j, reason=f"{j.reason}; not asked this run: its host asked us to wait")
+    return j
+
+
+def _verdict(s: State, policy: Policy) -> Judgement:
     if not s.recent:
         why = "never checked" if s.last_outcome is None else _neutral_reason(s.last_outcome)
         return Judgement(Verdict.UNKNOWN, why)
@@ -363,6 +376,7 @@ def _neutral_reason(outcome: Outcome) -> str:
         Outcome.SKIPPED: "excluded by policy",
         Outcome.UNSUPPORTED: "not an http(s) address",
         Outcome.INVALID_URL: "the citation could not be repaired into a URL",
+        Outcome.RATE_LIMITED: "not asked: its host asked us to wait",
     }.get(outcome, "no conclusive check")
 
 

@@ -222,3 +222,30 @@ def test_the_fold_gives_the_judges_verdict_and_bounded_marks() -> None:
     # each mark carries the verdict as judged right after its check
     for mark, n in zip(state.marks[-5:], range(len(history) - 4, len(history) + 1), strict=True):
         assert mark.verdict is judge(history[:n]).verdict
+
+
+@pytest.mark.parametrize(
+    ("history", "verdict"),
+    [
+        # not asked: neither breaks nor extends a failure streak
+        ([(0, NF), (1.5, RL), (3, NF)], Verdict.SUSPECT),  # 2 counted checks, not 3
+        ([(0, NF), (1, RL), (1.5, NF), (3, NF)], Verdict.DEAD),  # RL does not break it
+        # nor counts toward flaky: answering between two spells of being paced is alive
+        ([(0, OK), (1, RL), (2, OK), (3, RL), (4, OK)], Verdict.ALIVE),
+        ([(0, OK), (1, RL)], Verdict.ALIVE),  # stays what the earlier checks say
+        ([(0, RL), (1, RL)], Verdict.UNKNOWN),  # never asked: nothing to go on
+    ],
+)
+def test_rate_limited_is_no_evidence(
+    history: list[tuple[float, Outcome]], verdict: Verdict
+) -> None:
+    assert judge(checks(*history)).verdict is verdict
+
+
+def test_rate_limited_reason_says_not_asked_this_run() -> None:
+    j = judge(checks((0, OK), (1, OK), (2, RL)))
+    assert j.verdict is Verdict.ALIVE
+    assert j.reason.startswith("answers") and "not asked" in j.reason and "this run" in j.reason
+    assert j.last_ok == T0 + timedelta(days=1)
+    # once it is asked again, the note goes
+    assert "not asked" not in judge(checks((0, OK), (2, RL), (3, OK))).reason

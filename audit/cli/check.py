@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,7 +19,6 @@ from audit.cli._options import (
     add_selection,
     add_store,
     check_settings,
-    maybe_store,
     now_from_env,
     policy,
     selection,
@@ -28,7 +28,7 @@ from audit.judge import Check, judge
 from audit.models import Network, Outcome
 from audit.pipeline import Clock
 from audit.registry import load_registry
-from audit.store import Store
+from audit.store import Store, open_store
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -134,7 +134,10 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(_result_line(ready))
                     out.flush()
 
-    with maybe_store(args) as store:
+    # Recording takes the run lock, as `audit run` does: a run folding the same
+    # resource's judge state meanwhile would miss this check.
+    recording = contextlib.nullcontext() if args.no_store else open_store(args.db, lock=True)
+    with recording as store:
         check_loop.run(go(store))
     items = order.items
     if streaming:

@@ -71,6 +71,12 @@ SENTENCES: tuple[Sentence, ...] = (
     # --- audit.judge: reasons -------------------------------------------------
     # --- audit.vantages: reasons from several vantages (most specific first) ---
     _s(
+        "{}; not asked this run: its host asked us to wait",
+        r"(?P<rest>.+); not asked this run: its host asked us to wait",
+        N_("%(rest)s; not asked this run: its host asked us to wait"),
+        rest=SENT,
+    ),
+    _s(
         "{}; seen from one vantage only",
         r"(?P<rest>.+); seen from one vantage only",
         N_("%(rest)s; seen from one vantage only"),
@@ -228,6 +234,11 @@ SENTENCES: tuple[Sentence, ...] = (
         N_("only checked while our own network was down"),
     ),
     _s("excluded by policy", "excluded by policy", N_("excluded by policy")),
+    _s(
+        "not asked: its host asked us to wait",
+        "not asked: its host asked us to wait",
+        N_("not asked: its host asked us to wait"),
+    ),
     _s(
         "not an http(s) address",
         r"not an http\(s\) address",
@@ -610,6 +621,8 @@ ERROR_WORDS: dict[str, str] = {
     ErrorKind.UNSUPPORTED: N_("not a web address"),
     ErrorKind.POLICY: N_("refused by our address policy"),
     ErrorKind.OFFLINE: N_("our own network was down"),
+    ErrorKind.RATE_LIMITED: N_("not asked: its host asked us to wait"),
+    ErrorKind.INVALID_REDIRECT: N_("unusable redirect"),
     ErrorKind.OTHER: N_("other failure"),
 }
 SIGNAL_WORDS: dict[str, str] = {
