@@ -18,9 +18,11 @@ never rewritten, so every past run stays re-judgeable.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import itertools
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -67,6 +69,7 @@ _decode_ledger = codec.decoder(Ledger)
 LEDGER_FORM = "v2"  # v2: `vantages` (ledgers written before it are rebuilt once)
 
 
+@functools.lru_cache(maxsize=256)  # asked once per resource per walk; few distinct rules
 def stamp(accept: frozenset[int], policy: Policy) -> str:
     """What a ledger depends on besides the observations."""
     return f"{rules_stamp(accept)}|{policy.key}|{LEDGER_FORM}"
@@ -148,10 +151,19 @@ def rebuild(history: Iterable[StoredObservation], accept: frozenset[int], policy
 Rules = Callable[[str], tuple[frozenset[int], Policy]]  # resource id -> (accept, policy)
 
 
+BATCH = 500  # judge states read per query while a run or report walks the registry
+# Ledgers kept once read (~5 KiB each decoded): a registry this size is read once per
+# run; past it, a run's second walk (its report) decodes the rest again.
+CACHE = 10_000
+
+
 @dataclass(slots=True)
 class Ledgers:
-    """The store's ledgers, each checked against today's rules when first asked.
+    """The store's ledgers, each checked against today's rules when asked.
 
+    A run or report walks them with `each`, which reads them in batches. Past the
+    first `CACHE`, ledgers are decoded when asked and not kept (100,000 of them took
+    500 MiB). Always kept: ledgers this run changed, and ones rebuilt but not saved.
     `save` false (reports, `audit history`) rebuilds stale ledgers in memory only:
     re-judging under a one-off policy must not change what the next run starts from.
     """
@@ -159,25 +171,39 @@ class Ledgers:
     store: Store
     rules: Rules
     save: bool = True
-    _raw: dict[str, tuple[str, str]] | None = None  # None: read one by one when asked
-    _ready: dict[str, Ledger] = field(default_factory=dict)
     rebuilt: int = 0
+    _kept: dict[str, Ledger] = field(default_factory=dict)
+    _cache: dict[str, Ledger] = field(default_factory=dict)  # the first CACHE read
+    _last: tuple[str, Ledger] | None = None  # a verdict asks again for the ledger just read
 
     @classmethod
     def load(cls, store: Store, rules: Rules, *, save: bool = True) -> Ledgers:
-        """Every ledger in one read (a run, a report)."""
-        raw = {rid: (st, data) for rid, st, data in store.judge_states()}
-        return cls(store, rules, save, raw)
+        return cls(store, rules, save)
 
     def get(self, resource_id: str) -> Ledger:
-        if resource_id in self._ready:
-            return self._ready[resource_id]
+        known = self._known(resource_id)
+        if known is not None:
+            return known
+        return self._ledger(resource_id, self.store.judge_state(resource_id))
+
+    def each(self, resource_ids: Iterable[str]) -> Iterator[tuple[str, Ledger]]:
+        """(id, ledger) for each id in turn, their judge states read `BATCH` at a time."""
+        ids = iter(resource_ids)
+        while batch := list(itertools.islice(ids, BATCH)):
+            unknown = [i for i in batch if self._known(i) is None]
+            raw = dict(self.store.judge_states_of(unknown))
+            for rid in batch:
+                known = self._known(rid)
+                yield rid, known if known is not None else self._ledger(rid, raw.get(rid))
+
+    def _known(self, resource_id: str) -> Ledger | None:
+        if self._last is not None and self._last[0] == resource_id:
+            return self._last[1]
+        return self._kept.get(resource_id) or self._cache.get(resource_id)
+
+    def _ledger(self, resource_id: str, raw: tuple[str, str] | None) -> Ledger:
         accept, policy = self.rules(resource_id)
         want = stamp(accept, policy)
-        if self._raw is None:
-            raw = self.store.judge_state(resource_id)
-        else:
-            raw = self._raw.pop(resource_id, None)
         if raw is not None and raw[0] == want:
             ledger: Ledger = _decode_ledger(raw[1])
         else:
@@ -185,16 +211,25 @@ class Ledgers:
             self.rebuilt += 1
             if self.save:
                 self.store.put_judge_state(resource_id, want, codec.encode(ledger))
-        self._ready[resource_id] = ledger
+            else:
+                self._kept[resource_id] = ledger
+        if len(self._cache) < CACHE:
+            self._cache[resource_id] = ledger
+        self._last = (resource_id, ledger)
         return ledger
 
     def set(self, resource_id: str, ledger: Ledger) -> None:
-        self._ready[resource_id] = ledger
+        self._kept[resource_id] = ledger
+        self._cache.pop(resource_id, None)
+        if self._last is not None and self._last[0] == resource_id:
+            self._last = None
 
-    def judgement(self, resource_id: str, policy: Policy | None = None) -> Judgement:
+    def judgement(
+        self, resource_id: str, policy: Policy | None = None, ledger: Ledger | None = None
+    ) -> Judgement:
         """The resource's verdict: its ledger's fold while one vantage saw it; once several
         did, the vantage rule over its stored history (streamed, one resource's rows)."""
-        ledger = self.get(resource_id)
+        ledger = ledger or self.get(resource_id)
         accept, rules_policy = self.rules(resource_id)
         policy = policy or rules_policy
         if len(ledger.vantages) < 2:

@@ -254,6 +254,7 @@ def _due(
     judgements: dict[str, Judgement] = {}
     targets: list[tuple[bool, CheckTarget]] = []
     not_due = 0
+    checked = []
     for resource in registry.resources:
         if resource.url is None:
             continue
@@ -268,8 +269,9 @@ def _due(
                 Outcome.SKIPPED, (f"excluded in the registry: {resource.policy.skip}",)
             )
             recorder.add(resource.id, obs, why)
-            continue
-        ledger = ledgers.get(resource.id)
+        else:
+            checked.append(resource)
+    for resource, (_, ledger) in zip(checked, ledgers.each(r.id for r in checked), strict=True):
         policy = policy_for(resource, registry, opts)
         judgements[resource.id] = judgement = ledgers.judgement(resource.id, policy)
         if not opts.all_resources and not is_due_state(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from audit import history
+from audit._gc import gc_paused
 from audit.archive import best_replacement
 from audit.check import rules_stamp
 from audit.fix import stored as suggestions
@@ -60,6 +61,7 @@ def rules_of(registry: Registry, base: Policy, overridden: bool) -> Rules:
     return rules
 
 
+@gc_paused  # bulk work on acyclic rows: see audit._gc
 def build_report(
     registry: Registry,
     store: Store,
@@ -83,33 +85,40 @@ def build_report(
     runs = store.runs()
     run = run or (runs[-1] if runs else None)
     earlier = [r for r in runs if run is not None and r.id < run.id]
-    ledger_of = {r.id: ledgers.get(r.id) for r in registry.resources if r.url}
-    last_rows = store.latest_rows(x.base for x in ledger_of.values() if x.base is not None)
     offered = suggestions.load(store)  # kept by `audit fix`
     rows = []
-    for resource in registry.resources:
-        ledger = ledger_of.get(resource.id)
-        if ledger is None:
-            rows.append(ResourceStatus(resource, resource.cited, Verdict.UNKNOWN, "never checked"))
-            continue
-        judgement = judgements.get(resource.id) if judgements else None
-        if judgement is None:
-            judgement = apply_override(
-                ledgers.judgement(resource.id, rules(resource.id)[1]),
-                resource.override,
-                now.date(),
+    # a batch of resources at a time: their ledgers and last rows, never all of them
+    everything = registry.resources
+    for chunk in (
+        everything[i : i + history.BATCH] for i in range(0, len(everything), history.BATCH)
+    ):
+        ledger_of = dict(ledgers.each(r.id for r in chunk if r.url))
+        last_rows = store.latest_rows(x.base for x in ledger_of.values() if x.base is not None)
+        for resource in chunk:
+            ledger = ledger_of.get(resource.id)
+            if ledger is None:
+                rows.append(
+                    ResourceStatus(resource, resource.cited, Verdict.UNKNOWN, "never checked")
+                )
+                continue
+            judgement = judgements.get(resource.id) if judgements else None
+            if judgement is None:
+                judgement = apply_override(
+                    ledgers.judgement(resource.id, rules(resource.id)[1], ledger),
+                    resource.override,
+                    now.date(),
+                )
+            row = _status(
+                resource,
+                ledger,
+                last_rows.get(ledger.base) if ledger.base is not None else None,
+                snapshots.get(resource.url or ""),
+                judgement,
+                vantage_views(store, ledger, resource.id),
             )
-        row = _status(
-            resource,
-            ledger,
-            last_rows.get(ledger.base) if ledger.base is not None else None,
-            snapshots.get(resource.url or ""),
-            judgement,
-            vantage_views(store, ledger, resource.id),
-        )
-        if resource.id in offered:
-            row = dataclasses.replace(row, suggestions=offered[resource.id])
-        rows.append(row)
+            if resource.id in offered:
+                row = dataclasses.replace(row, suggestions=offered[resource.id])
+            rows.append(row)
     return ReportData(
         generated_at=now,
         lang=lang,

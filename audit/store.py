@@ -261,6 +261,17 @@ class Store:
         """(resource_id, stamp, data) of every resource's judge state."""
         yield from self._conn.execute("SELECT resource_id, stamp, data FROM judge_state")
 
+    def judge_states_of(self, resource_ids: Sequence[str]) -> Iterator[tuple[str, tuple[str, str]]]:
+        """(resource_id, (stamp, data)) of those of `resource_ids` that have a judge state."""
+        for i in range(0, len(resource_ids), 500):
+            chunk = resource_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for rid, st, data in self._conn.execute(
+                f"SELECT resource_id, stamp, data FROM judge_state WHERE resource_id IN ({marks})",
+                chunk,
+            ):
+                yield str(rid), (str(st), str(data))
+
     def judge_state(self, resource_id: str) -> tuple[str, str] | None:
         row = self._conn.execute(
             "SELECT stamp, data FROM judge_state WHERE resource_id = ?", (resource_id,)
