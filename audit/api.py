@@ -60,14 +60,14 @@ def check(urls: Iterable[str], settings: CheckSettings | None = None) -> list[Ch
     `settings` carries politeness, timeouts, `--resolve` rules and the address
     policy (private addresses are refused unless `allow_private`).
     """
-    from audit import pipeline  # noqa: PLC0415 - the pipeline imports every step
+    from audit import recording  # noqa: PLC0415 - it imports the checker and the store
 
     targets = [CheckTarget(url=normalize(u).url or u, key=i) for i, u in enumerate(urls)]
     found: dict[object, CheckResult] = {}
 
     async def go() -> None:
-        clock = pipeline.Clock(datetime.now(UTC))
-        async for r in pipeline.check_urls(targets, settings or CheckSettings(), clock):
+        now = lambda: datetime.now(UTC)  # noqa: E731
+        async for r in recording.check_urls(targets, settings or CheckSettings(), now):
             found[r.target.key] = r
 
     check_loop.run(go())

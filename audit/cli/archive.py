@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, TextIO
 
-from audit import pipeline, urls
+from audit import archiving, urls
 from audit.archive import ArchiveRequest, best_replacement, lookup_to_json
 from audit.cli._options import (
     EXIT_OK,
@@ -59,7 +59,7 @@ def cmd_archive(args: argparse.Namespace, out: TextIO) -> int:
 
     async def go(store: Store | None) -> None:
         requests = _requests(args, registry, store)
-        async for lookup in pipeline.lookup_archives(requests, settings, now, store, unreachable):
+        async for lookup in archiving.lookup_archives(requests, settings, now, store, unreachable):
             if args.format == "json":
                 found.append(lookup_to_json(lookup))
             else:
@@ -67,7 +67,7 @@ def cmd_archive(args: argparse.Namespace, out: TextIO) -> int:
 
     with maybe_store(args) as store:
         asyncio.run(go(store))
-    note = pipeline.unreachable_note(unreachable)
+    note = archiving.unreachable_note(unreachable)
     if args.format == "json":
         json.dump(
             {"results": found, "notes": [note] if note else []}, out, ensure_ascii=False, indent=1
@@ -91,7 +91,7 @@ def _requests(
             for u in args.url
         ]
     verdicts = store.latest_verdicts() if store is not None else {}
-    requests = pipeline.archive_requests(registry.resources, verdicts=verdicts)
+    requests = archiving.archive_requests(registry.resources, verdicts=verdicts)
     if args.date:
         requests = [replace(r, cited_on=args.date) for r in requests]
     return requests

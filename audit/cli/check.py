@@ -7,7 +7,7 @@ import contextlib
 from pathlib import Path
 from typing import Any, TextIO
 
-from audit import __version__, pipeline, urls
+from audit import __version__, due, recording, urls
 from audit.check import CheckTarget, encode_item, result_to_json, write_results
 from audit.check import loop as check_loop
 from audit.check.formats import BROKEN, parse_outcomes, render_junit, render_markdown
@@ -81,7 +81,7 @@ def _check_targets(args: argparse.Namespace) -> list[CheckTarget]:
     if lines:
         return [CheckTarget(url=urls.normalize(line).url or line, accept=accept) for line in lines]
     registry = load_registry(args.registry)
-    targets, _twins = pipeline.once_per_url(
+    targets, _twins = due.once_per_url(
         [
             CheckTarget(
                 url=r.url, key=r.id, accept=r.policy.accept | accept, timeout=r.policy.timeout
@@ -115,7 +115,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     async def go(store: Store | None) -> None:
         nonlocal failed, network
-        async for r in pipeline.check_urls(targets, settings, clock, store):
+        async for r in recording.check_urls(targets, settings, clock.now, store):
             if store is not None:
                 history = (
                     store.observations(str(r.target.key))
@@ -136,8 +136,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
     # Recording takes the run lock, as `audit run` does: a run folding the same
     # resource's judge state meanwhile would miss this check.
-    recording = contextlib.nullcontext() if args.no_store else open_store(args.db, lock=True)
-    with recording as store:
+    opened = contextlib.nullcontext() if args.no_store else open_store(args.db, lock=True)
+    with opened as store:
         check_loop.run(go(store))
     items = order.items
     if streaming:
@@ -148,7 +148,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             "started": started.isoformat(),
             "finished": clock.now().isoformat(),
             "network": network.value,
-            "vantage": pipeline.vantage(settings),
+            "vantage": recording.vantage(settings),
             "tool": f"audit/{__version__}",
         }
         write_results(run, (encode_item(i) for i in items), out)

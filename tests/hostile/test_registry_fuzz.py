@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit import pipeline
+from audit import archiving
 from audit.errors import RegistryError
 from audit.registry import POLICY_FIELDS, RESOURCE_FIELDS, TOP_FIELDS, load_registry
 
@@ -179,7 +179,7 @@ def test_loader_loads_or_refuses_with_a_line(tmp_path: Path, data: bytes) -> Non
         )
     else:
         # What loads must be usable by every step that reads it.
-        pipeline.archive_requests(registry.resources)
+        archiving.archive_requests(registry.resources)
         for r in registry.resources:
             for value in (r.policy.timeout, r.policy.confirm_span_days):
                 assert value is None or 0 < value <= 3650
