@@ -18,7 +18,7 @@ from enum import StrEnum
 from audit.models import ErrorKind, Fingerprint, Observation, Outcome
 
 BODY_PROPORTION = 0.7  # OONI's threshold: shorter/longer under this is a different page
-SIMILARITY = 0.75  # simhash similarity under this: a different text (judge.DRIFT_THRESHOLD)
+SIMILARITY = 0.75  # simhash similarity under this: a different text (drift.DRIFT_THRESHOLD)
 
 
 class Stage(StrEnum):

@@ -1,4 +1,4 @@
-"""What a run checks now: each resource's judge state says whether it is due.
+"""What a run checks now: each resource's judge state says when it is due (pure).
 
 Resources excluded in the registry are recorded as skipped here; one URL cited
 under two ids is checked once.
@@ -7,13 +7,21 @@ under two ids is checked once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from audit._gc import gc_paused
 from audit.check import CheckTarget
 from audit.history import Ledger, Recorder
-from audit.judge import Policy, is_due_state
-from audit.models import Classification, ErrorKind, Judgement, Observation, Outcome, Resource
+from audit.judge import Check, Policy, State, fold
+from audit.models import (
+    Classification,
+    ErrorKind,
+    Judgement,
+    Observation,
+    Outcome,
+    Resource,
+    Verdict,
+)
 from audit.registry import Registry
 
 
@@ -94,3 +102,44 @@ def once_per_url(
         if first is not t:
             twins.setdefault(str(first.key), []).append(str(t.key))
     return list(kept.values()), twins
+
+
+# When each resource is due (pure)
+
+
+def due_at(judgement: Judgement, state: State, policy: Policy) -> datetime | None:
+    """When the resource should be checked next; None means now."""
+    last = state.last_at
+    if last is None:
+        return None
+    match judgement.verdict:
+        case Verdict.ALIVE | Verdict.MOVED:
+            return last + policy.recheck_alive
+        case Verdict.DEAD:
+            return last + policy.recheck_dead
+        case Verdict.BLOCKED:
+            return last + policy.recheck_blocked
+        case Verdict.FLAKY:
+            return last + policy.recheck_flaky
+        case Verdict.SUSPECT:
+            # back-off ladder: +1 d after the first failure, +3 d after the second, ...
+            n = state.streak
+            ladder = policy.recheck_suspect
+            return last + ladder[min(n, len(ladder)) - 1] if n else last + ladder[0]
+    return None
+
+
+def next_due(judgement: Judgement, history: Sequence[Check], policy: Policy) -> datetime | None:
+    """`due_at` for a history of checks."""
+    return due_at(judgement, fold(history), policy)
+
+
+def is_due_state(judgement: Judgement, state: State, policy: Policy, now: datetime) -> bool:
+    due = due_at(judgement, state, policy)
+    # a small slack so a daily schedule that runs a few minutes early still re-checks
+    return due is None or due <= now + timedelta(minutes=30)
+
+
+def is_due(judgement: Judgement, history: Sequence[Check], policy: Policy, now: datetime) -> bool:
+    due = next_due(judgement, history, policy)
+    return due is None or due <= now + timedelta(minutes=30)

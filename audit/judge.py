@@ -15,16 +15,13 @@ keeps each resource's state in the store and folds in only its new checks.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from audit.compare import Seen
 from audit.models import (
     Classification,
-    Drift,
     Fingerprint,
     HistoryMark,
     Judgement,
@@ -33,6 +30,7 @@ from audit.models import (
     ResourcePolicy,
     Verdict,
 )
+from audit.urls.same import same_resource
 
 ALIVE_KINDS = frozenset({Outcome.OK, Outcome.REDIRECTED})
 # A failure of these kinds says the resource is gone; enough of them, spread over
@@ -72,7 +70,6 @@ NEUTRAL_KINDS = frozenset(
         Outcome.RATE_LIMITED,
     }
 )
-DRIFT_THRESHOLD = 0.75  # visible-text similarity under this is "drifted"
 RECENT = 6  # counted checks a state keeps for the moved and flaky rules
 FLAKY_WINDOW = 6  # of which the flaky rule looks at this many
 MARKS = 12  # history marks a state keeps: a report's strip (a quarter of weekly checks)
@@ -399,127 +396,9 @@ def _moved_target(recent: Sequence[Recent], needed: int) -> str | None:
     return target if not same_resource(last[-1].url, target) else None
 
 
-# Language (and language-region) path prefixes a site root redirects to: /ru/, /en-us/.
-_LOCALE = re.compile(r"/([a-z]{2,3})(?:[-_][a-z]{2,4})?(?=/|$)", re.IGNORECASE)
-# fmt: off
-_LANGUAGES = frozenset({
-    "ar", "az", "be", "bg", "bs", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu",
-    "fa", "fi", "fr", "ga", "gl", "he", "hi", "hr", "hu", "hy", "id", "is", "it", "ja", "ka",
-    "kk", "ko", "ky", "lt", "lv", "mk", "mn", "ms", "mt", "nb", "nl", "nn", "no", "pl", "pt",
-    "ro", "ru", "sk", "sl", "sq", "sr", "sv", "tg", "th", "tk", "tr", "tt", "uk", "uz", "vi",
-    "zh",
-})
-# fmt: on
-
-
-def same_resource(a: str, b: str) -> bool:
-    """True when a redirect only canonicalised the address on the same site: the scheme,
-    `www.`, a trailing slash, or a language prefix such as `/ru/`."""
-    ha, pa, qa = _loose(a)
-    hb, pb, qb = _loose(b)
-    if ha != hb or qa != qb:
-        return False
-    return pa == pb or _unlocalised(pa) == _unlocalised(pb)
-
-
-def _loose(u: str) -> tuple[str, str, str]:
-    p = urlsplit(u)
-    host = (p.hostname or "").removeprefix("www.")
-    return host, p.path.rstrip("/") or "/", p.query
-
-
-def _unlocalised(path: str) -> str:
-    m = _LOCALE.match(path)
-    if m and m.group(1).lower() in _LANGUAGES:
-        return path[m.end() :].rstrip("/") or "/"
-    return path
-
-
 def _days(span: timedelta) -> str:
     days = span.total_seconds() / 86400
     return f"{days:.1f} days" if days < 10 else f"{days:.0f} days"
-
-
-# --------------------------------------------------------------------------
-# Scheduling
-
-
-def due_at(judgement: Judgement, state: State, policy: Policy) -> datetime | None:
-    """When the resource should be checked next; None means now."""
-    last = state.last_at
-    if last is None:
-        return None
-    match judgement.verdict:
-        case Verdict.ALIVE | Verdict.MOVED:
-            return last + policy.recheck_alive
-        case Verdict.DEAD:
-            return last + policy.recheck_dead
-        case Verdict.BLOCKED:
-            return last + policy.recheck_blocked
-        case Verdict.FLAKY:
-            return last + policy.recheck_flaky
-        case Verdict.SUSPECT:
-            # back-off ladder: +1 d after the first failure, +3 d after the second, ...
-            n = state.streak
-            ladder = policy.recheck_suspect
-            return last + ladder[min(n, len(ladder)) - 1] if n else last + ladder[0]
-    return None
-
-
-def next_due(judgement: Judgement, history: Sequence[Check], policy: Policy) -> datetime | None:
-    """`due_at` for a history of checks."""
-    s = State()
-    for c in history:
-        s = _fold(s, c)
-    return due_at(judgement, s, policy)
-
-
-def is_due_state(judgement: Judgement, state: State, policy: Policy, now: datetime) -> bool:
-    due = due_at(judgement, state, policy)
-    # a small slack so a daily schedule that runs a few minutes early still re-checks
-    return due is None or due <= now + timedelta(minutes=30)
-
-
-def is_due(judgement: Judgement, history: Sequence[Check], policy: Policy, now: datetime) -> bool:
-    due = next_due(judgement, history, policy)
-    return due is None or due <= now + timedelta(minutes=30)
-
-
-# --------------------------------------------------------------------------
-# Content drift
-
-
-def drift_of(state: State, threshold: float = DRIFT_THRESHOLD) -> Drift | None:
-    """How far the latest ok page has moved from the first one recorded."""
-    base, last = state.baseline, state.latest
-    if base is None or last is None or state.prints < 2:
-        return None
-    assert base.fingerprint is not None and last.fingerprint is not None
-    a, b = base.fingerprint, last.fingerprint
-    similarity = 1.0 if a.text_hash == b.text_hash else simhash_similarity(a.simhash, b.simhash)
-    title_changed = a.title.strip() != b.title.strip()
-    parts = []
-    if title_changed:
-        parts.append(f"title {a.title!r} → {b.title!r}")
-    if similarity < threshold:
-        parts.append(f"text {similarity:.0%} similar to {base.at:%Y-%m-%d}")
-    return Drift(similarity, title_changed, base.at, "; ".join(parts))
-
-
-def drift(history: Sequence[Check], threshold: float = DRIFT_THRESHOLD) -> Drift | None:
-    """`drift_of` for a history of checks."""
-    s = State()
-    for c in history:
-        s = _fold(s, c)
-    return drift_of(s, threshold)
-
-
-def is_drifted(d: Drift | None, threshold: float = DRIFT_THRESHOLD) -> bool:
-    return d is not None and (d.similarity < threshold or d.title_changed)
-
-
-def simhash_similarity(a: int, b: int, bits: int = 64) -> float:
-    return 1.0 - ((a ^ b) & ((1 << bits) - 1)).bit_count() / bits
 
 
 # The vantage rule (vantages.py) builds on this module's names; imported last so that

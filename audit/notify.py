@@ -24,8 +24,9 @@ import httpx
 
 from audit import __version__, channels
 from audit.check.transport import resolving_transport
+from audit.drift import drift_of
 from audit.history import Ledgers
-from audit.judge import State, drift_of
+from audit.judge import State
 from audit.models import Drift, Judgement, Network, Resource, Verdict, VerdictChange
 from audit.netpolicy import AddressPolicy
 from audit.report import drift_notable

@@ -17,9 +17,10 @@ from audit import history
 from audit._gc import gc_paused
 from audit.archive import best_replacement
 from audit.check import rules_stamp
+from audit.drift import drift_of
 from audit.fix import stored as suggestions
 from audit.history import Ledger, Ledgers, Rules
-from audit.judge import Policy, drift_of, judge
+from audit.judge import Policy, judge
 from audit.models import (
     ArchiveLookup,
     Judgement,

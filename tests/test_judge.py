@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from audit.judge import Check, Policy, drift, is_drifted, judge, next_due, same_resource
+from audit.drift import drift, is_drifted
+from audit.due import next_due
+from audit.judge import Check, Policy, judge
 from audit.models import Fingerprint, Outcome, Verdict
+from audit.urls.same import same_resource
 
 T0 = datetime(2026, 1, 1, 6, tzinfo=UTC)
 URL = "http://example.org/page"
