@@ -231,27 +231,20 @@ class Pools:
             s = self._settings
             assert s.proxy is not None
             context = self._verified if verify else self._insecure
+            shared: dict[str, typing.Any] = {
+                "ssl_context": context,
+                "max_connections": max(s.concurrency, 1) * 2,
+                "keepalive_expiry": _KEEPALIVE,
+                "http1": True,
+                "http2": s.http2,
+                "network_backend": PinnedBackend(None, self._lookup),
+            }
             if s.proxy.startswith("socks5"):
                 # httpcore reads host and port only; "socks5h" names the same protocol
-                proxy = httpcore.AsyncSOCKSProxy(
-                    proxy_url="socks5://" + s.proxy.partition("://")[2],
-                    ssl_context=context,
-                    max_connections=max(s.concurrency, 1) * 2,
-                    keepalive_expiry=_KEEPALIVE,
-                    http1=True,
-                    http2=s.http2,
-                    network_backend=PinnedBackend(None, self._lookup),
-                )
+                socks = "socks5://" + s.proxy.partition("://")[2]
+                proxy = httpcore.AsyncSOCKSProxy(proxy_url=socks, **shared)
             else:
-                proxy = httpcore.AsyncHTTPProxy(
-                    proxy_url=s.proxy,
-                    ssl_context=context,
-                    max_connections=max(s.concurrency, 1) * 2,
-                    keepalive_expiry=_KEEPALIVE,
-                    http1=True,
-                    http2=s.http2,
-                    network_backend=PinnedBackend(None, self._lookup),
-                )
+                proxy = httpcore.AsyncHTTPProxy(proxy_url=s.proxy, **shared)
             self._proxies[verify] = proxy
         return proxy
 
