@@ -95,7 +95,7 @@ async def run_audit(
 ) -> RunSummary:
     """Check what is due, record it, judge, look up archives, notify, write reports."""
     store.mark_interrupted()  # we hold the lock: a `running` run is one that was killed
-    ledgers = Ledgers.load(store, status.rules_of(registry, opts.policy, opts.policy_overridden))
+    ledgers = Ledgers(store, status.rules_of(registry, opts.policy, opts.policy_overridden))
     before = store.latest_verdicts()
     vantages = vantages_for(
         opts.check,
