@@ -117,7 +117,8 @@ async def run_audit(
             everything=opts.all_resources,
         )
     targets, twins = due.once_per_url(targets)
-    drift_before = notify.drift_states(ledgers, registry.resources) if opts.notify_drift else {}
+    checked = [str(t.key) for t in targets] + [k for ks in twins.values() for k in ks]
+    drift_before = notify.drift_states(ledgers, checked) if opts.notify_drift else {}
 
     network = Network.ONLINE
     ended = "interrupted"
