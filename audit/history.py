@@ -176,10 +176,6 @@ class Ledgers:
     _cache: dict[str, Ledger] = field(default_factory=dict)  # the first CACHE read
     _last: tuple[str, Ledger] | None = None  # a verdict asks again for the ledger just read
 
-    @classmethod
-    def load(cls, store: Store, rules: Rules, *, save: bool = True) -> Ledgers:
-        return cls(store, rules, save)
-
     def get(self, resource_id: str) -> Ledger:
         known = self._known(resource_id)
         if known is not None:
@@ -326,8 +322,7 @@ def retain(store: Store, ledgers: Ledgers, resource_ids: Iterable[str], cutoff: 
     baseline, the last ok answer and the row the last check is or repeats.
     """
     gone = 0
-    for rid in resource_ids:
-        ledger = ledgers.get(rid)
+    for rid, ledger in ledgers.each(resource_ids):
         state = ledger.state
         rows = list(store.iter_observations(rid))  # one resource's: bounded by its checks
         counted = [

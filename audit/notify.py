@@ -57,9 +57,10 @@ class Drifted:
         return "; ".join(parts)
 
 
-def drift_states(ledgers: Ledgers, resources: Iterable[Resource]) -> dict[str, State]:
-    """Each resource's judge state before a run's checks (what "newly" is measured from)."""
-    return {r.id: ledgers.get(r.id).state for r in resources if r.url}
+def drift_states(ledgers: Ledgers, resource_ids: Iterable[str]) -> dict[str, State]:
+    """The judge states of the resources a run will check, before its checks (what "newly"
+    is measured from: only a checked resource can newly drift)."""
+    return {rid: ledger.state for rid, ledger in ledgers.each(resource_ids)}
 
 
 def newly_drifted(

@@ -95,7 +95,7 @@ async def run_audit(
 ) -> RunSummary:
     """Check what is due, record it, judge, look up archives, notify, write reports."""
     store.mark_interrupted()  # we hold the lock: a `running` run is one that was killed
-    ledgers = Ledgers.load(store, status.rules_of(registry, opts.policy, opts.policy_overridden))
+    ledgers = Ledgers(store, status.rules_of(registry, opts.policy, opts.policy_overridden))
     before = store.latest_verdicts()
     vantages = vantages_for(
         opts.check,
@@ -117,7 +117,8 @@ async def run_audit(
             everything=opts.all_resources,
         )
     targets, twins = due.once_per_url(targets)
-    drift_before = notify.drift_states(ledgers, registry.resources) if opts.notify_drift else {}
+    checked = [str(t.key) for t in targets] + [k for ks in twins.values() for k in ks]
+    drift_before = notify.drift_states(ledgers, checked) if opts.notify_drift else {}
 
     network = Network.ONLINE
     ended = "interrupted"

@@ -80,7 +80,7 @@ def build_report(
     `audit run` passes the ledgers and judgements it already holds (overrides applied).
     """
     if ledgers is None:
-        ledgers = Ledgers.load(store, rules_of(registry, policy, overridden), save=False)
+        ledgers = Ledgers(store, rules_of(registry, policy, overridden), save=False)
     rules = ledgers.rules
     snapshots = store.snapshots()
     runs = store.runs()

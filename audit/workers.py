@@ -48,7 +48,7 @@ def schedule(
         command="schedule",
     )  # fmt: skip
     rules = status.rules_of(registry, opts.policy, opts.policy_overridden)
-    ledgers = Ledgers.load(store, rules)
+    ledgers = Ledgers(store, rules)
     with Recorder(store, ledgers, run_id) as recorder:  # records the excluded as skipped
         targets, _, not_due = due.due(
             registry,

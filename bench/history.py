@@ -92,7 +92,7 @@ def copy_runs(db: Path, registry: Path, first_week: int, last_week: int) -> int:
     with open_store(db, lock=True) as store:
         reg = load_registry(registry, cache=store)
         ids = [r.id for r in reg.resources if r.url]
-        ledgers = history.Ledgers.load(store, status.rules_of(reg, Policy(), overridden=False))
+        ledgers = history.Ledgers(store, status.rules_of(reg, Policy(), overridden=False))
         last = {}
         for rid in ids:
             base = ledgers.get(rid).base

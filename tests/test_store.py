@@ -401,7 +401,7 @@ def test_compact_keeps_what_verdicts_and_reports_need(
 
     with open_store(db) as store:
         registry = load_registry(reg)
-        ledgers = history.Ledgers.load(store, status.rules_of(registry, Policy(), False))
+        ledgers = history.Ledgers(store, status.rules_of(registry, Policy(), False))
         for week in range(157):
             run = store.start_run(start + timedelta(weeks=week))
             with history.Recorder(store, ledgers, run) as recorder:

@@ -46,7 +46,7 @@ def cmd_compact(args: argparse.Namespace, out: TextIO) -> int:
     with open_store(args.db, lock=True) as store:
         registry = load_registry(args.registry, cache=store)
         rules = status.rules_of(registry, Policy(), overridden=False)
-        ledgers = history.Ledgers.load(store, rules)
+        ledgers = history.Ledgers(store, rules)
         before = store.size()
         ids = [r.id for r in registry.resources if r.url]
         gone = history.retain(store, ledgers, ids, cutoff)
