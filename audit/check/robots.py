@@ -10,11 +10,11 @@ server's trouble instead of hiding it as "skipped".
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
+
+from audit.check.hosttasks import HostTasks, within
 
 MAX_ROBOTS = 512 * 1024  # RFC 9309: a crawler must parse at least 500 KiB
 
@@ -25,21 +25,14 @@ class Robots:
     def __init__(self, user_agent: str, fetch: Fetch, max_hosts: int) -> None:
         self._agent = user_agent.split("/", 1)[0]  # "audit/0.1 (+...)" -> "audit"
         self._fetch = fetch
-        self._max = max_hosts
-        self._rules: OrderedDict[str, asyncio.Task[RobotFileParser | None]] = OrderedDict()
+        self._rules: HostTasks[str, RobotFileParser | None] = HostTasks(max_hosts)
 
     async def disallowed(self, url: str, deadline: float) -> bool:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        task = self._rules.get(origin)
-        if task is None:
-            task = asyncio.ensure_future(self._load(origin + "/robots.txt"))
-            self._rules[origin] = task
-            while len(self._rules) > self._max:
-                self._rules.popitem(last=False)
+        task = self._rules.get(origin, lambda: self._load(origin + "/robots.txt"))
         try:
-            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-                rules = await asyncio.shield(task)
+            rules = await within(task, deadline, 0.0)
         except (TimeoutError, Exception):
             return False  # no rules in time: check as without --robots
         return rules is not None and not rules.can_fetch(self._agent, url)
@@ -53,7 +46,8 @@ class Robots:
         return rules
 
     async def aclose(self) -> None:
-        for task in self._rules.values():
+        tasks = self._rules.tasks()
+        for task in tasks:
             task.cancel()
-        if self._rules:
-            await asyncio.gather(*self._rules.values(), return_exceptions=True)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
