@@ -12,6 +12,7 @@ data. Everything here is stable; the modules behind it may change.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,7 +67,7 @@ def check(urls: Iterable[str], settings: CheckSettings | None = None) -> list[Ch
     found: dict[object, CheckResult] = {}
 
     async def go() -> None:
-        now = lambda: datetime.now(UTC)  # noqa: E731
+        now = functools.partial(datetime.now, UTC)
         async for r in recording.check_urls(targets, settings or CheckSettings(), now):
             found[r.target.key] = r
 

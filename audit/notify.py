@@ -23,6 +23,7 @@ from datetime import datetime
 import httpx
 
 from audit import __version__, channels
+from audit.check import CheckTarget
 from audit.check.transport import resolving_transport
 from audit.drift import drift_of
 from audit.history import Ledgers
@@ -57,10 +58,14 @@ class Drifted:
         return "; ".join(parts)
 
 
-def drift_states(ledgers: Ledgers, resource_ids: Iterable[str]) -> dict[str, State]:
-    """The judge states of the resources a run will check, before its checks (what "newly"
-    is measured from: only a checked resource can newly drift)."""
-    return {rid: ledger.state for rid, ledger in ledgers.each(resource_ids)}
+def drift_states(
+    ledgers: Ledgers, targets: Iterable[CheckTarget], twins: Mapping[str, Sequence[str]]
+) -> dict[str, State]:
+    """The judge states of the resources a run will check (its targets and their twins),
+    before its checks: what "newly" is measured from, as only a checked one can drift."""
+    keys = [str(t.key) for t in targets]
+    ids = [*keys, *(twin for k in keys for twin in twins.get(k, ()))]
+    return {rid: ledger.state for rid, ledger in ledgers.each(ids)}
 
 
 def newly_drifted(

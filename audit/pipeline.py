@@ -20,11 +20,19 @@ from pathlib import Path
 
 from audit import __version__, archiving, due, notify, recording, report, status
 from audit.archive import ArchiveSettings
-from audit.check import CheckSettings
+from audit.check import CheckSettings, CheckTarget
 from audit.check.vantage import Vantage, parse_vantage, vantages_for
 from audit.history import Ledgers, Recorder
 from audit.judge import Policy, State, verdict
-from audit.models import Network, ReportData, Resource, RunInfo, Verdict, VerdictChange
+from audit.models import (
+    Judgement,
+    Network,
+    ReportData,
+    Resource,
+    RunInfo,
+    Verdict,
+    VerdictChange,
+)
 from audit.overrides import apply_override
 from audit.recording import Progress
 from audit.registry import Registry
@@ -82,6 +90,19 @@ def policy_for(resource: Resource, registry: Registry, opts: RunOptions) -> Poli
     return status.policy_for(resource, registry, opts.policy, opts.policy_overridden)
 
 
+def select_due(
+    registry: Registry, opts: RunOptions, recorder: Recorder, clock: Clock
+) -> tuple[list[CheckTarget], dict[str, Judgement], int]:
+    """What `audit run` (or `audit schedule`) checks now, under the options' policy."""
+    return due.due(
+        registry,
+        lambda r: policy_for(r, registry, opts),
+        recorder,
+        clock.now,
+        everything=opts.all_resources,
+    )
+
+
 # --------------------------------------------------------------------------
 # audit run
 
@@ -109,16 +130,9 @@ async def run_audit(
     )
     recorder = Recorder(store, ledgers, run_id)
     with recorder:
-        targets, judgements, not_due = due.due(
-            registry,
-            lambda r: policy_for(r, registry, opts),
-            recorder,
-            clock.now,
-            everything=opts.all_resources,
-        )
+        targets, judgements, not_due = select_due(registry, opts, recorder, clock)
     targets, twins = due.once_per_url(targets)
-    checked = [str(t.key) for t in targets] + [k for ks in twins.values() for k in ks]
-    drift_before = notify.drift_states(ledgers, checked) if opts.notify_drift else {}
+    drift_before = notify.drift_states(ledgers, targets, twins) if opts.notify_drift else {}
 
     network = Network.ONLINE
     ended = "interrupted"

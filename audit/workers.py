@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from audit import __version__, due, pipeline, status
+from audit import __version__, pipeline, status
 from audit.check import CheckSettings, open_checker, rules_stamp
 from audit.history import Ledgers, Recorder
 from audit.models import Classification, Network, Observation
@@ -50,13 +50,7 @@ def schedule(
     rules = status.rules_of(registry, opts.policy, opts.policy_overridden)
     ledgers = Ledgers(store, rules)
     with Recorder(store, ledgers, run_id) as recorder:  # records the excluded as skipped
-        targets, _, not_due = due.due(
-            registry,
-            lambda r: pipeline.policy_for(r, registry, opts),
-            recorder,
-            clock.now,
-            everything=opts.all_resources,
-        )
+        targets, _, not_due = pipeline.select_due(registry, opts, recorder, clock)
     # each job carries its resource's judging policy: workers need no registry
     queued = queue.enqueue([(str(t.key), t, rules(str(t.key))[1]) for t in targets])
     store.finish_run(run_id, clock.now(), Network.ONLINE)
